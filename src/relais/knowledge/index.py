@@ -1,0 +1,148 @@
+"""Passage index backends behind one protocol, chosen by RELAIS_INDEX.
+
+``sqlite`` (the default): passages and their embeddings are rows of the
+Django database; the engine's in-memory HybridIndex (BM25 + float32 matrix) is
+loaded from them at the first search and updated on every ingestion. Other
+processes' changes are noticed through IndexGeneration and trigger a reload.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+from relais.engine.embeddings import Embedder, get_embedder
+from relais.engine.index import HybridIndex, IndexEntry, Mode, SearchFilters
+from relais.knowledge.models import Document, IndexGeneration, Passage
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    passage: Passage
+    document: Document
+    score: float
+    lexical_rank: int | None
+    dense_rank: int | None
+
+
+class PassageIndex(Protocol):
+    embedder: Embedder
+
+    def add(self, passages: Sequence[Passage]) -> None: ...
+
+    def remove(self, document_ids: Iterable[int]) -> None: ...
+
+    def search(
+        self, query: str, filters: SearchFilters | None = None, k: int = 10, mode: Mode = "hybrid"
+    ) -> list[SearchResult]: ...
+
+
+def passage_lexical_text(passage: Passage) -> str:
+    return "\n".join([passage.document.title, *passage.section_path, passage.text])
+
+
+def _entry(passage: Passage) -> IndexEntry:
+    document = passage.document
+    return IndexEntry(
+        passage_id=passage.pk,
+        document_id=document.pk,
+        lexical_text=passage_lexical_text(passage),
+        embedding=passage.vector(),
+        collection=document.collection.name,
+        audience=document.collection.audience,
+        valid_from=document.valid_from,
+        valid_until=document.valid_until,
+    )
+
+
+class SqlitePassageIndex:
+    def __init__(self, embedder: Embedder, fusion: str = "convex", alpha: float = 0.7) -> None:
+        self.embedder = embedder
+        self._engine = HybridIndex(embedder, fusion=fusion, alpha=alpha)  # type: ignore[arg-type]
+        self._generation = -1  # never loaded
+        self._lock = threading.Lock()
+
+    def _passages(self):
+        return Passage.objects.select_related("document__collection").filter(embedder=self.embedder.name)
+
+    def _ensure_current(self) -> None:
+        current = IndexGeneration.current()
+        if current == self._generation:
+            return
+        with self._lock:
+            if current != self._generation:
+                self._engine.replace_all([_entry(p) for p in self._passages().iterator(chunk_size=2000)])
+                self._generation = current
+
+    def _note_own_change(self) -> None:
+        before = IndexGeneration.current()
+        IndexGeneration.bump()
+        # If nobody else changed the knowledge since we loaded, we are current;
+        # otherwise reload on the next search.
+        self._generation = before + 1 if before == self._generation else -1
+
+    def add(self, passages: Sequence[Passage]) -> None:
+        self._ensure_current()
+        ids = [p.pk for p in passages]
+        fresh = list(self._passages().filter(pk__in=ids))
+        self._engine.add([_entry(p) for p in fresh])
+        self._note_own_change()
+
+    def remove(self, document_ids: Iterable[int]) -> None:
+        self._ensure_current()
+        self._engine.remove(list(document_ids))
+        self._note_own_change()
+
+    def invalidate(self) -> None:
+        """Collection or document metadata changed: reload on the next search everywhere."""
+        IndexGeneration.bump()
+
+    def search(
+        self, query: str, filters: SearchFilters | None = None, k: int = 10, mode: Mode = "hybrid"
+    ) -> list[SearchResult]:
+        self._ensure_current()
+        hits = self._engine.search(query, k=k, filters=filters, mode=mode)
+        passages = self._passages().in_bulk([h.passage_id for h in hits])
+        return [
+            SearchResult(
+                passage=passages[h.passage_id],
+                document=passages[h.passage_id].document,
+                score=h.score,
+                lexical_rank=h.lexical_rank,
+                dense_rank=h.dense_rank,
+            )
+            for h in hits
+            if h.passage_id in passages
+        ]
+
+
+_index: PassageIndex | None = None
+_index_lock = threading.Lock()
+
+
+def build_index(name: str) -> PassageIndex:
+    config = settings.RELAIS
+    embedder = get_embedder(config.embedder, max_passage_chars=config.embed_max_chars)
+    if name == "sqlite":
+        return SqlitePassageIndex(embedder, fusion=config.search_fusion, alpha=config.search_alpha)
+    raise ValueError(f"Unknown passage index {name!r}; choose one of: sqlite")
+
+
+def get_passage_index() -> PassageIndex:
+    """The process-wide index named by RELAIS_INDEX."""
+    global _index
+    with _index_lock:
+        if _index is None:
+            _index = build_index(settings.RELAIS.index)
+        return _index
+
+
+def reset_passage_index() -> None:
+    """Forget the process-wide index (tests that change settings)."""
+    global _index
+    with _index_lock:
+        _index = None

@@ -1,0 +1,231 @@
+"""Ingest files into a collection: idempotent by content hash, atomic per document.
+
+For each file: hash its bytes; unchanged → skipped; otherwise load, chunk and
+embed it *outside* any transaction (slow, and may fail), then write the
+document and all its passages in one transaction. A failure at any step leaves
+the previous version of that document untouched and the rest of the batch
+goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from relais.engine.chunking import chunk_sections, embedding_text
+from relais.engine.documents import SUPPORTED_SUFFIXES, LoadedDocument, UnreadableDocument, load_document
+from relais.engine.embeddings import EmbeddingCache
+from relais.knowledge.index import PassageIndex, get_passage_index
+from relais.knowledge.models import Audience, Collection, Document, Passage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Failure:
+    source: str
+    code: str
+    reason: str
+
+
+@dataclass
+class IngestSummary:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+            "failed": len(self.failed),
+        }
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every non-hidden file under named folders, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p for p in sorted(path.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.parts)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def get_or_create_collection(name: str, audience: str | None = None, service: str | None = None) -> Collection:
+    """The named collection; audience and service are set on creation, or updated when given."""
+    if audience is not None and audience not in Audience.values:
+        raise ValueError(f"Unknown audience {audience!r}; choose one of: {', '.join(Audience.values)}")
+    collection, created = Collection.objects.get_or_create(
+        name=name, defaults={"audience": audience or Audience.AGENTS, "service": service or ""}
+    )
+    changed = False
+    if not created and audience is not None and collection.audience != audience:
+        collection.audience, changed = audience, True
+    if not created and service is not None and collection.service != service:
+        collection.service, changed = service, True
+    if changed:
+        collection.save()
+        get_passage_index().invalidate()  # type: ignore[attr-defined]
+    return collection
+
+
+def _parse_date(value: str | None, source: str, key: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UnreadableDocument(
+            "bad_metadata", f"{source}: {key}={value!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    loaded: LoadedDocument
+    chunks: list
+    vectors: list
+    valid_from: date | None
+    valid_until: date | None
+
+
+class Ingestor:
+    def __init__(self, collection: Collection, index: PassageIndex | None = None) -> None:
+        self.collection = collection
+        self.index = index or get_passage_index()
+        self.config = settings.RELAIS
+        self.cache = EmbeddingCache(Path(settings.DATA_DIR) / "embedding-cache.sqlite3")
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        prune: bool = False,
+        progress: Callable[[Path], None] | None = None,
+    ) -> IngestSummary:
+        summary = IngestSummary()
+        files = expand_paths(paths)
+        for path in files:
+            self._ingest_one(path, summary)
+            if progress:
+                progress(path)
+        if prune:
+            self._prune(paths, {str(p.resolve()) for p in files}, summary)
+        return summary
+
+    def _ingest_one(self, path: Path, summary: IngestSummary) -> None:
+        source = str(path.resolve())
+        try:
+            self._ingest_file(path, source, summary)
+        except UnreadableDocument as exc:
+            summary.failed.append(Failure(source, exc.code, str(exc)))
+        except Exception as exc:  # one bad file must not stop the batch
+            logger.exception("ingestion of %s failed", source)
+            summary.failed.append(Failure(source, "internal_error", f"{path.name}: unexpected error: {exc}"))
+
+    def _ingest_file(self, path: Path, source: str, summary: IngestSummary) -> None:
+        max_bytes = self.config.max_upload_bytes
+        if not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES or path.stat().st_size > max_bytes:
+            load_document(path, max_bytes=max_bytes)  # raises the matching UnreadableDocument before hashing
+        content_hash = _hash_file(path)
+        existing = Document.objects.filter(collection=self.collection, source=source).first()
+        if existing and existing.content_hash == content_hash:
+            summary.unchanged.append(source)
+            return
+        prepared = self._prepare(path, source)
+        document = self._store(path, source, content_hash, existing, prepared)
+        (summary.updated if existing else summary.added).append(source)
+        logger.info("ingested %s (%d passages)", document.title, len(prepared.chunks))
+
+    def _prepare(self, path: Path, source: str) -> _Prepared:
+        loaded = load_document(path, max_bytes=self.config.max_upload_bytes)
+        chunks = chunk_sections(loaded.sections)
+        if not chunks:
+            raise UnreadableDocument("empty", f"{path.name}: no text to index")
+        texts = [embedding_text(loaded.title, c.heading_path, c.text) for c in chunks]
+        vectors = list(self.cache.embed_passages(self.index.embedder, texts))
+        return _Prepared(
+            loaded=loaded,
+            chunks=chunks,
+            vectors=vectors,
+            valid_from=_parse_date(loaded.metadata.get("valid_from"), path.name, "valid_from"),
+            valid_until=_parse_date(loaded.metadata.get("valid_until"), path.name, "valid_until"),
+        )
+
+    def _store(
+        self, path: Path, source: str, content_hash: str, existing: Document | None, prepared: _Prepared
+    ) -> Document:
+        meta = prepared.loaded.metadata
+        with transaction.atomic():
+            document = existing or Document(collection=self.collection, source=source)
+            if existing:
+                document.revision += 1
+                document.passages.all().delete()
+            document.title = prepared.loaded.title[:500]
+            document.service = meta.get("service") or self.collection.service
+            document.content_hash = content_hash
+            document.version = str(meta.get("version") or document.revision)[:50]
+            document.valid_from = prepared.valid_from
+            document.valid_until = prepared.valid_until
+            document.file_format = path.suffix.lower().lstrip(".")
+            document.size_bytes = path.stat().st_size
+            document.ingested_at = timezone.now()
+            document.save()
+            passages = Passage.objects.bulk_create(
+                Passage(
+                    document=document,
+                    position=chunk.position,
+                    section_path=list(chunk.heading_path),
+                    text=chunk.text,
+                    embedding=vector.tobytes(),
+                    embedder=self.index.embedder.name,
+                )
+                for chunk, vector in zip(prepared.chunks, prepared.vectors, strict=True)
+            )
+            if existing:
+                self.index.remove([document.pk])
+            self.index.add(passages)
+        return document
+
+    def _prune(self, roots: Sequence[Path], seen: set[str], summary: IngestSummary) -> None:
+        """Delete documents whose source lies under a given folder but no longer exists there."""
+        folders = [str(r.resolve()) for r in roots if r.is_dir()]
+        stale = [
+            d
+            for d in Document.objects.filter(collection=self.collection)
+            if d.source not in seen and any(d.source.startswith(f + "/") for f in folders)
+        ]
+        if stale:
+            delete_documents(stale, self.index)
+            summary.removed.extend(d.source for d in stale)
+
+
+def delete_documents(documents: Sequence[Document], index: PassageIndex | None = None) -> None:
+    index = index or get_passage_index()
+    ids = [d.pk for d in documents]
+    with transaction.atomic():
+        Document.objects.filter(pk__in=ids).delete()
+        index.remove(ids)
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,101 @@
+"""The town's knowledge: collections of documents cut into passages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+from django.db import models
+
+
+class Audience(models.TextChoices):
+    AGENTS = "agents", "Agents de la commune"
+    PUBLIC = "public", "Public (usagers)"
+
+
+class Collection(models.Model):
+    name = models.CharField("nom", max_length=100, unique=True)
+    audience = models.CharField("public visé", max_length=10, choices=Audience.choices, default=Audience.AGENTS)
+    service = models.CharField("service propriétaire", max_length=100, blank=True)
+    description = models.TextField("description", blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "collection"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="documents")
+    source = models.CharField("source", max_length=1000, help_text="Chemin du fichier ou adresse d'origine.")
+    title = models.CharField("titre", max_length=500)
+    service = models.CharField("service propriétaire", max_length=100, blank=True)
+    content_hash = models.CharField("empreinte du contenu", max_length=64)
+    version = models.CharField("version", max_length=50, default="1")
+    revision = models.PositiveIntegerField("révision", default=1, help_text="Incrémentée à chaque changement.")
+    valid_from = models.DateField("en vigueur du", null=True, blank=True)
+    valid_until = models.DateField("en vigueur jusqu'au", null=True, blank=True)
+    file_format = models.CharField("format", max_length=10, blank=True)
+    size_bytes = models.PositiveBigIntegerField("taille (octets)", default=0)
+    ingested_at = models.DateTimeField("intégré le")
+
+    class Meta:
+        verbose_name = "document"
+        ordering = ["collection__name", "title"]
+        constraints = [models.UniqueConstraint(fields=["collection", "source"], name="unique_source_per_collection")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def in_force(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_until is None or on <= self.valid_until
+        )
+
+
+class Passage(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField("rang dans le document")
+    section_path = models.JSONField("chemin des titres", default=list)
+    text = models.TextField("texte")
+    embedding = models.BinaryField("vecteur")
+    embedder = models.CharField("modèle d'embedding", max_length=100)
+
+    class Meta:
+        verbose_name = "passage"
+        ordering = ["document_id", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.document.title} — {self.section_label or '§' + str(self.position + 1)}"
+
+    @property
+    def section_label(self) -> str:
+        return " > ".join(self.section_path)
+
+    def vector(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.embedding), dtype=np.float32)
+
+
+class IndexGeneration(models.Model):
+    """A single row counting knowledge changes.
+
+    Each process keeps its passage index in memory; comparing this counter
+    before a search tells it that another process (a CLI ingestion, a worker)
+    changed the knowledge and that it must reload.
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("value", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(value=models.F("value") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"value": 1})

