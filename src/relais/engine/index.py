@@ -81,26 +81,20 @@ class _State:
     audiences: np.ndarray
     valid_from: np.ndarray
     valid_until: np.ndarray
-    terms: list[list[str]]
     lexical: LexicalIndex
 
 
-def _empty_state(dim: int) -> _State:
-    lexical = LexicalIndex()
-    return _State(
-        passage_ids=np.zeros(0, dtype=np.int64),
-        document_ids=np.zeros(0, dtype=np.int64),
-        matrix=np.zeros((0, dim), dtype=np.float32),
-        collections=np.zeros(0, dtype=object),
-        audiences=np.zeros(0, dtype=object),
-        valid_from=np.zeros(0, dtype=np.int64),
-        valid_until=np.zeros(0, dtype=np.int64),
-        terms=[],
-        lexical=lexical,
-    )
+@dataclass(frozen=True)
+class _Row:
+    entry: IndexEntry
+    terms: list[str]
 
 
 class HybridIndex:
+    """Changes are cheap (dictionary updates); the arrays and BM25 are rebuilt
+    once, at the next search. An ingestion of thousands of documents therefore
+    pays for one rebuild, not one per document."""
+
     def __init__(
         self,
         embedder: Embedder,
@@ -115,67 +109,73 @@ class HybridIndex:
         self.rrf_k = rrf_k
         # How deep each ranking goes before fusion (RRF) and for reported ranks.
         self.rank_depth = rank_depth
-        self._state = _empty_state(embedder.dim)
-        self._write_lock = threading.Lock()
+        self._rows: dict[int, _Row] = {}
+        self._by_document: dict[int, set[int]] = {}
+        self._state = self._build([])
+        self._dirty = False
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._state.passage_ids)
+        return len(self._rows)
 
     # ---- changes -------------------------------------------------------------
 
     def add(self, entries: Sequence[IndexEntry]) -> None:
         """Add passages (replacing any with the same passage id)."""
-        if not entries:
-            return
-        with self._write_lock:
-            old = self._state
-            new_ids = {e.passage_id for e in entries}
-            keep = ~np.isin(old.passage_ids, list(new_ids))
-            self._state = self._build(old, keep, entries)
+        rows = [_Row(e, analyze(e.lexical_text)) for e in entries]  # analysed outside the lock
+        with self._lock:
+            for row in rows:
+                self._drop_passage(row.entry.passage_id)
+                self._rows[row.entry.passage_id] = row
+                self._by_document.setdefault(row.entry.document_id, set()).add(row.entry.passage_id)
+            self._dirty = self._dirty or bool(rows)
 
     def remove(self, document_ids: Iterable[int]) -> None:
         """Drop every passage of these documents."""
-        with self._write_lock:
-            old = self._state
-            keep = ~np.isin(old.document_ids, list(document_ids))
-            if keep.all():
-                return
-            self._state = self._build(old, keep, [])
+        with self._lock:
+            for document_id in document_ids:
+                for passage_id in self._by_document.pop(document_id, set()):
+                    self._rows.pop(passage_id, None)
+                    self._dirty = True
 
     def replace_all(self, entries: Sequence[IndexEntry]) -> None:
-        with self._write_lock:
-            empty = _empty_state(self.embedder.dim)
-            self._state = self._build(empty, np.zeros(0, dtype=bool), entries)
+        with self._lock:
+            self._rows.clear()
+            self._by_document.clear()
+            self._dirty = True
+        self.add(entries)
 
-    def _build(self, old: _State, keep: np.ndarray, entries: Sequence[IndexEntry]) -> _State:
-        new_terms = [analyze(e.lexical_text) for e in entries]
-        terms = [t for t, k in zip(old.terms, keep, strict=True) if k] + new_terms
+    def _drop_passage(self, passage_id: int) -> None:
+        old = self._rows.pop(passage_id, None)
+        if old is not None:
+            self._by_document.get(old.entry.document_id, set()).discard(passage_id)
+
+    def _current(self) -> _State:
+        """The snapshot to search, rebuilt first if anything changed since the last one."""
+        if self._dirty:
+            with self._lock:
+                if self._dirty:
+                    self._state = self._build(list(self._rows.values()))
+                    self._dirty = False
+        return self._state
+
+    def _build(self, rows: Sequence[_Row]) -> _State:
+        entries = [r.entry for r in rows]
         lexical = LexicalIndex()
-        lexical.rebuild(terms)
-        vectors = (
+        lexical.rebuild([r.terms for r in rows])
+        matrix = (
             np.vstack([e.embedding for e in entries]).astype(np.float32)
             if entries
             else np.zeros((0, self.embedder.dim), dtype=np.float32)
         )
         return _State(
-            passage_ids=np.concatenate([old.passage_ids[keep], [e.passage_id for e in entries]]).astype(np.int64),
-            document_ids=np.concatenate([old.document_ids[keep], [e.document_id for e in entries]]).astype(np.int64),
-            matrix=np.vstack([old.matrix[keep], vectors]),
-            collections=np.concatenate([old.collections[keep], np.array([e.collection for e in entries], object)]),
-            audiences=np.concatenate([old.audiences[keep], np.array([e.audience for e in entries], object)]),
-            valid_from=np.concatenate(
-                [
-                    old.valid_from[keep],
-                    [e.valid_from.toordinal() if e.valid_from else _NO_START for e in entries],
-                ]
-            ).astype(np.int64),
-            valid_until=np.concatenate(
-                [
-                    old.valid_until[keep],
-                    [e.valid_until.toordinal() if e.valid_until else _NO_END for e in entries],
-                ]
-            ).astype(np.int64),
-            terms=terms,
+            passage_ids=np.array([e.passage_id for e in entries], dtype=np.int64),
+            document_ids=np.array([e.document_id for e in entries], dtype=np.int64),
+            matrix=matrix,
+            collections=np.array([e.collection for e in entries], dtype=object),
+            audiences=np.array([e.audience for e in entries], dtype=object),
+            valid_from=np.array([e.valid_from.toordinal() if e.valid_from else _NO_START for e in entries], np.int64),
+            valid_until=np.array([e.valid_until.toordinal() if e.valid_until else _NO_END for e in entries], np.int64),
             lexical=lexical,
         )
 
@@ -188,7 +188,7 @@ class HybridIndex:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
     ) -> list[Hit]:
-        state = self._state
+        state = self._current()
         scored = self._score(state, query, filters or SearchFilters(), mode)
         rows = np.flatnonzero(scored.mask)
         if rows.size == 0:
@@ -213,7 +213,7 @@ class HybridIndex:
         mode: Mode = "hybrid",
     ) -> list[tuple[int, float]]:
         """Documents ranked by their best passage's score: [(document_id, score)]."""
-        state = self._state
+        state = self._current()
         scored = self._score(state, query, filters or SearchFilters(), mode)
         rows = np.flatnonzero(scored.mask)
         if rows.size == 0:
