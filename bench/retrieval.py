@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(folder: Path, split: str, mode: str, extra: list[str]) -> dict:
     command = [sys.executable, "-m", "relais.cli", "eval", "retrieval", "--beir", str(folder)]
-    command += ["--split", split, "--mode", mode, "--verbosity", "0", *extra]
+    command += ["--split", split, "--mode", mode, *extra]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     print(out.strip().splitlines()[0], file=sys.stderr)
     return json.loads(out.strip().splitlines()[-1])

@@ -86,9 +86,9 @@ def test_eval_retrieval_prints_metrics_and_a_final_json_line(tmp_path, mode):
     result = json.loads(first.strip().splitlines()[-1])
     assert {"ndcg@10", "recall@10", "mrr@10", "p50_ms", "p95_ms", "queries"} <= set(result)
     assert result["queries"] == 2 and result["ndcg@10"] == 1.0 and result["mode"] == mode
-    assert "(3 embedded, 0 from cache)" in first
+    assert "3 passages (6 texts embedded" in first  # 3 passages + 3 titles
     second = relais(*args, data_dir=tmp_path / "data").stdout
-    assert "(0 embedded, 3 from cache)" in second
+    assert "3 passages (0 texts embedded" in second
 
 
 def test_eval_reports_a_missing_split(tmp_path):

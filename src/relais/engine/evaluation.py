@@ -114,10 +114,19 @@ def build_index(
     """Index a BEIR corpus (document id = row number); returns the index and the passage count."""
     passages = beir_passages(corpus)
     vectors = cache.embed_passages(embedder, [p.embedding_text for p in passages], progress=progress)
+    titled = [row for row, doc in enumerate(corpus) if doc.title.strip()]
+    title_vectors = cache.embed_passages(embedder, [corpus[row].title.strip() for row in titled])
+    title_of = dict(zip(titled, title_vectors, strict=True))
     index = index or HybridIndex(embedder)
     index.replace_all(
         [
-            IndexEntry(passage_id=i, document_id=p.document_row, lexical_text=p.lexical_text, embedding=vectors[i])
+            IndexEntry(
+                passage_id=i,
+                document_id=p.document_row,
+                lexical_text=p.lexical_text,
+                embedding=vectors[i],
+                title_embedding=title_of.get(p.document_row),
+            )
             for i, p in enumerate(passages)
         ]
     )

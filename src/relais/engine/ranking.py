@@ -45,11 +45,11 @@ def min_max(scores: np.ndarray, lower: float | None = None) -> np.ndarray:
     return np.clip((scores - low) / span, 0.0, 1.0).astype(np.float32)
 
 
-def convex(lexical: np.ndarray, dense: np.ndarray, alpha: float, dense_lower: float = 0.7) -> np.ndarray:
+def convex(lexical: np.ndarray, dense: np.ndarray, alpha: float, dense_lower: float = 0.75) -> np.ndarray:
     """alpha · dense + (1 − alpha) · lexical, each min-max normalised.
 
     Lexical scores are normalised by their batch minimum (BM25 is unbounded);
     dense cosines by a fixed lower bound: with e5 models unrelated French texts
-    still score about 0.7, so that is the theoretical « zero » (TM2C2).
+    still score 0.7–0.75, so that is the theoretical « zero » (TM2C2).
     """
     return alpha * min_max(dense, lower=dense_lower) + (1.0 - alpha) * min_max(lexical)

@@ -56,6 +56,7 @@ def _entry(passage: Passage) -> IndexEntry:
         audience=document.collection.audience,
         valid_from=document.valid_from,
         valid_until=document.valid_until,
+        title_embedding=document.title_vector(),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -101,6 +102,7 @@ class _Prepared:
     loaded: LoadedDocument
     chunks: list
     vectors: list
+    title_vector: np.ndarray
     valid_from: date | None
     valid_until: date | None
 
@@ -158,11 +160,12 @@ class Ingestor:
         if not chunks:
             raise UnreadableDocument("empty", f"{path.name}: no text to index")
         texts = [embedding_text(loaded.title, c.heading_path, c.text) for c in chunks]
-        vectors = list(self.cache.embed_passages(self.index.embedder, texts))
+        vectors = list(self.cache.embed_passages(self.index.embedder, [*texts, loaded.title]))
         return _Prepared(
             loaded=loaded,
             chunks=chunks,
-            vectors=vectors,
+            vectors=vectors[:-1],
+            title_vector=vectors[-1],
             valid_from=_parse_date(loaded.metadata.get("valid_from"), path.name, "valid_from"),
             valid_until=_parse_date(loaded.metadata.get("valid_until"), path.name, "valid_until"),
         )
@@ -185,6 +188,7 @@ class Ingestor:
             document.file_format = path.suffix.lower().lstrip(".")
             document.size_bytes = path.stat().st_size
             document.ingested_at = timezone.now()
+            document.title_embedding = prepared.title_vector.tobytes()
             document.save()
             passages = Passage.objects.bulk_create(
                 Passage(

@@ -41,6 +41,8 @@ class Document(models.Model):
     file_format = models.CharField("format", max_length=10, blank=True)
     size_bytes = models.PositiveBigIntegerField("taille (octets)", default=0)
     ingested_at = models.DateTimeField("intégré le")
+    # The title alone, embedded: questions often paraphrase a title (see engine.index).
+    title_embedding = models.BinaryField("vecteur du titre", null=True, blank=True)
 
     class Meta:
         verbose_name = "document"
@@ -49,6 +51,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def title_vector(self) -> np.ndarray | None:
+        return np.frombuffer(bytes(self.title_embedding), dtype=np.float32) if self.title_embedding else None
 
     def in_force(self, on: date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (

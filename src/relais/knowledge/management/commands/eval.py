@@ -51,7 +51,7 @@ class Command(BaseCommand):
         index_seconds = time.perf_counter() - started
         self.stdout.write(
             f"corpus {options['beir']} ({digest}): {len(beir.corpus)} documents, {passages} passages "
-            f"({cache.computed} embedded, {passages - cache.computed} from cache), "
+            f"({cache.computed} texts embedded, passages and titles; the rest from cache), "
             f"indexed in {index_seconds:.1f} s"
         )
         # One untimed query loads the model and warms caches: latency is measured warm.
