@@ -17,18 +17,17 @@ install: $(BIN)/relais
 
 run: install
 	$(BIN)/relais migrate --verbosity 0
-	@if [ -d demo/documents ]; then \
-		$(BIN)/relais ingest demo/documents --collection demo-agents --audience agents --prune; \
+	@if [ -d demo/documents ]; then $(BIN)/relais demo; \
 	else echo "Pas de connaissances de démonstration (demo/documents absent) : base vide."; fi
 	$(BIN)/relais serve --host $(HOST) --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 format: install
-	$(BIN)/ruff check --fix src tests bench conftest.py
-	$(BIN)/ruff format src tests bench conftest.py
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
 
 test: lint
 	$(BIN)/pytest

@@ -13,7 +13,10 @@ import sys
 COMMANDS = {
     "ingest": "ingest documents into a collection",
     "search": "search the knowledge base",
-    "eval": "evaluate retrieval on a BEIR folder (`relais eval retrieval --help`)",
+    "ask": "ask a question: answer with sources, or abstention with a contact",
+    "faq": "load curated FAQ entries (`relais faq load FILE --collection NAME`)",
+    "demo": "load the demo knowledge: documents and FAQ of the fictional commune",
+    "eval": "evaluate retrieval (`relais eval retrieval`) or answers (`relais eval answers`)",
     "serve": "serve the web application",
 }
 

@@ -72,6 +72,12 @@ class Config:
     search_fusion: str = setting("convex", _choice("convex", "rrf"), "How lexical and dense scores are fused.")
     search_alpha: float = setting(0.7, _float, "Weight of the dense score in convex fusion (0–1).")
     max_upload_mb: int = setting(50, _int, "Largest document accepted for ingestion, in megabytes.")
+    default_contact: str = setting(
+        "Service RH (poste 4210) ou centre de services DSI (poste 4400)",
+        str,
+        "Who to contact when Relais cannot answer and no document names a contact.",
+    )
+    faq_threshold: float = setting(0.92, _float, "Cosine above which a FAQ entry's curated answer is returned.")
     town_name: str = setting("Val-de-Brume", str, "The town's name shown in the interface.")
 
     def __post_init__(self) -> None:

@@ -27,7 +27,21 @@ def test_top_level_help_lists_the_commands(tmp_path):
     assert all(name in out for name in COMMANDS)
 
 
-@pytest.mark.parametrize("command", [["ingest"], ["search"], ["eval"], ["eval", "retrieval"], ["serve"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ingest"],
+        ["search"],
+        ["ask"],
+        ["faq"],
+        ["faq", "load"],
+        ["demo"],
+        ["eval"],
+        ["eval", "retrieval"],
+        ["eval", "answers"],
+        ["serve"],
+    ],
+)
 def test_each_command_has_help(tmp_path, command):
     out = relais(*command, "--help", data_dir=tmp_path).stdout
     assert out.startswith("usage:") and "--help" in out
@@ -115,3 +129,28 @@ def test_bad_configuration_is_reported_without_a_traceback(tmp_path):
     assert result.stderr.strip() == (
         "relais: configuration error: RELAIS_SEARCH_ALPHA=3.0: expected a number between 0 and 1"
     )
+
+
+DEMO = Path(__file__).resolve().parents[2] / "demo"
+
+
+def test_demo_then_ask_json_and_eval_answers(tmp_path):
+    data = tmp_path / "data"
+    loaded = relais("demo", "--folder", str(DEMO), data_dir=data).stdout
+    assert "0 failed" in loaded and "FAQ entries loaded into 'demo-agents'" in loaded
+    line = relais("ask", "mon mot de passe a expiré, comment le changer ?", "--json", data_dir=data).stdout
+    assert len(line.strip().splitlines()) == 1
+    payload = json.loads(line)
+    assert payload["mode"] in {"faq", "extractive"} and payload["confidence"] > 0
+    assert payload["citations"][0]["document"].startswith("Mots de passe")
+    assert {"document", "section", "text"} <= set(payload["citations"][0])
+    abstention = json.loads(relais("ask", "Qui a gagné le match de foot hier ?", "--json", data_dir=data).stdout)
+    assert abstention["mode"] == "none" and abstention["citations"] == [] and abstention["contact"]
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(
+        '- question: "Comment fonctionne le compte épargne-temps ?"\n  expected: compte-epargne-temps.md\n'
+        '- question: "Quel temps fera-t-il samedi ?"\n  expected: none\n',
+        encoding="utf-8",
+    )
+    report = json.loads(relais("eval", "answers", str(questions), data_dir=data).stdout.strip().splitlines()[-1])
+    assert report["questions"] == 2 and report["correct_source_first"] == 1.0 and report["correct_abstention"] == 1.0

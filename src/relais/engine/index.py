@@ -60,6 +60,9 @@ class Hit:
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+    # Raw cosine of the query with the passage (title-mixed): unlike the fused
+    # score it is comparable across questions, so answer confidence uses it.
+    dense_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class ScoredRows:
     lexical_rank: np.ndarray
     dense_rank: np.ndarray
     mask: np.ndarray
+    dense: np.ndarray | None = None
 
 
 @dataclass
@@ -232,6 +236,7 @@ class HybridIndex:
                 score=float(scored.fused[row]),
                 lexical_rank=int(scored.lexical_rank[row]) or None,
                 dense_rank=int(scored.dense_rank[row]) or None,
+                dense_score=None if scored.dense is None else float(scored.dense[row]),
             )
             for row in top
         ]
@@ -291,7 +296,7 @@ class HybridIndex:
         else:
             assert lexical is not None and dense is not None
             fused = self._fuse(lexical, dense, lexical_rank, dense_rank, candidates)
-        return ScoredRows(fused=fused, lexical_rank=lexical_rank, dense_rank=dense_rank, mask=mask)
+        return ScoredRows(fused=fused, lexical_rank=lexical_rank, dense_rank=dense_rank, mask=mask, dense=dense)
 
     def _dense(self, state: _State, query_vector: np.ndarray) -> np.ndarray:
         dense = state.matrix @ query_vector

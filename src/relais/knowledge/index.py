@@ -27,6 +27,7 @@ class SearchResult:
     score: float
     lexical_rank: int | None
     dense_rank: int | None
+    dense_score: float | None = None
 
 
 class PassageIndex(Protocol):
@@ -115,6 +116,7 @@ class SqlitePassageIndex:
                 score=h.score,
                 lexical_rank=h.lexical_rank,
                 dense_rank=h.dense_rank,
+                dense_score=h.dense_score,
             )
             for h in hits
             if h.passage_id in passages

@@ -152,7 +152,7 @@ class Ingestor:
         prepared = self._prepare(path, source)
         document = self._store(path, source, content_hash, existing, prepared)
         (summary.updated if existing else summary.added).append(source)
-        logger.info("ingested %s (%d passages)", document.title, len(prepared.chunks))
+        logger.debug("ingested %s (%d passages)", document.title, len(prepared.chunks))
 
     def _prepare(self, path: Path, source: str) -> _Prepared:
         loaded = load_document(path, max_bytes=self.config.max_upload_bytes)
@@ -181,6 +181,7 @@ class Ingestor:
                 document.passages.all().delete()
             document.title = prepared.loaded.title[:500]
             document.service = meta.get("service") or self.collection.service
+            document.contact = meta.get("contact", "")[:300]
             document.content_hash = content_hash
             document.version = str(meta.get("version") or document.revision)[:50]
             document.valid_from = prepared.valid_from

@@ -33,6 +33,7 @@ class Document(models.Model):
     source = models.CharField("source", max_length=1000, help_text="Chemin du fichier ou adresse d'origine.")
     title = models.CharField("titre", max_length=500)
     service = models.CharField("service propriétaire", max_length=100, blank=True)
+    contact = models.CharField("contact", max_length=300, blank=True, help_text="Qui joindre sur ce sujet.")
     content_hash = models.CharField("empreinte du contenu", max_length=64)
     version = models.CharField("version", max_length=50, default="1")
     revision = models.PositiveIntegerField("révision", default=1, help_text="Incrémentée à chaque changement.")
@@ -104,3 +105,35 @@ class IndexGeneration(models.Model):
         updated = cls.objects.filter(pk=1).update(value=models.F("value") + 1)
         if not updated:
             cls.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+class FaqEntry(models.Model):
+    """A curated answer, returned as is when a question matches one of its phrasings closely."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="faq_entries")
+    question = models.CharField("question", max_length=500)
+    phrasings = models.JSONField("autres formulations", default=list, blank=True)
+    answer = models.TextField("réponse validée")
+    source_document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="faq_entries"
+    )
+    service = models.CharField("service", max_length=100, blank=True)
+    # One vector per phrasing (the question first), float32 rows, for matching.
+    embeddings = models.BinaryField("vecteurs", null=True, blank=True)
+    embedder = models.CharField("modèle d'embedding", max_length=100, blank=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "entrée de FAQ"
+        verbose_name_plural = "entrées de FAQ"
+        ordering = ["collection__name", "question"]
+        constraints = [models.UniqueConstraint(fields=["collection", "question"], name="unique_faq_question")]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def all_phrasings(self) -> list[str]:
+        return [self.question, *self.phrasings]
+
+    def matrix(self, dim: int) -> np.ndarray:
+        return np.frombuffer(bytes(self.embeddings or b""), dtype=np.float32).reshape(-1, dim)

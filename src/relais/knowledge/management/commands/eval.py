@@ -12,7 +12,10 @@ from relais.engine.index import MODES, HybridIndex
 
 
 class Command(BaseCommand):
-    help = "Evaluate Relais. `relais eval retrieval --beir DIR --split NAME`: retrieval quality and latency."
+    help = (
+        "Evaluate Relais. `relais eval retrieval --beir DIR --split NAME`: retrieval quality and latency; "
+        "`relais eval answers FILE`: answers on a question set."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="what", required=True, parser_class=type(parser))
@@ -30,8 +33,38 @@ class Command(BaseCommand):
         retrieval.add_argument("--mode", choices=MODES, default="hybrid", help="ranking (default hybrid)")
         retrieval.add_argument("--fusion", choices=["convex", "rrf"], help="override RELAIS_SEARCH_FUSION")
         retrieval.add_argument("--alpha", type=float, help="override RELAIS_SEARCH_ALPHA")
+        answers = sub.add_parser(
+            "answers",
+            help="source cited first, abstentions, latency on a question set",
+            description=(
+                "Run a YAML question set ({question, expected: document file name or none}) through the answer "
+                "pipeline, without logging; print the rates, the failures, then one JSON object."
+            ),
+        )
+        answers.add_argument("file", type=Path, help="question set, e.g. demo/questions.yaml")
 
     def handle(self, *args, **options) -> None:
+        if options["what"] == "answers":
+            self.eval_answers(options["file"])
+        else:
+            self.eval_retrieval(options)
+
+    def eval_answers(self, path: Path) -> None:
+        from relais.assistant.evaluation import evaluate_answers, read_questions
+
+        try:
+            questions = read_questions(path)
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        report = evaluate_answers(questions)
+        for failure in report.failures:
+            self.stdout.write(f"  MISS {failure}")
+        result = report.as_dict()
+        for key, value in result.items():
+            self.stdout.write(f"{key:>21}: {value}")
+        self.stdout.write(json.dumps(result))
+
+    def eval_retrieval(self, options: dict) -> None:
         config = settings.RELAIS
         try:
             beir = load_beir(options["beir"], options["split"])

@@ -1,0 +1,158 @@
+"""The answer pipeline: FAQ match → hybrid retrieval → extractive answer or abstention → log.
+
+Restricted to the asker's audiences and to documents in force. Every answer
+is logged as an Exchange with what was retrieved, so a référent can see why
+Relais answered what it did.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from relais.assistant.models import Conversation, Exchange
+from relais.engine.answer import Answer, Citation, Evidence, compose_extractive
+from relais.engine.index import SearchFilters
+from relais.knowledge.faq import best_faq_match
+from relais.knowledge.index import SearchResult, get_passage_index
+from relais.knowledge.models import Document
+
+# A question this short in a conversation is read as a follow-up of the previous one
+# (« et pour les contractuels ? »): retrieval gets both.
+FOLLOW_UP_MAX_WORDS = 6
+FOLLOW_UP_OPENERS = ("et ", "mais ", "pour ", "dans ce cas", "même ", "aussi ", "sinon")
+
+
+class EmptyQuestion(ValueError):
+    """The question has no words."""
+
+
+@dataclass(frozen=True)
+class AskResult:
+    answer: Answer
+    contact: str
+    conversation: Conversation | None
+    exchange: Exchange | None
+    search_query: str
+    latency_ms: float
+
+
+def search_query_for(question: str, conversation: Conversation | None) -> str:
+    if conversation is None:
+        return question
+    previous = conversation.exchanges.order_by("-created_at", "-pk").first()
+    if previous is None:
+        return question
+    lowered = question.lower().strip()
+    if len(lowered.split()) <= FOLLOW_UP_MAX_WORDS or lowered.startswith(FOLLOW_UP_OPENERS):
+        return f"{previous.search_query} {question}"
+    return question
+
+
+def _evidence(result: SearchResult) -> Evidence:
+    return Evidence(
+        passage_id=result.passage.pk,
+        document_id=result.document.pk,
+        document_title=result.document.title,
+        section_path=tuple(result.passage.section_path),
+        text=result.passage.text,
+        dense_score=result.dense_score or 0.0,
+        fused_score=result.score,
+    )
+
+
+def _faq_answer(question_vector, audiences: set[str]) -> Answer | None:
+    index = get_passage_index()
+    match = best_faq_match(question_vector, audiences, index.embedder)
+    if match is None or match.score < settings.RELAIS.faq_threshold:
+        return None
+    entry = match.entry
+    citations = []
+    if entry.source_document:
+        doc = entry.source_document
+        citations.append(Citation(0, doc.pk, doc.title, (), entry.answer, entry.answer))
+    return Answer(entry.answer, "faq", round(match.score, 3), citations)
+
+
+def _contact(answer: Answer, documents: dict[int, Document]) -> str:
+    for item in [*answer.citations, *answer.suggestions]:
+        document = documents.get(item.document_id)
+        if document and document.contact:
+            return document.contact
+    return settings.RELAIS.default_contact
+
+
+def ask(
+    question: str,
+    *,
+    user=None,
+    conversation: Conversation | None = None,
+    audiences: frozenset[str] = frozenset({"agents"}),
+    log: bool = True,
+    k: int = 5,
+) -> AskResult:
+    question = " ".join(question.split())
+    if not question:
+        raise EmptyQuestion("La question est vide.")
+    started = time.perf_counter()
+    query = search_query_for(question, conversation)
+    index = get_passage_index()
+    results = index.search(query, filters=SearchFilters(audiences=audiences), k=k)
+    answer = _faq_answer(index.embedder.embed_queries([query])[0], set(audiences))
+    if answer is None:
+        answer = compose_extractive(query, [_evidence(r) for r in results])
+    documents = {r.document.pk: r.document for r in results}
+    if answer.mode == "faq":
+        documents.update({c.document_id: Document.objects.get(pk=c.document_id) for c in answer.citations})
+    contact = _contact(answer, documents)
+    latency_ms = (time.perf_counter() - started) * 1000
+    exchange = None
+    if log:
+        conversation, exchange = _log(question, query, answer, results, latency_ms, user, conversation, documents)
+    return AskResult(answer, contact, conversation, exchange, query, latency_ms)
+
+
+def citation_payload(citation: Citation, document: Document | None) -> dict:
+    return {
+        "document_id": citation.document_id,
+        "document": citation.document_title,
+        "section": list(citation.section_path),
+        "text": citation.text,
+        "quote": citation.quote,
+        "version": document.version if document else "",
+        "valid_from": document.valid_from.isoformat() if document and document.valid_from else None,
+        "valid_until": document.valid_until.isoformat() if document and document.valid_until else None,
+        "source": document.source if document else "",
+    }
+
+
+def _log(question, query, answer, results, latency_ms, user, conversation, documents):
+    retrieved = [
+        {
+            "passage_id": r.passage.pk,
+            "document": r.document.title,
+            "score": round(r.score, 4),
+            "dense_score": None if r.dense_score is None else round(r.dense_score, 4),
+            "lexical_rank": r.lexical_rank,
+            "dense_rank": r.dense_rank,
+        }
+        for r in results
+    ]
+    with transaction.atomic():
+        conversation = conversation or Conversation.objects.create(user=user)
+        exchange = Exchange.objects.create(
+            conversation=conversation,
+            user=user,
+            question=question,
+            search_query=query,
+            answer=answer.text,
+            mode=answer.mode,
+            confidence=answer.confidence,
+            retrieved=retrieved,
+            citations=[citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
+            latency_ms=round(latency_ms, 2),
+        )
+    return conversation, exchange

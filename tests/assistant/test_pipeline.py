@@ -1,0 +1,101 @@
+"""The answer pipeline on the demo knowledge of the fictional commune."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from relais.assistant.models import Exchange
+from relais.assistant.pipeline import EmptyQuestion, ask
+from relais.engine.answer import sentences
+from relais.knowledge.models import Collection, Document
+
+DEMO = Path(__file__).resolve().parents[2] / "demo"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_knowledge(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("demo", folder=DEMO, verbosity=0)
+        yield
+        Collection.objects.all().delete()
+
+
+pytestmark = pytest.mark.django_db
+
+
+def cited_files(result) -> list[str]:
+    return [Path(Document.objects.get(pk=c.document_id).source).name for c in result.answer.citations]
+
+
+def test_ordre_de_mission_question_is_answered_from_its_document():
+    result = ask("Comment je fais pour partir en formation à Montpellier, il me faut un ordre de mission ?")
+    assert result.answer.mode in {"faq", "extractive"}
+    assert cited_files(result)[0] == "ordre-de-mission-et-frais-de-deplacement.md"
+    assert "ordre de mission" in result.answer.text.lower()
+
+
+def test_extractive_answer_is_verbatim_from_the_cited_passage():
+    result = ask("Comment renvoyer ma ligne fixe vers mon portable professionnel ?")
+    assert result.answer.mode == "extractive"
+    citation = result.answer.citations[0]
+    assert cited_files(result)[0] == "telephonie-fixe-et-mobile.md"
+    passage_sentences = sentences(citation.text)
+    assert sentences(citation.quote) and all(s in passage_sentences for s in sentences(citation.quote))
+
+
+def test_unanswerable_question_abstains_with_a_contact():
+    result = ask("Quel est le menu de la cantine demain ?")
+    assert result.answer.mode == "none"
+    assert result.answer.text == "Je n'ai pas trouvé de réponse fiable dans la documentation."
+    assert result.answer.citations == []
+    assert "poste" in result.contact
+
+
+def test_curated_faq_answer_is_returned_for_a_known_phrasing():
+    result = ask("Comment demander un ordre de mission ?")
+    assert result.answer.mode == "faq"
+    assert result.answer.text.startswith("Faites la demande dans le Portail Agent")
+    assert cited_files(result) == ["ordre-de-mission-et-frais-de-deplacement.md"]
+
+
+def test_expired_and_superseded_documents_are_never_cited():
+    for question in [
+        "Combien de jours de télétravail par semaine ?",
+        "Quel délai pour arriver sur site en astreinte ?",
+    ]:
+        files = cited_files(ask(question))
+        assert "note-teletravail-2023.md" not in files and "guide-astreintes-v1.md" not in files
+
+
+def test_every_exchange_is_logged_with_what_was_retrieved():
+    result = ask("Comment installer une imprimante ?")
+    exchange = Exchange.objects.get(pk=result.exchange.pk)
+    assert exchange.question == "Comment installer une imprimante ?"
+    assert exchange.mode == result.answer.mode and exchange.latency_ms > 0
+    assert len(exchange.retrieved) == 5
+    assert {"passage_id", "document", "score", "dense_score", "lexical_rank", "dense_rank"} <= set(
+        exchange.retrieved[0]
+    )
+    if result.answer.citations:
+        assert exchange.citations[0]["document"] == result.answer.citations[0].document_title
+
+
+def test_follow_up_question_uses_the_previous_turn():
+    first = ask("Combien de jours de congés annuels ai-je droit ?")
+    follow = ask("et pour un temps partiel ?", conversation=first.conversation)
+    assert follow.search_query.startswith("Combien de jours de congés annuels")
+    assert follow.conversation == first.conversation
+    assert first.conversation.exchanges.count() == 2
+    standalone = ask("Comment me connecter au VPN depuis chez moi le soir ?", conversation=first.conversation)
+    assert standalone.search_query == "Comment me connecter au VPN depuis chez moi le soir ?"
+
+
+def test_empty_question_is_refused():
+    with pytest.raises(EmptyQuestion):
+        ask("   ")
+
+
+def test_public_audience_sees_nothing_of_the_agents_collection():
+    result = ask("Comment demander un ordre de mission ?", audiences=frozenset({"public"}))
+    assert result.answer.mode == "none" and result.answer.suggestions == []

@@ -1,0 +1,8 @@
+"""Test settings: every test run gets its own empty data folder, never ./data."""
+
+import os
+import tempfile
+
+os.environ["RELAIS_DATA_DIR"] = tempfile.mkdtemp(prefix="relais-test-")
+
+from relais.settings import *  # noqa: F403
