@@ -82,7 +82,7 @@ def get_or_create_collection(name: str, audience: str | None = None, service: st
         collection.service, changed = service, True
     if changed:
         collection.save()
-        get_passage_index().invalidate()  # type: ignore[attr-defined]
+        get_passage_index().invalidate()
     return collection
 
 
