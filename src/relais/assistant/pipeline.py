@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 
@@ -64,17 +65,14 @@ def _evidence(result: SearchResult) -> Evidence:
     )
 
 
-def _faq_answer(question_vector, audiences: set[str]) -> Answer | None:
-    index = get_passage_index()
-    match = best_faq_match(question_vector, audiences, index.embedder)
+def _faq_answer(question_vector: np.ndarray, audiences: set[str]) -> tuple[Answer, Document | None] | None:
+    """The curated answer and its source document, when a FAQ phrasing matches closely enough."""
+    match = best_faq_match(question_vector, audiences, get_passage_index().embedder)
     if match is None or match.score < settings.RELAIS.faq_threshold:
         return None
-    entry = match.entry
-    citations = []
-    if entry.source_document:
-        doc = entry.source_document
-        citations.append(Citation(0, doc.pk, doc.title, (), entry.answer, entry.answer))
-    return Answer(entry.answer, "faq", round(match.score, 3), citations)
+    entry, source = match.entry, match.entry.source_document
+    citations = [Citation(0, source.pk, source.title, (), entry.answer, entry.answer)] if source else []
+    return Answer(entry.answer, "faq", round(match.score, 3), citations), source
 
 
 def _contact(answer: Answer, documents: dict[int, Document]) -> str:
@@ -100,13 +98,17 @@ def ask(
     started = time.perf_counter()
     query = search_query_for(question, conversation)
     index = get_passage_index()
-    results = index.search(query, filters=SearchFilters(audiences=audiences), k=k)
-    answer = _faq_answer(index.embedder.embed_queries([query])[0], set(audiences))
-    if answer is None:
-        answer = compose_extractive(query, [_evidence(r) for r in results])
+    # One embedding serves both the FAQ match and the passage search.
+    query_vector = index.embedder.embed_queries([query])[0]
+    results = index.search(query, filters=SearchFilters(audiences=audiences), k=k, query_vector=query_vector)
     documents = {r.document.pk: r.document for r in results}
-    if answer.mode == "faq":
-        documents.update({c.document_id: Document.objects.get(pk=c.document_id) for c in answer.citations})
+    faq = _faq_answer(query_vector, set(audiences))
+    if faq is None:
+        answer = compose_extractive(query, [_evidence(r) for r in results])
+    else:
+        answer, source = faq
+        if source is not None:
+            documents[source.pk] = source
     contact = _contact(answer, documents)
     latency_ms = (time.perf_counter() - started) * 1000
     exchange = None

@@ -222,9 +222,11 @@ class HybridIndex:
         k: int = 10,
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        """``query_vector``: the query's embedding when the caller already has it (saves one embedding)."""
         state = self._current()
-        scored = self._score(state, query, filters or SearchFilters(), mode)
+        scored = self._score(state, query, filters or SearchFilters(), mode, query_vector)
         rows = np.flatnonzero(scored.mask)
         if rows.size == 0:
             return []
@@ -272,7 +274,9 @@ class HybridIndex:
             mask &= (state.valid_from <= day) & (day <= state.valid_until)
         return mask
 
-    def _score(self, state: _State, query: str, filters: SearchFilters, mode: Mode) -> ScoredRows:
+    def _score(
+        self, state: _State, query: str, filters: SearchFilters, mode: Mode, query_vector: np.ndarray | None = None
+    ) -> ScoredRows:
         mask = self._mask(state, filters)
         candidates = np.flatnonzero(mask)
         n = len(mask)
@@ -283,7 +287,8 @@ class HybridIndex:
             matched = candidates[lexical[candidates] > 0]
             lexical_rank = ranks(lexical, self._top(lexical, matched))
         if mode in ("dense", "hybrid"):
-            query_vector = self.embedder.embed_queries([query])[0]
+            if query_vector is None:
+                query_vector = self.embedder.embed_queries([query])[0]
             dense = self._dense(state, query_vector) if n else np.zeros(0, dtype=np.float32)
             dense_rank = ranks(dense, self._top(dense, candidates))
         if mode == "lexical":

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 from django.conf import settings
 
 from relais.engine.embeddings import Embedder, get_embedder
@@ -40,7 +41,12 @@ class PassageIndex(Protocol):
     def invalidate(self) -> None: ...
 
     def search(
-        self, query: str, filters: SearchFilters | None = None, k: int = 10, mode: Mode = "hybrid"
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[SearchResult]: ...
 
 
@@ -106,10 +112,15 @@ class SqlitePassageIndex:
         IndexGeneration.bump()
 
     def search(
-        self, query: str, filters: SearchFilters | None = None, k: int = 10, mode: Mode = "hybrid"
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        query_vector: np.ndarray | None = None,
     ) -> list[SearchResult]:
         self._ensure_current()
-        hits = self._engine.search(query, k=k, filters=filters, mode=mode)
+        hits = self._engine.search(query, k=k, filters=filters, mode=mode, query_vector=query_vector)
         passages = self._passages().in_bulk([h.passage_id for h in hits])
         return [
             SearchResult(
