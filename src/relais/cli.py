@@ -18,6 +18,8 @@ COMMANDS = {
     "demo": "load the demo knowledge: documents and FAQ of the fictional commune",
     "eval": "evaluate retrieval (`relais eval retrieval`) or answers (`relais eval answers`)",
     "serve": "serve the web application",
+    "users": "create or update accounts from a YAML file (`relais users load FILE`)",
+    "token": "create, list or revoke API tokens",
 }
 
 USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n\ncommands:\n" + "\n".join(

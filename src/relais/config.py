@@ -8,6 +8,7 @@ variable and what it accepts, rather than failing later in a request.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -54,6 +55,25 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _hex_color(raw: str) -> str:
+    value = raw.strip().lower()
+    if not re.fullmatch(r"#[0-9a-f]{6}", value):
+        raise ValueError("expected a colour as #rrggbb")
+    return value
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG 2.1 contrast ratio between a #rrggbb colour and white."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(color[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
 def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -79,12 +99,23 @@ class Config:
     )
     faq_threshold: float = setting(0.92, _float, "Cosine above which a FAQ entry's curated answer is returned.")
     town_name: str = setting("Val-de-Brume", str, "The town's name shown in the interface.")
+    town_logo: Path | None = setting(None, _path, "Image file (SVG or PNG) of the town's logo; the demo logo if unset.")
+    town_color: str = setting(
+        "#1f5f5b", _hex_color, "The town's main colour (#rrggbb), used for the header and buttons."
+    )
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.search_alpha <= 1.0:
             raise ConfigError(f"RELAIS_SEARCH_ALPHA={self.search_alpha}: expected a number between 0 and 1")
         if self.max_upload_mb <= 0:
             raise ConfigError(f"RELAIS_MAX_UPLOAD_MB={self.max_upload_mb}: expected a positive number")
+        if contrast_with_white(self.town_color) < 4.5:
+            raise ConfigError(
+                f"RELAIS_TOWN_COLOR={self.town_color}: white text on it would be unreadable "
+                f"(contrast {contrast_with_white(self.town_color):.1f}:1, WCAG AA needs 4.5:1); choose a darker colour"
+            )
+        if self.town_logo is not None and self.town_logo.suffix.lower() not in {".svg", ".png"}:
+            raise ConfigError(f"RELAIS_TOWN_LOGO={self.town_logo}: expected an .svg or .png file")
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
 

@@ -1,12 +1,23 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 from django.views.static import serve
 
-from relais.knowledge import views
+from relais.assistant import views
+from relais.assistant.api import api
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.chat, name="chat"),
+    path("conversations/<int:conversation_id>/", views.chat, name="conversation"),
+    path("poser/", views.ask_question, name="ask"),
+    path("echanges/<int:exchange_id>/avis/", views.give_feedback, name="feedback"),
+    path("documents/<int:document_id>/", views.document, name="document"),
+    path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
+    path("logo", views.town_logo, name="town_logo"),
+    path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     # One small machine, no front web server: the ASGI app serves the collected static files itself.
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),

@@ -40,6 +40,8 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["eval", "retrieval"],
         ["eval", "answers"],
         ["serve"],
+        ["users", "load"],
+        ["token", "create"],
     ],
 )
 def test_each_command_has_help(tmp_path, command):

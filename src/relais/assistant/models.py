@@ -36,6 +36,8 @@ class Exchange(models.Model):
     confidence = models.FloatField("confiance")
     retrieved = models.JSONField("passages retrouvés", default=list, help_text="id, document, scores et rangs")
     citations = models.JSONField("citations", default=list)
+    suggestions = models.JSONField("documents proches", default=list, help_text="Proposés quand Relais s'abstient.")
+    contact = models.CharField("contact proposé", max_length=300, blank=True)
     prompt = models.TextField("prompt envoyé", blank=True, help_text="Vide pour les réponses sans LLM.")
     backend = models.CharField("moteur de réponse", max_length=50, default="extractive")
     latency_ms = models.FloatField("latence (ms)")
@@ -47,3 +49,33 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+
+class Feedback(models.Model):
+    """👍/👎 on an answer, with an optional reason: one per exchange, the latest click wins."""
+
+    class Rating(models.TextChoices):
+        UP = "up", "Utile"
+        DOWN = "down", "Pas utile"
+
+    class Reason(models.TextChoices):
+        WRONG = "inexacte", "La réponse est inexacte"
+        INCOMPLETE = "incomplete", "La réponse est incomplète"
+        OFF_TOPIC = "hors_sujet", "La réponse ne correspond pas à ma question"
+        OUTDATED = "perimee", "L'information est périmée"
+        OTHER = "autre", "Autre raison"
+
+    exchange = models.OneToOneField(Exchange, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    rating = models.CharField("avis", max_length=4, choices=Rating.choices)
+    reason = models.CharField("raison", max_length=12, choices=Reason.choices, blank=True)
+    comment = models.TextField("commentaire", blank=True, max_length=1000)
+    created_at = models.DateTimeField("donné le", auto_now=True)
+
+    class Meta:
+        verbose_name = "avis"
+        verbose_name_plural = "avis"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} — {self.exchange}"

@@ -113,7 +113,9 @@ def ask(
     latency_ms = (time.perf_counter() - started) * 1000
     exchange = None
     if log:
-        conversation, exchange = _log(question, query, answer, results, latency_ms, user, conversation, documents)
+        conversation, exchange = _log(
+            question, query, answer, contact, results, latency_ms, user, conversation, documents
+        )
     return AskResult(answer, contact, conversation, exchange, query, latency_ms)
 
 
@@ -131,7 +133,7 @@ def citation_payload(citation: Citation, document: Document | None) -> dict:
     }
 
 
-def _log(question, query, answer, results, latency_ms, user, conversation, documents):
+def _log(question, query, answer, contact, results, latency_ms, user, conversation, documents):
     retrieved = [
         {
             "passage_id": r.passage.pk,
@@ -155,6 +157,8 @@ def _log(question, query, answer, results, latency_ms, user, conversation, docum
             confidence=answer.confidence,
             retrieved=retrieved,
             citations=[citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
+            suggestions=[{"document_id": s.document_id, "document": s.document_title} for s in answer.suggestions],
+            contact=contact,
             latency_ms=round(latency_ms, 2),
         )
     return conversation, exchange

@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from relais.knowledge.models import Collection, Document, Passage
+from relais.knowledge.index import get_passage_index
+from relais.knowledge.ingestion import delete_documents
+from relais.knowledge.models import Collection, Document, FaqEntry, Passage
+from relais.knowledge.uploads import french_reason, store_and_ingest
 
 
 @admin.register(Collection)
@@ -16,11 +23,160 @@ class PassageInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f] or super().clean(None)
+
+
+class UploadForm(forms.Form):
+    collection = forms.ModelChoiceField(Collection.objects.all(), label="Collection")
+    files = MultipleFileField(
+        allow_empty_file=True,  # reported per file with its reason, without refusing the others
+        label="Fichiers",
+        help_text="Markdown, texte, HTML, PDF, DOCX ou ODT. Un fichier du même nom remplace la version précédente.",
+        error_messages={"required": "Choisissez au moins un fichier."},
+    )
+    service = forms.CharField(label="Service propriétaire", required=False, max_length=100)
+    version = forms.CharField(label="Version", required=False, max_length=50)
+    valid_from = forms.DateField(
+        label="En vigueur à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label="En vigueur jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact = forms.CharField(label="Contact", required=False, max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            self.add_error("valid_until", "La fin de validité précède son début.")
+        return data
+
+    def metadata_defaults(self) -> dict[str, str]:
+        data = self.cleaned_data
+        dates = {key: data[key].isoformat() for key in ("valid_from", "valid_until") if data.get(key)}
+        return {"service": data["service"], "version": data["version"], "contact": data["contact"], **dates}
+
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "collection", "service", "version", "valid_from", "valid_until", "ingested_at"]
+    list_display = [
+        "title",
+        "collection",
+        "service",
+        "version",
+        "valid_from",
+        "valid_until",
+        "file_format",
+        "ingested_at",
+    ]
     list_filter = ["collection", "service", "file_format"]
     search_fields = ["title", "source"]
-    readonly_fields = ["content_hash", "revision", "ingested_at", "size_bytes", "file_format"]
+    readonly_fields = ["source", "content_hash", "revision", "ingested_at", "size_bytes", "file_format"]
+    exclude = ["title_embedding"]
     inlines = [PassageInline]
+    change_list_template = "admin/knowledge/document/change_list.html"
+    actions = ["delete_with_passages"]
+
+    def get_urls(self):
+        upload = path(
+            "ajouter-des-fichiers/", self.admin_site.admin_view(self.upload_view), name="knowledge_document_upload"
+        )
+        return [upload, *super().get_urls()]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deleting must also update the search index
+        return actions
+
+    def has_add_permission(self, request) -> bool:
+        return False  # documents come in by upload (or `relais ingest`), never typed in
+
+    @admin.action(description="Supprimer les documents sélectionnés (et leurs passages)", permissions=["delete"])
+    def delete_with_passages(self, request, queryset):
+        count = queryset.count()
+        delete_documents(list(queryset))
+        self.message_user(request, f"{count} document(s) supprimé(s) de la base de connaissances.", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        delete_documents([obj])
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        get_passage_index().invalidate()  # validity dates or collection may have changed
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("knowledge.add_document"):
+            return HttpResponseRedirect(reverse("admin:index"))
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            summary = store_and_ingest(
+                form.cleaned_data["collection"], form.cleaned_data["files"], form.metadata_defaults()
+            )
+            counts = summary.counts()
+            self.message_user(
+                request,
+                f"Ingestion terminée : {counts['added']} ajouté(s), {counts['updated']} mis à jour, "
+                f"{counts['unchanged']} inchangé(s), {counts['failed']} refusé(s).",
+                messages.SUCCESS if not summary.failed else messages.WARNING,
+            )
+            for failure in summary.failed:
+                name = failure.source.rsplit("/", 1)[-1]
+                self.message_user(request, f"Fichier {name} refusé : {french_reason(failure)}.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:knowledge_document_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Ajouter des documents",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/knowledge/document/upload.html", context)
+
+
+class FaqEntryForm(forms.ModelForm):
+    phrasings_text = forms.CharField(
+        label="Autres formulations",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Une formulation par ligne, telle qu'un agent l'écrirait.",
+    )
+
+    class Meta:
+        model = FaqEntry
+        fields = ["collection", "question", "phrasings_text", "answer", "source_document", "service"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["phrasings_text"].initial = "\n".join(self.instance.phrasings)
+
+    def clean_phrasings_text(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["phrasings_text"].splitlines() if line.strip()]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    form = FaqEntryForm
+    list_display = ["question", "collection", "service", "source_document", "updated_at"]
+    list_filter = ["collection", "service"]
+    search_fields = ["question", "answer"]
+    autocomplete_fields = ["source_document"]
+
+    def save_model(self, request, obj, form, change):
+        """Phrasings are matched by their vectors: re-embed them on every save."""
+        obj.phrasings = form.cleaned_data["phrasings_text"]
+        embedder = get_passage_index().embedder
+        obj.embeddings = embedder.embed_queries(obj.all_phrasings()).astype("float32").tobytes()
+        obj.embedder = embedder.name
+        super().save_model(request, obj, form, change)

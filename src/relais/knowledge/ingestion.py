@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -108,8 +108,12 @@ class _Prepared:
 
 
 class Ingestor:
-    def __init__(self, collection: Collection, index: PassageIndex | None = None) -> None:
+    def __init__(
+        self, collection: Collection, index: PassageIndex | None = None, metadata_defaults: dict[str, str] | None = None
+    ) -> None:
+        """metadata_defaults: service, version, validity or contact for files that do not state their own."""
         self.collection = collection
+        self.metadata_defaults = {k: v for k, v in (metadata_defaults or {}).items() if v}
         self.index = index or get_passage_index()
         self.config = settings.RELAIS
         self.cache = EmbeddingCache(Path(settings.DATA_DIR) / "embedding-cache.sqlite3")
@@ -156,6 +160,8 @@ class Ingestor:
 
     def _prepare(self, path: Path, source: str) -> _Prepared:
         loaded = load_document(path, max_bytes=self.config.max_upload_bytes)
+        if self.metadata_defaults:
+            loaded = replace(loaded, metadata={**self.metadata_defaults, **loaded.metadata})
         chunks = chunk_sections(loaded.sections)
         if not chunks:
             raise UnreadableDocument("empty", f"{path.name}: no text to index")

@@ -3,8 +3,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relais.assistant.models import Conversation
-from relais.assistant.pipeline import EmptyQuestion, ask, citation_payload
-from relais.knowledge.models import Audience, Document
+from relais.assistant.payload import answer_payload
+from relais.assistant.pipeline import EmptyQuestion, ask
+from relais.knowledge.models import Audience
 
 
 class Command(BaseCommand):
@@ -26,18 +27,8 @@ class Command(BaseCommand):
             result = ask(options["question"], conversation=conversation, audiences=frozenset([options["audience"]]))
         except EmptyQuestion as exc:
             raise CommandError("The question is empty") from exc
-        documents = Document.objects.in_bulk([c.document_id for c in result.answer.citations])
-        citations = [citation_payload(c, documents.get(c.document_id)) for c in result.answer.citations]
-        payload = {
-            "answer": result.answer.text,
-            "citations": citations,
-            "confidence": result.answer.confidence,
-            "mode": result.answer.mode,
-            "contact": result.contact,
-            "suggestions": [s.document_title for s in result.answer.suggestions],
-            "exchange_id": result.exchange.pk if result.exchange else None,
-            "conversation_id": result.conversation.pk if result.conversation else None,
-        }
+        payload = answer_payload(result)
+        citations = payload["citations"]
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
@@ -47,6 +38,6 @@ class Command(BaseCommand):
             self.stdout.write(f"[{number}] {citation['document']} › {section} (version {citation['version']})")
         if result.answer.mode == "none":
             if payload["suggestions"]:
-                self.stdout.write("Documents proches : " + " ; ".join(payload["suggestions"]))
+                self.stdout.write("Documents proches : " + " ; ".join(s["document"] for s in payload["suggestions"]))
             self.stdout.write(f"Contact : {result.contact}")
         self.stdout.write(f"(mode {result.answer.mode}, confiance {result.answer.confidence:.2f})")

@@ -1,0 +1,51 @@
+"""Create or update the demo accounts listed in demo/users.yaml (idempotent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from relais.accounts.models import Profile
+from relais.accounts.roles import ROLE_GROUPS, STAFF_ROLES, ensure_groups
+
+REQUIRED = ("username", "password", "role")
+
+
+def read_users(path: Path) -> list[dict]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a list of users")
+    for number, entry in enumerate(entries, 1):
+        missing = [key for key in REQUIRED if not isinstance(entry, dict) or not entry.get(key)]
+        if missing:
+            raise ValueError(f"{path}: user #{number} lacks {', '.join(missing)}")
+        if entry["role"] not in ROLE_GROUPS:
+            raise ValueError(
+                f"{path}: user {entry['username']}: unknown role {entry['role']!r}; one of {list(ROLE_GROUPS)}"
+            )
+    return entries
+
+
+@transaction.atomic
+def load_users(path: Path) -> list:
+    """The users of the file, created or brought back to what the file says."""
+    groups = ensure_groups()
+    users = []
+    for entry in read_users(path):
+        user, _ = get_user_model().objects.get_or_create(username=entry["username"])
+        user.first_name = entry.get("first_name", "")
+        user.last_name = entry.get("last_name", "")
+        user.email = entry.get("email", "")
+        user.is_active = True
+        user.is_staff = entry["role"] in STAFF_ROLES
+        user.is_superuser = entry["role"] == "admin"
+        user.set_password(str(entry["password"]))
+        user.save()
+        group_name = ROLE_GROUPS[entry["role"]]
+        user.groups.set([groups[group_name]] if group_name else [])
+        Profile.objects.update_or_create(user=user, defaults={"service": entry.get("service", "")})
+        users.append(user)
+    return users

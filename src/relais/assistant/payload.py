@@ -1,0 +1,40 @@
+"""The one JSON shape of an answer, shared by `relais ask --json`, the API and the chat's script."""
+
+from __future__ import annotations
+
+from relais.assistant.models import Exchange
+from relais.assistant.pipeline import AskResult, citation_payload
+from relais.knowledge.models import Document
+
+
+def answer_payload(result: AskResult) -> dict:
+    answer = result.answer
+    documents = Document.objects.in_bulk([c.document_id for c in answer.citations])
+    return {
+        "answer": answer.text,
+        "citations": [citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
+        "confidence": answer.confidence,
+        "mode": answer.mode,
+        "contact": result.contact,
+        "suggestions": [
+            {"document_id": s.document_id, "document": s.document_title, "section": list(s.section_path)}
+            for s in answer.suggestions
+        ],
+        "exchange_id": result.exchange.pk if result.exchange else None,
+        "conversation_id": result.conversation.pk if result.conversation else None,
+    }
+
+
+def exchange_payload(exchange: Exchange) -> dict:
+    """An exchange as logged, for the conversation history."""
+    feedback = getattr(exchange, "feedback", None)
+    return {
+        "exchange_id": exchange.pk,
+        "question": exchange.question,
+        "answer": exchange.answer,
+        "mode": exchange.mode,
+        "confidence": exchange.confidence,
+        "citations": exchange.citations,
+        "asked_at": exchange.created_at.isoformat(),
+        "feedback": feedback.rating if feedback else None,
+    }

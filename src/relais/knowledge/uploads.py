@@ -1,0 +1,69 @@
+"""Documents uploaded through the admin: checked, stored under the data folder, then ingested.
+
+A file is read *before* it replaces anything: an unreadable upload is refused
+and the previous version of the document (file and passages) stays as it was.
+Uploading a file with the same name into the same collection publishes a new
+version of that document.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import get_valid_filename
+
+from relais.engine.documents import UnreadableDocument, load_document
+from relais.knowledge.ingestion import Failure, Ingestor, IngestSummary
+from relais.knowledge.models import Collection
+
+FRENCH_REASONS = {
+    "unsupported_type": "format non pris en charge (acceptés : Markdown, texte, HTML, PDF, DOCX, ODT)",
+    "empty": "aucun texte exploitable (document vide ou scanné sans texte)",
+    "too_large": "fichier trop volumineux",
+    "corrupt": "fichier illisible ou endommagé",
+    "encrypted": "PDF protégé par un mot de passe : enregistrez-le sans protection",
+    "bad_metadata": "métadonnées invalides (dates au format AAAA-MM-JJ)",
+    "not_found": "fichier introuvable",
+    "internal_error": "erreur inattendue lors de l'indexation, signalée aux administrateurs",
+}
+
+
+def upload_folder(collection: Collection) -> Path:
+    return Path(settings.MEDIA_ROOT) / "documents" / f"collection-{collection.pk}"
+
+
+def french_reason(failure: Failure) -> str:
+    return FRENCH_REASONS.get(failure.code, failure.reason)
+
+
+def store_and_ingest(
+    collection: Collection, files: list[UploadedFile], metadata_defaults: dict[str, str] | None = None
+) -> IngestSummary:
+    folder = upload_folder(collection)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = IngestSummary()
+    accepted: list[Path] = []
+    for upload in files:
+        name = get_valid_filename(Path(upload.name).name) or "document"
+        target = folder / name
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=target.suffix, delete=False) as tmp:
+            for chunk in upload.chunks():
+                tmp.write(chunk)
+        staged = Path(tmp.name)
+        try:
+            load_document(staged, max_bytes=settings.RELAIS.max_upload_bytes)
+        except UnreadableDocument as exc:
+            staged.unlink(missing_ok=True)
+            summary.failed.append(Failure(name, exc.code, str(exc)))
+            continue
+        os.replace(staged, target)
+        accepted.append(target)
+    if accepted:
+        result = Ingestor(collection, metadata_defaults=metadata_defaults).ingest(accepted)
+        for key in ("added", "updated", "unchanged", "removed", "failed"):
+            getattr(summary, key).extend(getattr(result, key))
+    return summary

@@ -1,0 +1,131 @@
+"""The HTTP API /api/v1/: token and session authentication, ask, feedback, conversations, schema."""
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from relais.accounts.models import ApiToken
+from relais.assistant.models import Exchange, Feedback
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
+
+ANSWER_KEYS = {
+    "answer", "citations", "confidence", "mode", "contact", "suggestions", "exchange_id", "conversation_id",
+}  # fmt: skip
+
+
+def token_for(username: str) -> str:
+    _, raw = ApiToken.objects.create_for(get_user_model().objects.get(username=username), "tests")
+    return raw
+
+
+@pytest.fixture()
+def api():
+    return Client(headers={"Authorization": f"Bearer {token_for('agent.demo')}"})
+
+
+def post(client, path, payload):
+    return client.post(path, json.dumps(payload), content_type="application/json")
+
+
+def test_requests_without_credentials_are_refused(client):
+    assert post(client, "/api/v1/ask", {"question": "VPN ?"}).status_code == 401
+    bad = Client(headers={"Authorization": "Bearer rls_nope"})
+    assert post(bad, "/api/v1/ask", {"question": "VPN ?"}).status_code == 401
+
+
+def test_ask_with_a_token(api):
+    response = post(api, "/api/v1/ask", {"question": "Comment demander un ordre de mission ?"})
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == ANSWER_KEYS and data["mode"] == "faq"
+    assert data["citations"][0]["document"].startswith("Ordre de mission")
+    exchange = Exchange.objects.get(pk=data["exchange_id"])
+    assert exchange.user.username == "agent.demo" and exchange.conversation_id == data["conversation_id"]
+
+
+def test_follow_up_through_the_api_uses_the_conversation(api):
+    first = post(api, "/api/v1/ask", {"question": "Combien de jours de télétravail par semaine ?"}).json()
+    second = post(
+        api, "/api/v1/ask", {"question": "et pour les contractuels ?", "conversation_id": first["conversation_id"]}
+    )
+    assert second.status_code == 200 and second.json()["conversation_id"] == first["conversation_id"]
+    detail = api.get(f"/api/v1/conversations/{first['conversation_id']}").json()
+    assert [e["question"] for e in detail["exchanges"]] == [
+        "Combien de jours de télétravail par semaine ?",
+        "et pour les contractuels ?",
+    ]
+    listing = api.get("/api/v1/conversations").json()
+    assert any(c["id"] == first["conversation_id"] and c["exchanges"] == 2 for c in listing)
+
+
+def test_abstention_through_the_api(api):
+    data = post(api, "/api/v1/ask", {"question": "Quel est le menu de la cantine demain ?"}).json()
+    assert data["mode"] == "none" and data["citations"] == [] and "poste" in data["contact"]
+
+
+def test_token_in_x_api_key_and_revocation():
+    raw = token_for("agent.demo")
+    client = Client(headers={"X-API-Key": raw})
+    assert post(client, "/api/v1/ask", {"question": "Comment configurer le VPN ?"}).status_code == 200
+    ApiToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    assert post(client, "/api/v1/ask", {"question": "Comment configurer le VPN ?"}).status_code == 401
+
+
+def test_session_authentication_requires_the_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="agent.demo", password="valdebrume-demo")
+    assert post(client, "/api/v1/ask", {"question": "VPN ?"}).status_code == 403
+    client.get("/")  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/v1/ask",
+        json.dumps({"question": "VPN ?"}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{}, {"question": ""}, {"question": "x" * 1001}, {"question": "VPN ?", "conversation_id": "abc"}],
+)
+def test_invalid_requests_get_422_with_a_readable_detail(api, payload):
+    response = post(api, "/api/v1/ask", payload)
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Requête invalide : vérifiez les champs indiqués."
+
+
+def test_blank_question_is_rejected(api):
+    response = post(api, "/api/v1/ask", {"question": "   "})
+    assert response.status_code == 422 and response.json()["detail"] == "La question est vide."
+
+
+def test_feedback_and_ownership(api):
+    data = post(api, "/api/v1/ask", {"question": "Comment configurer le VPN ?"}).json()
+    response = post(
+        api, f"/api/v1/exchanges/{data['exchange_id']}/feedback", {"rating": "down", "reason": "incomplete"}
+    )
+    assert response.status_code == 200 and response.json()["reason"] == "incomplete"
+    assert Feedback.objects.get(exchange_id=data["exchange_id"]).rating == "down"
+    other = Client(headers={"Authorization": f"Bearer {token_for('referent.rh')}"})
+    assert post(other, f"/api/v1/exchanges/{data['exchange_id']}/feedback", {"rating": "up"}).status_code == 404
+    assert other.get(f"/api/v1/conversations/{data['conversation_id']}").status_code == 404
+    assert post(api, f"/api/v1/exchanges/{data['exchange_id']}/feedback", {"rating": "meh"}).status_code == 422
+
+
+def test_openapi_schema_describes_the_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/ask", "/api/v1/exchanges/{exchange_id}/feedback", "/api/v1/conversations"} <= set(schema["paths"])
+    assert "AnswerOut" in schema["components"]["schemas"]
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "TokenHeaderAuth", "SessionAuth"}
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_cli_json_has_the_api_shape(capsys):
+    call_command("ask", "Comment configurer le VPN ?", "--json")
+    assert set(json.loads(capsys.readouterr().out)) == ANSWER_KEYS

@@ -1,0 +1,157 @@
+"""The chat pages, through Django's test client, on the demo knowledge."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from relais.assistant.models import Exchange, Feedback
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
+
+ORDRE_DE_MISSION = "Comment je fais pour partir en formation à Montpellier, il me faut un ordre de mission ?"
+CANTINE = "Quel est le menu de la cantine demain ?"
+
+
+@pytest.fixture()
+def agent(client):
+    assert client.login(username="agent.demo", password="valdebrume-demo")
+    return client
+
+
+def ask(client, question, conversation="", fragment=False):
+    headers = {"X-Relais-Fragment": "1"} if fragment else {}
+    return client.post("/poser/", {"question": question, "conversation": conversation}, headers=headers)
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/connexion/")
+    page = client.get("/connexion/").content.decode()
+    assert '<html lang="fr">' in page and "Connexion à Relais" in page and "Val-de-Brume" in page
+
+
+def test_wrong_password_gets_a_french_error(client):
+    response = client.post("/connexion/", {"username": "agent.demo", "password": "faux"})
+    assert response.status_code == 200
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+
+
+def test_chat_page_shows_the_ai_notice_and_the_question_form(agent):
+    page = agent.get("/").content.decode()
+    assert "Assistant d'intelligence artificielle." in page and "peuvent contenir des erreurs" in page
+    assert 'role="log"' in page and 'aria-live="polite"' in page
+    assert '<label for="id_question">Votre question</label>' in page
+
+
+def test_question_is_answered_with_expandable_citations(agent):
+    response = ask(agent, ORDRE_DE_MISSION)
+    assert response.status_code == 302
+    match = re.fullmatch(r"/conversations/(\d+)/#echange-(\d+)", response["Location"])
+    assert match
+    page = agent.get(f"/conversations/{match[1]}/").content.decode()
+    exchange = Exchange.objects.get(pk=match[2])
+    assert exchange.user.username == "agent.demo" and exchange.mode in {"faq", "extractive"}
+    assert "Ordre de mission" in exchange.citations[0]["document"]
+    assert f'id="echange-{exchange.pk}"' in page and "<details>" in page
+    # the cited passage is there to expand, and a link opens the document
+    assert exchange.citations[0]["text"][:40].replace("'", "&#x27;") in page
+    assert f'href="/documents/{exchange.citations[0]["document_id"]}/"' in page
+
+
+def test_fragment_request_returns_only_the_new_exchange(agent):
+    response = ask(agent, "Comment changer mon mot de passe ?", fragment=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<article class="exchange"') and "<html" not in body
+    assert re.fullmatch(r"/conversations/\d+/", response["X-Relais-Conversation"])
+
+
+def test_unanswerable_question_shows_the_abstention_and_a_contact(agent):
+    response = ask(agent, CANTINE, fragment=True)
+    body = response.content.decode()
+    assert "Je n&#x27;ai pas trouvé de réponse fiable dans la documentation." in body
+    assert "Qui contacter" in body and "poste" in body
+
+
+def test_follow_up_stays_in_the_same_conversation(agent):
+    first = ask(agent, "Combien de jours de télétravail par semaine ?")
+    conversation = re.search(r"/conversations/(\d+)/", first["Location"])[1]
+    second = ask(agent, "et pour les agents à temps partiel ?", conversation=conversation)
+    assert f"/conversations/{conversation}/" in second["Location"]
+    exchanges = Exchange.objects.filter(conversation_id=conversation).order_by("pk")
+    assert [e.question for e in exchanges] == [
+        "Combien de jours de télétravail par semaine ?",
+        "et pour les agents à temps partiel ?",
+    ]
+    assert "télétravail" in exchanges[1].search_query
+    history = agent.get("/").content.decode()
+    assert "Combien de jours de télétravail par semaine ?" in history  # listed under « Mes conversations »
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("   ", "Écrivez votre question avant d&#x27;envoyer."), ("x" * 1001, "Votre question est trop longue")],
+)
+def test_bad_question_gets_a_french_error_and_logs_nothing(agent, question, message):
+    before = Exchange.objects.count()
+    response = ask(agent, question)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert Exchange.objects.count() == before
+
+
+def test_someone_elses_conversation_is_not_reachable(agent, client):
+    first = ask(agent, "Comment configurer le VPN ?")
+    conversation = re.search(r"/conversations/(\d+)/", first["Location"])[1]
+    other = Client()
+    assert other.login(username="referent.rh", password="valdebrume-demo")
+    assert other.get(f"/conversations/{conversation}/").status_code == 404
+    response = ask(other, "et sur mon téléphone ?", conversation=conversation)
+    assert response.status_code == 400 and "ne vous appartient pas" in response.content.decode()
+
+
+def test_thumbs_up_then_down_with_a_reason(agent):
+    ask(agent, ORDRE_DE_MISSION)
+    exchange = Exchange.objects.latest("pk")
+    response = agent.post(f"/echanges/{exchange.pk}/avis/", {"rating": "up"}, headers={"X-Relais-Fragment": "1"})
+    assert (
+        response.status_code == 200 and "Merci, votre avis est enregistré : réponse utile" in response.content.decode()
+    )
+    assert 'value="up" class="rate" aria-pressed="true"' in response.content.decode()
+    agent.post(
+        f"/echanges/{exchange.pk}/avis/", {"rating": "down", "reason": "incomplete", "comment": "Il manque le délai"}
+    )
+    feedback = Feedback.objects.get(exchange=exchange)
+    assert (feedback.rating, feedback.reason, feedback.comment) == ("down", "incomplete", "Il manque le délai")
+    assert Feedback.objects.filter(exchange=exchange).count() == 1
+
+
+def test_feedback_is_checked(agent):
+    ask(agent, ORDRE_DE_MISSION)
+    exchange = Exchange.objects.latest("pk")
+    assert agent.post(f"/echanges/{exchange.pk}/avis/", {"rating": "bof"}).status_code == 400
+    other = Client()
+    other.force_login(get_user_model().objects.get(username="referent.dsi"))
+    assert other.post(f"/echanges/{exchange.pk}/avis/", {"rating": "up"}).status_code == 404
+    assert not Feedback.objects.filter(exchange=exchange).exists()
+
+
+def test_document_page_and_original_file(agent):
+    ask(agent, ORDRE_DE_MISSION)
+    citation = Exchange.objects.latest("pk").citations[0]
+    page = agent.get(f"/documents/{citation['document_id']}/").content.decode()
+    assert "Ordre de mission" in page and "Version" in page and "RH" in page
+    original = agent.get(f"/documents/{citation['document_id']}/fichier/")
+    assert original.status_code == 200 and len(b"".join(original.streaming_content)) > 1000
+
+
+def test_logo_is_served(client):
+    response = client.get("/logo")
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+
+
+def test_posting_without_the_csrf_token_is_refused():
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="agent.demo", password="valdebrume-demo")
+    assert client.post("/poser/", {"question": "VPN ?"}).status_code == 403
