@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install run test lint format bench clean
 
@@ -17,7 +18,9 @@ install: $(BIN)/relais
 
 run: install
 	$(BIN)/relais migrate --verbosity 0
-	@if [ -d demo/documents ]; then $(BIN)/relais demo; \
+	@if [ -d demo/documents ]; then $(BIN)/relais demo && $(BIN)/relais users load demo/users.yaml && \
+		echo "Comptes de démonstration (mot de passe valdebrume-demo) : agent.demo (agent), referent.rh," && \
+		echo "referent.dsi (référents : /admin/), admin. Connexion : http://$(HOST):$(PORT)/"; \
 	else echo "Pas de connaissances de démonstration (demo/documents absent) : base vide."; fi
 	$(BIN)/relais serve --host $(HOST) --port $(PORT)
 
@@ -29,7 +32,13 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-test: lint
+# The browser tests drive Debian's Chromium (never a downloaded browser); emoji font for the 👍/👎 screenshots.
+$(CHROMIUM):
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends \
+		chromium fonts-noto-color-emoji >/dev/null
+
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: install
