@@ -186,3 +186,14 @@ def test_failure_while_storing_leaves_the_previous_version(tmp_path, rh, monkeyp
 def test_unknown_audience_is_refused():
     with pytest.raises(ValueError, match="Unknown audience 'citoyens'"):
         get_or_create_collection("x", audience="citoyens")
+
+
+def test_warm_up_loads_the_index_before_any_question(tmp_path, rh):
+    from relais.knowledge.index import get_passage_index, reset_passage_index, warm_up
+    from relais.knowledge.models import IndexGeneration
+
+    write(tmp_path, "vpn.md", VPN)
+    Ingestor(rh).ingest([tmp_path])
+    reset_passage_index()
+    warm_up()
+    assert get_passage_index()._generation == IndexGeneration.current()

@@ -162,3 +162,9 @@ def reset_passage_index() -> None:
     global _index
     with _index_lock:
         _index = None
+
+
+def warm_up() -> None:
+    """Load the passages and the embedding model now, so the first question does not wait for them."""
+    index = get_passage_index()
+    index.search("préchauffage", k=1, query_vector=index.embedder.embed_queries(["préchauffage"])[0])
