@@ -129,3 +129,14 @@ def test_openapi_schema_describes_the_endpoints(client):
 def test_cli_json_has_the_api_shape(capsys):
     call_command("ask", "Comment configurer le VPN ?", "--json")
     assert set(json.loads(capsys.readouterr().out)) == ANSWER_KEYS
+
+
+def test_every_endpoint_is_documented(client):
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            documented = path.replace("{exchange_id}", "{id}").replace("{conversation_id}", "{id}")
+            assert f"`{method.upper()} {documented}" in docs, f"{method.upper()} {path} missing from docs/api.md"
