@@ -498,3 +498,189 @@ def test_load_text_rejects_binary_suffix() -> None:
 def test_exception_survives_pickling() -> None:
     error = pickle.loads(pickle.dumps(UnreadableDocument("encrypted", "protégé par mot de passe")))
     assert (error.code, str(error)) == ("encrypted", "protégé par mot de passe")
+
+
+# --------------------------------------------------------------------------------------------------
+# Native metadata: service, version, validity and contact in each format's own place
+# --------------------------------------------------------------------------------------------------
+
+EXPECTED_METADATA = {
+    "service": "DSI",
+    "version": "2026-2",
+    "valid_from": "2026-01-01",
+    "valid_until": "2026-12-31",
+    "contact": "Centre de services — poste 4400 — « assistance »",
+}
+
+
+def test_html_relais_meta_tags(tmp_path: Path) -> None:
+    file = tmp_path / "vpn.html"
+    file.write_text(
+        '<html><head><meta charset="utf-8"><title>VPN</title>'
+        '<meta name="relais:service" content="DSI"><meta name="Relais:Version" content="2026-2">'
+        '<meta name="relais:valid_from" content="2026-01-01"><meta name="relais:valid_until" content="2026-12-31">'
+        '<meta name="relais:contact" content="Centre de services — poste 4400 — « assistance »">'
+        '<meta name="relais:owner" content="ignored"><meta name="relais:version" content="a second value loses">'
+        '<meta name="description" content="not ours"><meta name="relais:service" content="">'
+        "</head><body><h1>VPN</h1><p>Installez le client Passerelle.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load_document(file)
+    assert doc.metadata == EXPECTED_METADATA
+    assert doc.title == "VPN" and doc.sections == (Section((), "Installez le client Passerelle."),)
+
+
+def test_html_without_relais_meta_has_no_metadata() -> None:
+    assert load_text("<html><body><h1>Note</h1><p>Texte.</p></body></html>", suffix=".html").metadata == {}
+
+
+def test_pdf_document_information_entries(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=make_pdf(tmp_path / "src.pdf", title="Règlement des congés", pages=PDF_PAGES))
+    writer.add_metadata(
+        {
+            "/Service": "DSI",
+            "/Version": "2026-2",
+            "/ValidFrom": "2026-01-01",
+            "/ValidUntil": "2026-12-31T00:00:00",
+            "/Contact": "Centre de services — poste 4400 — « assistance »",
+            "/Keywords": "congés",
+        }
+    )
+    file = tmp_path / "reglement.pdf"
+    writer.write(file)
+    doc = load_document(file)
+    assert doc.metadata == {"title": "Règlement des congés", **EXPECTED_METADATA}
+    assert doc.title == "Règlement des congés"
+
+
+GUIDE_TITLE = "Guide de la messagerie et de l'agenda partagé de la commune, version pour les agents"
+
+
+def make_bookmarked_pdf(path: Path, *, meta_title: bool) -> Path:
+    """Headings drawn as text and bookmarked, the way Word or LibreOffice export them."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if meta_title:
+        pdf.set_title(GUIDE_TITLE)
+    pdf.add_page()
+
+    def heading(text: str, level: int) -> None:
+        pdf.start_section(text, level)  # without section title styles, only the bookmark is added
+        pdf.set_font("Helvetica", "B", 20 if level == 0 else 14)
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+
+    heading(GUIDE_TITLE, 0)  # wraps over two lines
+    pdf.multi_cell(0, 6, "Ce guide présente la messagerie des agents.", new_x="LMARGIN", new_y="NEXT")
+    heading("Boîte aux lettres", 1)
+    pdf.multi_cell(0, 6, "Chaque agent dispose d'une boîte de 10 Go.", new_x="LMARGIN", new_y="NEXT")
+    pdf.start_section("Annexe sans texte", 2)  # a bookmark whose text is nowhere on the page
+    heading("Archivage", 2)
+    pdf.multi_cell(0, 6, "Les messages de plus de deux ans sont archivés.", new_x="LMARGIN", new_y="NEXT")
+    pdf.add_page()
+    heading("Agenda", 1)
+    pdf.multi_cell(0, 6, "L'agenda se partage avec son équipe.", new_x="LMARGIN", new_y="NEXT")
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+@pytest.mark.parametrize("meta_title", [True, False])
+def test_pdf_bookmarks_give_the_headings_back(tmp_path: Path, meta_title: bool) -> None:
+    doc = load_document(make_bookmarked_pdf(tmp_path / "messagerie.pdf", meta_title=meta_title))
+    # The title, wrapped over two lines, is the first bookmark: it is the title, not body text.
+    assert doc.title == GUIDE_TITLE
+    assert paths(doc) == [(), ("Boîte aux lettres",), ("Boîte aux lettres", "Archivage"), ("Agenda",)]
+    assert section(doc) == "Ce guide présente la messagerie des agents."
+    assert section(doc, "Boîte aux lettres", "Archivage") == "Les messages de plus de deux ans sont archivés."
+    assert section(doc, "Agenda") == "L'agenda se partage avec son équipe."
+
+
+def add_docx_custom_properties(document, properties: list[tuple[str, str, str]], *, xml: str = "") -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    entries = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{name}">'
+        f"<vt:{kind}>{value}</vt:{kind}></property>"
+        for pid, (name, kind, value) in enumerate(properties, start=2)
+    )
+    xml = xml or (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{entries}</Properties>'
+    )
+    package = document.part.package
+    part = Part(
+        PackURI("/docProps/custom.xml"),
+        "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+        xml.encode(),
+        package,
+    )
+    package.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_PROPERTIES)
+
+
+def test_docx_custom_properties(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Charte VPN"
+    document.add_heading("Charte VPN", level=1)
+    document.add_paragraph("Le VPN est réservé aux agents.")
+    add_docx_custom_properties(
+        document,
+        [
+            ("Service", "lpwstr", "DSI"),
+            ("version", "lpwstr", "2026-2"),
+            ("Valid from", "filetime", "2026-01-01T00:00:00Z"),  # a Word "Date" property
+            ("valid_until", "lpwstr", "2026-12-31"),
+            ("contact", "lpwstr", "Centre de services — poste 4400 — « assistance »"),
+            ("Relecteur", "lpwstr", "ignored"),
+        ],
+    )
+    file = tmp_path / "vpn.docx"
+    document.save(file)
+    doc = load_document(file)
+    assert doc.metadata == {"title": "Charte VPN", **EXPECTED_METADATA}
+
+
+def test_docx_without_or_with_damaged_custom_properties(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Note sans propriétés.")
+    file = tmp_path / "note.docx"
+    document.save(file)
+    assert load_document(file).metadata == {}
+
+    add_docx_custom_properties(document, [], xml="<Properties><property name='service'>")
+    document.save(file)
+    doc = load_document(file)
+    assert doc.metadata == {} and doc.sections == (Section((), "Note sans propriétés."),)
+
+
+def test_odt_user_defined_properties(tmp_path: Path) -> None:
+    from odf import meta
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    for name, value, kind in [
+        ("service", "DSI", "string"),
+        ("Version", "2026-2", "string"),
+        ("valid_from", "2026-01-01T00:00:00", "date"),  # LibreOffice "Date" field
+        ("valid_until", "2026-12-31", "date"),
+        ("contact", "Centre de services — poste 4400 — « assistance »", "string"),
+        ("Relecteur", "ignored", "string"),
+    ]:
+        document.meta.addElement(meta.UserDefined(name=name, valuetype=kind, text=value))
+    document.text.addElement(H(outlinelevel=1, text="Charte VPN"))
+    document.text.addElement(P(text="Le VPN est réservé aux agents."))
+    file = tmp_path / "vpn.odt"
+    document.save(str(file))
+    doc = load_document(file)
+    assert doc.metadata == EXPECTED_METADATA
+    assert doc.title == "Charte VPN"

@@ -185,6 +185,29 @@ def _check_size(path: Path, max_bytes: int) -> None:
         raise UnreadableDocument("empty", f"{path.name}: file is empty (0 bytes).")
 
 
+# The metadata keys every format can carry in its own native place (Markdown front matter, HTML
+# <meta name="relais:KEY">, PDF document information, DOCX custom properties, ODT user-defined fields).
+METADATA_KEYS: tuple[str, ...] = ("service", "version", "valid_from", "valid_until", "contact")
+_METADATA_ALIASES = {re.sub(r"[\W_]+", "", key): key for key in METADATA_KEYS}  # "ValidFrom" -> valid_from
+_DATE_KEYS = frozenset({"valid_from", "valid_until"})
+_ISO_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+
+
+def _native_metadata(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """Keep the known keys out of a format's name/value properties, whatever their spelling
+    ("ValidFrom", "valid_from", "Valid from"); a date-time stored for a date keeps its date part."""
+    metadata: dict[str, str] = {}
+    for name, value in pairs:
+        key = _METADATA_ALIASES.get(re.sub(r"[\W_]+", "", str(name)).casefold())
+        text = _norm(str(value)) if value is not None else ""
+        if not key or not text or key in metadata:
+            continue
+        if key in _DATE_KEYS and (match := _ISO_DATE_TIME.match(text)):
+            text = match.group(1)
+        metadata[key] = text
+    return metadata
+
+
 class _Builder:
     """Accumulates paragraphs under a heading stack and cuts sections whenever the heading changes."""
 
@@ -414,6 +437,7 @@ _HTML_INLINE = frozenset(
     | {"img", "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup"}
     | {"time", "tt", "u", "var", "wbr"}
 )
+_HTML_META_PREFIX = "relais:"  # <meta name="relais:service" content="RH">
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -450,9 +474,14 @@ def _load_html(text: str, fallback_title: str) -> LoadedDocument:
     # The first <h1> is the title unless <title> names something else (then it is a real chapter).
     builder = _Builder(absorb_first_h1=not page_title or h1_text.casefold() in page_title.casefold())
     builder.title = page_title
+    metadata = _native_metadata(
+        (name.removeprefix(_HTML_META_PREFIX), meta.get("content"))
+        for meta in root.iter("meta")
+        if (name := (meta.get("name") or "").strip().casefold()).startswith(_HTML_META_PREFIX)
+    )
     body = root.find("body")
     _walk_html(body if body is not None else root, builder)
-    return builder.finish(fallback_title)
+    return builder.finish(fallback_title, metadata)
 
 
 def _walk_html(element: Any, builder: _Builder) -> None:
@@ -486,20 +515,111 @@ _BULLET = re.compile(r"^(?:[•▪◦‣●○■□–—*-]|\d{1,3}[.)])\s+(.*
 _JUNK_TITLE = re.compile(r"^(?:untitled|sans titre|document\d*)$|\.(?:docx?|odt|pdf|pptx?|xlsx?)$", re.I)
 
 
+# A bookmarked heading wrapped over more lines than this is not looked for.
+_MAX_HEADING_LINES = 4
+
+
+@dataclass(frozen=True)
+class _Bookmark:
+    page: int
+    level: int
+    text: str
+
+
 def _load_pdf(path: Path, fallback_title: str) -> LoadedDocument:
     reader = _open_pdf(path)
     pages = [_page_lines(page) for page in reader.pages]
     meta_title = _pdf_meta_title(reader)
+    outline = _pdf_outline(reader)
     first_lines = next((lines for lines in pages if lines), [])
-    title = meta_title or (_first_line_title(first_lines[0]) if first_lines else "")
-    if title and first_lines and _norm(first_lines[0]) == title:
+    first_line = _norm(first_lines[0]) if first_lines else ""
+    title = meta_title
+    if not title and outline and first_line and outline[0].text.casefold().startswith(first_line.casefold()):
+        title = outline[0].text  # a title wrapped over two lines is whole in its bookmark
+    title = title or _first_line_title(first_line)
+    # A first bookmark that names the document marks the title lines: they are dropped like a heading's.
+    title_mark = outline[0] if outline and title and outline[0].text.casefold() == title.casefold() else None
+    if title and not title_mark and first_line == title:
         del first_lines[0]  # the title line would otherwise open the body
     builder = _Builder(absorb_first_h1=False)
     builder.title = title
-    for lines in pages:
-        for paragraph in _pdf_paragraphs(lines):
-            builder.paragraph(paragraph)
-    return builder.finish(fallback_title, {"title": meta_title} if meta_title else {})
+    pending: list[_Bookmark] = []
+    for number, lines in enumerate(pages):
+        # A heading sits on its bookmark's page, or at worst on the next one: older bookmarks are not looked for.
+        pending[:] = [bookmark for bookmark in pending if bookmark.page >= number - 1]
+        pending.extend(bookmark for bookmark in outline if bookmark.page == number)
+        for block in _pdf_blocks(lines, pending):
+            if isinstance(block, str):
+                builder.paragraph(block)
+            elif block is not title_mark:
+                builder.heading(block.level, block.text)
+    metadata = ({"title": meta_title} if meta_title else {}) | _pdf_custom_info(reader)
+    return builder.finish(fallback_title, metadata)
+
+
+def _pdf_custom_info(reader: Any) -> dict[str, str]:
+    """Document information entries /Service, /Version, /ValidFrom, /ValidUntil, /Contact."""
+    try:
+        info = reader.metadata or {}
+        return _native_metadata((str(key).lstrip("/"), info[key]) for key in list(info))
+    except Exception:  # a damaged information dictionary only costs the metadata, never the text
+        return {}
+
+
+def _pdf_outline(reader: Any) -> list[_Bookmark]:
+    """The bookmarks in reading order; Word and LibreOffice export one per heading, so they give the headings back."""
+    bookmarks: list[_Bookmark] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):  # the children of the bookmark just before
+                walk(item, level + 1)
+                continue
+            text = _norm(str(item.title or ""))
+            page = reader.get_destination_page_number(item)
+            if text and isinstance(page, int) and page >= 0:
+                bookmarks.append(_Bookmark(page, level, text))
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:  # a damaged outline only costs the headings, never the text
+        return []
+    return bookmarks
+
+
+def _pdf_blocks(lines: list[str], pending: list[_Bookmark]) -> Iterator[str | _Bookmark]:
+    """A page's paragraphs, cut at the lines that spell a pending bookmark (its heading, maybe wrapped)."""
+    body: list[str] = []
+    index = 0
+    while index < len(lines):
+        found = _match_bookmark(lines, index, pending)
+        if found is None:
+            body.append(lines[index])
+            index += 1
+            continue
+        bookmark, index = found
+        yield from _pdf_paragraphs(body)
+        body = []
+        del pending[: pending.index(bookmark) + 1]  # earlier bookmarks not found by now are not in the text
+        yield bookmark
+    yield from _pdf_paragraphs(body)
+
+
+def _match_bookmark(lines: list[str], start: int, pending: list[_Bookmark]) -> tuple[_Bookmark, int] | None:
+    """The pending bookmark whose text the lines from `start` spell exactly, and the index after them."""
+    text = ""
+    for end in range(start, min(len(lines), start + _MAX_HEADING_LINES)):
+        line = _norm(lines[end]).casefold()
+        if not line:
+            return None
+        text = f"{text} {line}".lstrip()
+        candidates = [bookmark for bookmark in pending if bookmark.text.casefold().startswith(text)]
+        for bookmark in candidates:
+            if bookmark.text.casefold() == text:
+                return bookmark, end + 1
+        if not candidates:
+            return None
+    return None
 
 
 def _open_pdf(path: Path) -> Any:
@@ -580,7 +700,30 @@ def _load_docx(path: Path, fallback_title: str) -> LoadedDocument:
             _docx_paragraph(block, builder)
     core_title = _norm(document.core_properties.title or "")
     builder.title = builder.title or core_title
-    return builder.finish(fallback_title, {"title": core_title} if core_title else {})
+    metadata = ({"title": core_title} if core_title else {}) | _docx_custom_properties(document)
+    return builder.finish(fallback_title, metadata)
+
+
+_CUSTOM_PROPERTIES_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+
+def _docx_custom_properties(document: Any) -> dict[str, str]:
+    """File › Properties › Custom in Word (docProps/custom.xml): service, version, valid_from, …"""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from lxml import etree
+
+    for rel in document.part.package.rels.values():
+        if rel.reltype == RELATIONSHIP_TYPE.CUSTOM_PROPERTIES and not rel.is_external:
+            parser = etree.XMLParser(resolve_entities=False, no_network=True)
+            try:
+                root = etree.fromstring(rel.target_part.blob, parser)
+            except etree.XMLSyntaxError:  # damaged properties only cost the metadata, never the text
+                return {}
+            return _native_metadata(
+                (prop.get("name", ""), "".join(prop.itertext()))
+                for prop in root.iter(f"{_CUSTOM_PROPERTIES_NS}property")
+            )
+    return {}
 
 
 def _docx_paragraph(paragraph: Any, builder: _Builder) -> None:
@@ -612,7 +755,7 @@ def _docx_table(table: Any, builder: _Builder) -> None:
 
 
 def _load_odt(path: Path, fallback_title: str) -> LoadedDocument:
-    from odf import dc
+    from odf import dc, meta
     from odf.opendocument import load
 
     with zipfile.ZipFile(path) as archive:
@@ -628,7 +771,12 @@ def _load_odt(path: Path, fallback_title: str) -> LoadedDocument:
     _walk_odt(document.text, builder, parents)
     meta_title = _norm(" ".join(_odt_text(node) for node in document.meta.getElementsByType(dc.Title)))
     builder.title = builder.title or meta_title
-    return builder.finish(fallback_title, {"title": meta_title} if meta_title else {})
+    # File › Properties › Custom Properties in LibreOffice: <meta:user-defined meta:name="service">RH</…>
+    fields = (
+        (node.getAttribute("name") or "", _odt_text(node)) for node in document.meta.getElementsByType(meta.UserDefined)
+    )
+    metadata = ({"title": meta_title} if meta_title else {}) | _native_metadata(fields)
+    return builder.finish(fallback_title, metadata)
 
 
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"

@@ -45,7 +45,13 @@ def read_faq_file(path: Path) -> list[dict]:
 def _source_document(collection: Collection, name: str | None) -> Document | None:
     if not name:
         return None
-    return collection.documents.filter(source__endswith=f"/{name}").first()
+    exact = collection.documents.filter(source__endswith=f"/{name}").first()
+    if exact is not None:
+        return exact
+    # The same document published in another format: the demo's Markdown sources become DOCX, PDF, …
+    stem = Path(name).stem
+    candidates = collection.documents.filter(source__contains=f"/{stem}.").order_by("pk")
+    return next((document for document in candidates if Path(document.source).stem == stem), None)
 
 
 def load_faq(path: Path, collection: Collection, embedder: Embedder) -> int:
@@ -77,17 +83,31 @@ def load_faq(path: Path, collection: Collection, embedder: Embedder) -> int:
     return len(items)
 
 
-def best_faq_match(question_vector: np.ndarray, audiences: set[str], embedder: Embedder) -> FaqMatch | None:
-    """The closest FAQ entry readable by these audiences whose source document is in force."""
+def faq_matches(question_vector: np.ndarray, audiences: set[str], embedder: Embedder) -> list[FaqMatch]:
+    """Every FAQ entry readable by these audiences whose source document is in force, closest first."""
     today = date.today()
-    best: FaqMatch | None = None
     entries = FaqEntry.objects.select_related("collection", "source_document").filter(
         collection__audience__in=audiences, embedder=embedder.name
     )
-    for entry in entries:
-        if entry.source_document and not entry.source_document.in_force(today):
-            continue
-        score = float(np.max(entry.matrix(embedder.dim) @ question_vector))
-        if best is None or score > best.score:
-            best = FaqMatch(entry, score)
-    return best
+    matches = [
+        FaqMatch(entry, float(np.max(entry.matrix(embedder.dim) @ question_vector)))
+        for entry in entries
+        if not (entry.source_document and not entry.source_document.in_force(today))
+    ]
+    return sorted(matches, key=lambda m: m.score, reverse=True)
+
+
+def best_faq_match(question_vector: np.ndarray, audiences: set[str], embedder: Embedder) -> FaqMatch | None:
+    """The closest FAQ entry readable by these audiences whose source document is in force."""
+    matches = faq_matches(question_vector, audiences, embedder)
+    return matches[0] if matches else None
+
+
+def document_scores(matches: list[FaqMatch]) -> dict[int, float]:
+    """Per source document, the score of its closest FAQ entry (entries without source are left out)."""
+    scores: dict[int, float] = {}
+    for match in matches:
+        document_id = match.entry.source_document_id
+        if document_id is not None:
+            scores[document_id] = max(scores.get(document_id, match.score), match.score)
+    return scores

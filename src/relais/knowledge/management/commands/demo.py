@@ -1,25 +1,75 @@
+from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from relais.knowledge.demo_formats import FORMATS, build_demo_documents
+from relais.knowledge.ingestion import delete_documents
+from relais.knowledge.models import Document
+
 DEMO_COLLECTION = "demo-agents"
+PUBLISHED_FOLDER = "demo-documents"  # under the data folder: what `relais demo` ingests
 
 
 class Command(BaseCommand):
-    help = "Load the demo knowledge (documents and FAQ of the fictional commune Val-de-Brume) from a demo folder."
+    help = (
+        "Load the demo knowledge (documents and FAQ of the fictional commune Val-de-Brume) from a demo folder: "
+        "its Markdown sources are published in their formats (Markdown, DOCX, ODT, PDF, HTML) into "
+        f"DATA_DIR/{PUBLISHED_FOLDER}, which is then ingested."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--folder", type=Path, default=Path("demo"), help="demo folder (default ./demo)")
+        parser.add_argument(
+            "--build-only",
+            type=Path,
+            metavar="OUT_DIR",
+            help="only publish the documents into OUT_DIR and print the files; ingest nothing",
+        )
 
     def handle(self, *args, **options) -> None:
         folder: Path = options["folder"]
-        documents = folder / "documents"
-        if not documents.is_dir():
-            raise CommandError(f"{documents} not found: run from the repository root or pass --folder")
+        sources = folder / "documents"
+        if not sources.is_dir():
+            raise CommandError(f"{sources} not found: run from the repository root or pass --folder")
+        build_only: Path | None = options["build_only"]
+        out_dir = build_only or Path(settings.DATA_DIR) / PUBLISHED_FOLDER
+        try:
+            published = build_demo_documents(sources, out_dir)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"cannot publish the demo documents: {exc}") from exc
+        if build_only is not None:
+            for path in published:
+                self.stdout.write(str(path))
+            return
         verbosity = options["verbosity"]
+        if verbosity:
+            counts = Counter(path.suffix.lstrip(".") for path in published)
+            detail = ", ".join(f"{counts[name]} {name}" for name in FORMATS if counts[name])
+            self.stdout.write(f"Published {len(published)} demo documents into {out_dir} ({detail})")
+        self._forget_direct_ingestion(sources)
+        streams = {"stdout": self.stdout._out, "stderr": self.stderr._out}
         call_command(
-            "ingest", str(documents), collection=DEMO_COLLECTION, audience="agents", prune=True, verbosity=verbosity
+            "ingest",
+            str(out_dir),
+            collection=DEMO_COLLECTION,
+            audience="agents",
+            prune=True,
+            verbosity=verbosity,
+            **streams,
         )
         if (folder / "faq.yaml").is_file():
-            call_command("faq", "load", str(folder / "faq.yaml"), collection=DEMO_COLLECTION, verbosity=verbosity)
+            call_command(
+                "faq", "load", str(folder / "faq.yaml"), collection=DEMO_COLLECTION, verbosity=verbosity, **streams
+            )
+
+    def _forget_direct_ingestion(self, sources: Path) -> None:
+        """Earlier versions ingested the sources folder itself; those documents would now appear twice."""
+        stale = list(
+            Document.objects.filter(collection__name=DEMO_COLLECTION, source__startswith=f"{sources.resolve()}/")
+        )
+        if stale:
+            delete_documents(stale)
+            self.stdout.write(f"Removed {len(stale)} demo documents ingested straight from {sources}")
