@@ -74,6 +74,17 @@ def contrast_with_white(color: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+def _mapping(raw: str) -> tuple[tuple[str, str], ...]:
+    """« RH=builtin, DSI=glpi » → (("RH", "builtin"), ("DSI", "glpi"))."""
+    pairs = []
+    for part in _list(raw):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"expected KEY=VALUE pairs separated by commas, got {part!r}")
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
+
+
 def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -103,6 +114,39 @@ class Config:
     town_color: str = setting(
         "#1f5f5b", _hex_color, "The town's main colour (#rrggbb), used for the header and buttons."
     )
+    helpdesk_services: tuple[tuple[str, str], ...] = setting(
+        (("RH", "builtin"), ("DSI", "builtin")),
+        _mapping,
+        "Services that receive tickets and their connector: SERVICE=builtin|email|glpi, comma-separated.",
+    )
+    helpdesk_mailboxes: tuple[tuple[str, str], ...] = setting(
+        (), _mapping, "Mailbox of each service using the email connector: SERVICE=address, comma-separated."
+    )
+    deflection_days: int = setting(7, _int, "A ticket within this many days after an answer means it did not help.")
+    notify_replies: bool = setting(True, _bool, "E-mail the agent when a handler replies to their ticket.")
+    site_url: str = setting("http://127.0.0.1:8000", str, "Public address of Relais, for links in e-mails.")
+    smtp_host: str = setting("localhost", str, "SMTP server for e-mails (tickets by e-mail, notifications).")
+    smtp_port: int = setting(25, _int, "SMTP port.")
+    smtp_starttls: bool = setting(False, _bool, "Upgrade the SMTP connection with STARTTLS.")
+    smtp_user: str = setting("", str, "SMTP login, if the server requires authentication.")
+    smtp_password: str = setting("", str, "SMTP password.")
+    smtp_from: str = setting("relais@valdebrume.example", str, "Sender address of Relais' e-mails.")
+    smtp_timeout: float = setting(10.0, _float, "Seconds before an SMTP connection or command gives up.")
+    glpi_url: str = setting("", str, "GLPI base URL, e.g. https://glpi.example.fr (for the glpi connector).")
+    glpi_api: str = setting("legacy", _choice("legacy", "v2"), "GLPI API: legacy (apirest.php) or v2 (GLPI 11).")
+    glpi_app_token: str = setting("", str, "GLPI App-Token (legacy API).")
+    glpi_user_token: str = setting("", str, "GLPI user API token (legacy API).")
+    glpi_client_id: str = setting("", str, "OAuth2 client id (GLPI 11 API).")
+    glpi_client_secret: str = setting("", str, "OAuth2 client secret (GLPI 11 API).")
+    glpi_username: str = setting("", str, "GLPI account for the OAuth2 password grant (GLPI 11 API).")
+    glpi_password: str = setting("", str, "Password of that GLPI account.")
+    glpi_entity_id: int = setting(0, _int, "GLPI entity the tickets are created in.")
+    glpi_categories: tuple[tuple[str, str], ...] = setting(
+        (), _mapping, "GLPI ITIL category id per Relais category: CATEGORY=ID, comma-separated."
+    )
+    glpi_timeout: float = setting(10.0, _float, "Seconds before a GLPI request gives up (then it is retried).")
+    outbox_max_attempts: int = setting(12, _int, "Tries of an external send before it is given up and flagged.")
+    outbox_backoff_seconds: float = setting(30.0, _float, "First retry delay of a failed send; doubles each time.")
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.search_alpha <= 1.0:
@@ -116,6 +160,16 @@ class Config:
             )
         if self.town_logo is not None and self.town_logo.suffix.lower() not in {".svg", ".png"}:
             raise ConfigError(f"RELAIS_TOWN_LOGO={self.town_logo}: expected an .svg or .png file")
+        connectors = {"builtin", "email", "glpi"}
+        for service, connector in self.helpdesk_services:
+            if connector not in connectors:
+                raise ConfigError(
+                    f"RELAIS_HELPDESK_SERVICES: {service}={connector}: expected one of {', '.join(sorted(connectors))}"
+                )
+            if connector == "email" and service not in dict(self.helpdesk_mailboxes):
+                raise ConfigError(f"RELAIS_HELPDESK_MAILBOXES: no mailbox for {service} (it uses the email connector)")
+            if connector == "glpi" and not self.glpi_url:
+                raise ConfigError(f"RELAIS_GLPI_URL is required: {service} uses the glpi connector")
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
 

@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.knowledge",
     "relais.assistant",
+    "relais.helpdesk",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +76,9 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+
+# Background work (outbox deliveries): a database queue run by `relais worker` (started by `relais serve`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "chat"

@@ -6,12 +6,16 @@ from django.views.static import serve
 
 from relais.assistant import views
 from relais.assistant.api import api
+from relais.helpdesk import views as helpdesk_views
 
 urlpatterns = [
     path("", views.chat, name="chat"),
     path("conversations/<int:conversation_id>/", views.chat, name="conversation"),
     path("poser/", views.ask_question, name="ask"),
     path("echanges/<int:exchange_id>/avis/", views.give_feedback, name="feedback"),
+    path("echanges/<int:exchange_id>/transmettre/", helpdesk_views.new_ticket, name="new_ticket"),
+    path("traitement/", helpdesk_views.queue, name="handler_queue"),
+    path("traitement/<int:ticket_id>/", helpdesk_views.handler_ticket, name="handler_ticket"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),

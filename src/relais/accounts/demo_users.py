@@ -6,10 +6,12 @@ from pathlib import Path
 
 import yaml
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from relais.accounts.models import Profile
 from relais.accounts.roles import ROLE_GROUPS, STAFF_ROLES, ensure_groups
+from relais.helpdesk.tickets import handler_group
 
 REQUIRED = ("username", "password", "role")
 
@@ -45,7 +47,8 @@ def load_users(path: Path) -> list:
         user.set_password(str(entry["password"]))
         user.save()
         group_name = ROLE_GROUPS[entry["role"]]
-        user.groups.set([groups[group_name]] if group_name else [])
+        handled = [Group.objects.get_or_create(name=handler_group(s))[0] for s in entry.get("handles") or []]
+        user.groups.set([*([groups[group_name]] if group_name else []), *handled])
         Profile.objects.update_or_create(user=user, defaults={"service": entry.get("service", "")})
         users.append(user)
     return users

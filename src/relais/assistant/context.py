@@ -4,4 +4,10 @@ from django.http import HttpRequest
 
 def town(request: HttpRequest) -> dict:
     """The town's name and colour on every page (its own theme: the State's DSFR is not for communes)."""
-    return {"town_name": settings.RELAIS.town_name, "town_color": settings.RELAIS.town_color}
+    context = {"town_name": settings.RELAIS.town_name, "town_color": settings.RELAIS.town_color}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from relais.helpdesk.tickets import handled_services
+
+        context["handled_services"] = handled_services(user)
+    return context

@@ -41,6 +41,14 @@ class Exchange(models.Model):
     prompt = models.TextField("prompt envoyé", blank=True, help_text="Vide pour les réponses sans LLM.")
     backend = models.CharField("moteur de réponse", max_length=50, default="extractive")
     latency_ms = models.FloatField("latence (ms)")
+    service = models.CharField(
+        "service concerné", max_length=100, blank=True, help_text="Service du premier document cité ou proposé."
+    )
+    followed_by_ticket = models.BooleanField(
+        "suivi d'une demande",
+        default=False,
+        help_text="L'agent a ouvert une demande au même service dans les jours qui ont suivi : pas de déflexion.",
+    )
     created_at = models.DateTimeField("posée le", auto_now_add=True)
 
     class Meta:
@@ -49,6 +57,20 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.service:
+            self.service = self._service_of_sources()
+        super().save(*args, **kwargs)
+
+    def _service_of_sources(self) -> str:
+        from relais.knowledge.models import Document
+
+        for item in [*self.citations, *self.suggestions]:
+            document = Document.objects.filter(pk=item.get("document_id")).select_related("collection").first()
+            if document and (document.service or document.collection.service):
+                return document.service or document.collection.service
+        return ""
 
 
 class Feedback(models.Model):

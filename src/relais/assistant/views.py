@@ -53,6 +53,7 @@ def _chat_page(request, conversation: Conversation | None, form: QuestionForm, s
         "history": _history(request),
         "form": form,
         "feedback_form": FeedbackForm(),
+        "tickets": conversation.tickets.prefetch_related("messages__author") if conversation else [],
     }
     return render(request, "assistant/chat.html", context, status=status)
 

@@ -1,0 +1,120 @@
+"""Tickets to a service (RH, DSI, …), their messages, and the durable outbox of external sends."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    NEW = "nouveau", "Nouveau"
+    IN_PROGRESS = "en_cours", "En cours"
+    WAITING = "en_attente", "En attente"
+    RESOLVED = "resolu", "Résolu"
+    CLOSED = "clos", "Clos"
+
+
+class Urgency(models.IntegerChoices):
+    """GLPI's scale (1–5); agents choose among the middle three."""
+
+    LOW = 2, "Basse"
+    MEDIUM = 3, "Moyenne"
+    HIGH = 4, "Haute"
+
+
+class Delivery(models.TextChoices):
+    LOCAL = "local", "Dans la file de Relais"
+    PENDING = "pending", "En attente d'envoi"
+    SENT = "sent", "Transmis"
+    FAILED = "failed", "Échec de l'envoi"
+
+
+class Ticket(models.Model):
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    service = models.CharField("service", max_length=100, help_text="Le groupe qui traite la demande (RH, DSI…).")
+    category = models.CharField("catégorie", max_length=100, blank=True)
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("description")
+    urgency = models.PositiveSmallIntegerField("urgence", choices=Urgency.choices, default=Urgency.MEDIUM)
+    status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NEW)
+    conversation = models.ForeignKey(
+        "assistant.Conversation", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    exchange = models.ForeignKey(
+        "assistant.Exchange", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    transcript = models.TextField("transcription de la conversation", blank=True)
+    sources = models.JSONField("sources citées", default=list, blank=True)
+    connector = models.CharField("connecteur", max_length=20, default="builtin")
+    external_id = models.CharField("identifiant externe", max_length=100, blank=True)
+    delivery = models.CharField("transmission", max_length=10, choices=Delivery.choices, default=Delivery.LOCAL)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    first_response_at = models.DateTimeField("première réponse le", null=True, blank=True)
+    resolved_at = models.DateTimeField("résolu le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["service", "status"]), models.Index(fields=["requester", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.service}-{self.pk:05d}" if self.pk else "(nouvelle)"
+
+
+class TicketMessage(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    from_handler = models.BooleanField("du service", default=False)
+    body = models.TextField("message")
+    created_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "message"
+        ordering = ["created_at", "pk"]
+
+
+class OutboxMessage(models.Model):
+    """One external send (ticket creation, follow-up, e-mail), retried until delivered exactly once.
+
+    The idempotency key travels with the send (GLPI externalid, e-mail Message-ID) so a
+    retry after a timeout can be recognised instead of duplicated.
+    """
+
+    class Kind(models.TextChoices):
+        OPEN_TICKET = "open_ticket", "Création de la demande"
+        FOLLOWUP = "followup", "Suivi de la demande"
+        NOTIFY = "notify", "Notification à l'agent"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "En attente"
+        SENT = "sent", "Envoyé"
+        DEAD = "dead", "Abandonné"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbox")
+    connector = models.CharField(max_length=20)
+    payload = models.JSONField(default=dict)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker claims a message until this time, so two workers never send it at once.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "envoi"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ticket.reference} ({self.get_state_display()})"

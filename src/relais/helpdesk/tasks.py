@@ -1,0 +1,9 @@
+from django_tasks import task
+
+from relais.helpdesk.outbox import deliver_due
+
+
+@task()
+def deliver_outbox() -> dict[str, int]:
+    """Background delivery of the outbox (django-tasks: database worker on one machine, Celery at scale)."""
+    return deliver_due()
