@@ -213,3 +213,18 @@ def test_conversation_page_shows_a_pending_delivery(smtp, settings):
     )
     page = agent.get(f"/conversations/{exchange.conversation_id}/").content.decode()
     assert re.search(r"Demande RH-\d+ au service RH", page) and "en attente d'envoi" in page
+
+
+def test_worker_delivers_what_waited_in_the_outbox(smtp, settings):
+    from django.core.management import call_command
+
+    settings.RELAIS = email_settings(smtp, outbox_backoff_seconds=0.0)
+    smtp.stop()
+    ticket = open_ticket(
+        user("agent.demo"), title="Imprimante", description="…", service="RH", category="", urgency=3, exchange=None
+    )
+    smtp.start()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("worker", once=True)
+    ticket.refresh_from_db()
+    assert ticket.delivery == Delivery.SENT and len(smtp.mailbox.messages) == 1

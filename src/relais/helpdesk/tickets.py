@@ -185,3 +185,23 @@ def _notify_requester(ticket: Ticket, handler, body: str) -> None:
         title=f"Réponse à votre demande « {ticket.title} »",
     )
     queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))
+
+
+def sync_statuses() -> int:
+    """Read back the status of tickets opened in an external helpdesk; returns how many changed."""
+    from relais.helpdesk.connectors import DeliveryError, get_connector
+
+    changed = 0
+    open_tickets = Ticket.objects.exclude(status=Status.CLOSED).exclude(external_id="").exclude(connector="builtin")
+    for ticket in open_tickets:
+        try:
+            status = get_connector(ticket.connector).status(ticket.external_id)
+        except DeliveryError:
+            continue  # the peer is down: try again at the next sync
+        if status and status != ticket.status:
+            ticket.status = status
+            if status in {Status.RESOLVED, Status.CLOSED}:
+                ticket.resolved_at = ticket.resolved_at or timezone.now()
+            ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+            changed += 1
+    return changed

@@ -1,24 +1,39 @@
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Relais with the ASGI server (uvicorn)."
+    help = "Serve Relais with the ASGI server (uvicorn), with the background worker beside it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="do not start `relais worker` (run it separately, e.g. systemd)"
+        )
 
     def handle(self, *args, **options) -> None:
         import uvicorn
 
         call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if not options["no_worker"]:
+            # Outbox deliveries (tickets to GLPI or by e-mail, notifications) happen in the background.
+            worker = subprocess.Popen([sys.executable, "-m", "relais.cli", "worker"])
         self.stdout.write(f"Relais : http://{options['host']}:{options['port']}/")
-        uvicorn.run(
-            "relais.asgi:application",
-            host=options["host"],
-            port=options["port"],
-            workers=options["workers"],
-            log_level="warning",
-        )
+        try:
+            uvicorn.run(
+                "relais.asgi:application",
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"],
+                log_level="warning",
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)

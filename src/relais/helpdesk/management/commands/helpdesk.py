@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandParser
+
+from relais.helpdesk.models import OutboxMessage
+from relais.helpdesk.outbox import deliver_due
+from relais.helpdesk.tickets import sync_statuses
+
+
+class Command(BaseCommand):
+    help = "Helpdesk operations: `relais helpdesk deliver` (send what the outbox holds), `sync`, `outbox`."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        actions.add_parser("deliver", help="try now every pending send whose retry time has come")
+        actions.add_parser("sync", help="read back the status of tickets opened in GLPI")
+        actions.add_parser("outbox", help="list pending and failed sends")
+
+    def handle(self, *args, **options) -> None:
+        action = options["action"]
+        if action == "deliver":
+            counts = deliver_due()
+            self.stdout.write(f"delivered {counts['delivered']}, still pending {counts['failed']}")
+        elif action == "sync":
+            self.stdout.write(f"{sync_statuses()} ticket status(es) updated")
+        else:
+            for message in OutboxMessage.objects.exclude(state=OutboxMessage.State.SENT).select_related("ticket"):
+                self.stdout.write(
+                    f"{message.pk}\t{message.get_kind_display()}\t{message.ticket.reference}\t{message.state}\t"
+                    f"attempts {message.attempts}\tnext {message.next_attempt_at:%Y-%m-%d %H:%M}\t{message.last_error[:80]}"
+                )

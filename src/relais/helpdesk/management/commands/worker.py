@@ -1,0 +1,38 @@
+import signal
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from relais.helpdesk.tasks import deliver_outbox, sync_helpdesk_statuses
+
+
+class Command(BaseCommand):
+    help = "Run background work: the django-tasks queue, plus a periodic sweep of the outbox and of GLPI statuses."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--interval", type=float, default=2.0, help="seconds between queue checks (default 2)")
+        parser.add_argument("--sweep", type=float, default=60.0, help="seconds between sweeps (default 60)")
+        parser.add_argument("--once", action="store_true", help="sweep, drain the queue once and exit")
+
+    def handle(self, *args, **options) -> None:
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        last_sweep = 0.0
+        while not stopping:
+            # db_worker installs and then resets its own handlers: install ours each round.
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+            if time.monotonic() - last_sweep >= options["sweep"]:
+                # Catches sends whose retry is due even if their deferred task was lost.
+                deliver_outbox.enqueue()
+                sync_helpdesk_statuses.enqueue()
+                last_sweep = time.monotonic()
+            call_command("db_worker", batch=True, interval=0, verbosity=0)
+            if options["once"]:
+                return
+            time.sleep(options["interval"])
