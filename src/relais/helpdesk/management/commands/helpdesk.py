@@ -23,7 +23,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{sync_statuses()} ticket status(es) updated")
         else:
             for message in OutboxMessage.objects.exclude(state=OutboxMessage.State.SENT).select_related("ticket"):
-                self.stdout.write(
-                    f"{message.pk}\t{message.get_kind_display()}\t{message.ticket.reference}\t{message.state}\t"
-                    f"attempts {message.attempts}\tnext {message.next_attempt_at:%Y-%m-%d %H:%M}\t{message.last_error[:80]}"
-                )
+                fields = [
+                    message.pk, message.get_kind_display(), message.ticket.reference, message.state,
+                    f"attempts {message.attempts}", f"next {message.next_attempt_at:%Y-%m-%d %H:%M}",
+                    message.last_error[:80],
+                ]  # fmt: skip
+                self.stdout.write("\t".join(map(str, fields)))
