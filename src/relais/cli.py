@@ -20,6 +20,10 @@ COMMANDS = {
     "serve": "serve the web application",
     "users": "create or update accounts from a YAML file (`relais users load FILE`)",
     "token": "create, list or revoke API tokens",
+    "helpdesk": "deliver the outbox now, sync GLPI statuses, list pending sends",
+    "worker": "run background work (outbox deliveries, status sync); `relais serve` starts one",
+    "grounding": "check generated answers against their passages (`relais grounding check` reads JSON lines)",
+    "pii": "detect personal data in lines of text (`relais pii scan`)",
 }
 
 USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n\ncommands:\n" + "\n".join(

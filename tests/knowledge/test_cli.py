@@ -42,6 +42,10 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["serve"],
         ["users", "load"],
         ["token", "create"],
+        ["helpdesk", "deliver"],
+        ["worker"],
+        ["grounding", "check"],
+        ["pii", "scan"],
     ],
 )
 def test_each_command_has_help(tmp_path, command):
@@ -156,3 +160,24 @@ def test_demo_then_ask_json_and_eval_answers(tmp_path):
     )
     report = json.loads(relais("eval", "answers", str(questions), data_dir=data).stdout.strip().splitlines()[-1])
     assert report["questions"] == 2 and report["correct_source_first"] == 1.0 and report["correct_abstention"] == 1.0
+
+
+def test_pii_scan_prints_one_json_object_per_line(tmp_path):
+    env = {**os.environ, "RELAIS_DATA_DIR": str(tmp_path), "PYTHONIOENCODING": "utf-8"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    lines = "Mon NIR : 1 85 05 78 006 084 91\n\nposte 4321, ticket 2026110412\nécrire à c.martin@ville-exemple.fr\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "relais.cli", "pii", "scan"],
+        input=lines,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        encoding="utf-8",
+    )
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"spans": [{"type": "nir", "start": 10, "end": 31}]},
+        {"spans": []},
+        {"spans": []},
+        {"spans": [{"type": "email", "start": 9, "end": 34}]},
+    ]

@@ -1,0 +1,116 @@
+"""Shared by the browser tests: a real `relais serve` with the demo, and Debian's Chromium driven by Playwright.
+
+The server runs as a subprocess on its own data folder, loaded with the demo
+knowledge and accounts, exactly as `make run` does. Screenshots go to
+test-artifacts/browser/. axe-core checks pages: no serious or critical violation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = Path(os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "valdebrume-demo"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _relais(*args: str, env: dict) -> None:
+    subprocess.run([sys.executable, "-m", "relais.cli", *args], env=env, check=True, cwd=ROOT, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """A running Relais with the demo, on a free port; yields (base URL, database path)."""
+    data = tmp_path_factory.mktemp("browser-data")
+    cache = Path(settings.DATA_DIR) / "embedding-cache.sqlite3"
+    if cache.exists():  # embeddings computed by earlier tests: no need to compute them again
+        shutil.copy(cache, data / cache.name)
+    env = {**os.environ, "RELAIS_DATA_DIR": str(data)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    _relais("demo", env=env)
+    _relais("users", "load", "demo/users.yaml", env=env)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base, data / "relais.sqlite3"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen, tries: int = 120) -> None:
+    for _ in range(tries):
+        if process.poll() is not None:
+            raise RuntimeError(f"relais serve exited: {process.stderr.read().decode()}")
+        try:
+            with urllib.request.urlopen(f"{base}/connexion/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("relais serve did not answer within a minute")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium (or set RELAIS_CHROMIUM)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def log_in(page, base: str, username: str = "agent.demo") -> None:
+    page.goto(f"{base}/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/")
+
+
+def ask(page, question: str) -> None:
+    count = page.locator("article.exchange").count()
+    page.get_by_role("textbox", name="Votre question").fill(question)
+    page.get_by_role("textbox", name="Votre question").press("Enter")
+    page.locator("article.exchange").nth(count).wait_for()
