@@ -1,4 +1,4 @@
-# Relais — make run (install, load the demo, serve) · make test · make lint · make bench
+# Relais — make run (install, load the demo, serve) · make test · make lint · make bench · make bench-load
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-load clean
 
 $(BIN)/relais: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: lint $(CHROMIUM)
 
 bench: install
 	$(BIN)/python bench/retrieval.py
+
+# Load benchmark: locust against `relais serve` on the demo (about 6 min); BENCH_ARGS="--duration 10s --skip-capacity"
+bench-load: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
