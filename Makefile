@@ -18,7 +18,7 @@ install: $(BIN)/relais
 
 run: install
 	$(BIN)/relais migrate --verbosity 0
-	@if [ -d demo/documents ]; then $(BIN)/relais demo && $(BIN)/relais users load demo/users.yaml && \
+	@if [ -d demo/documents ]; then $(BIN)/relais demo && \
 		echo "Comptes de démonstration (mot de passe valdebrume-demo) : agent.demo (agent), referent.rh," && \
 		echo "referent.dsi (référents : /admin/), admin. Connexion : http://$(HOST):$(PORT)/"; \
 	else echo "Pas de connaissances de démonstration (demo/documents absent) : base vide."; fi

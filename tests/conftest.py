@@ -10,15 +10,19 @@ DEMO = Path(__file__).resolve().parents[1] / "demo"
 
 @pytest.fixture(scope="module")
 def demo_knowledge(django_db_setup, django_db_blocker):
-    """The demo documents, FAQ and users, loaded once per test module (embeddings are cached between modules)."""
-    from relais.accounts.demo_users import load_users
+    """The demo documents, FAQ, users and charter, loaded once per test module (embeddings cached between modules).
+
+    The demo users have accepted the charter, so tests start at the chat; tests/accounts checks the acceptance itself.
+    """
+    from django.contrib.auth import get_user_model
+
+    from relais.accounts.charter import accept, current_charter
     from relais.knowledge.models import Collection
 
     with django_db_blocker.unblock():
         call_command("demo", folder=DEMO, verbosity=0)
-        load_users(DEMO / "users.yaml")
+        for user in get_user_model().objects.all():
+            accept(user, current_charter())
         yield
         Collection.objects.all().delete()
-        from django.contrib.auth import get_user_model
-
         get_user_model().objects.all().delete()

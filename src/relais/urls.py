@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 from django.views.static import serve
 
+from relais.accounts import views as account_views
 from relais.assistant import views
 from relais.assistant.api import api
 from relais.helpdesk import views as helpdesk_views
@@ -19,6 +20,7 @@ urlpatterns = [
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),
+    path("charte/", account_views.charter, name="charter"),
     path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),

@@ -45,8 +45,7 @@ def server(tmp_path_factory):
         shutil.copy(cache, data / cache.name)
     env = {**os.environ, "RELAIS_DATA_DIR": str(data)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    _relais("demo", env=env)
-    _relais("users", "load", "demo/users.yaml", env=env)
+    _relais("demo", env=env)  # documents, FAQ, users and the charter
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
@@ -102,10 +101,14 @@ def serious_violations(page) -> list[str]:
 
 
 def log_in(page, base: str, username: str = "agent.demo") -> None:
+    """Sign in; on first use, accept the AI charter as every user must."""
     page.goto(f"{base}/")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    if "/charte/" in page.url:
+        page.get_by_role("button", name="J'ai lu la charte et je l'accepte").click()
     page.wait_for_url(f"{base}/")
 
 

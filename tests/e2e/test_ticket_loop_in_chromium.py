@@ -1,4 +1,4 @@
-"""The whole escalation loop in a real browser: abstention → ticket → DSI handler replies and resolves → agent sees it."""
+"""The escalation loop in a real browser: abstention → ticket → DSI handler replies and resolves → agent sees it."""
 
 from __future__ import annotations
 

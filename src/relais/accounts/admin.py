@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 
-from relais.accounts.models import ApiToken, Profile
+from relais.accounts.models import ApiToken, Charter, CharterAcceptance, Profile
 
 
 class ProfileInline(admin.StackedInline):
@@ -42,3 +42,42 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} jeton(s) révoqué(s).", messages.SUCCESS)
+
+
+@admin.register(Charter)
+class CharterAdmin(admin.ModelAdmin):
+    """Publishing = adding a new version; a published version is never edited (acceptances refer to it)."""
+
+    list_display = ["version", "title", "published_at", "published_by", "acceptances_count"]
+    fields = ["title", "body"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["title", "body"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.published_by = request.user
+            super().save_model(request, obj, form, change)
+
+    @admin.display(description="acceptations")
+    def acceptances_count(self, charter: Charter) -> int:
+        return charter.acceptances.count()
+
+
+@admin.register(CharterAcceptance)
+class CharterAcceptanceAdmin(admin.ModelAdmin):
+    list_display = ["user", "charter", "accepted_at"]
+    list_filter = ["charter"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -63,3 +63,42 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.service or 'service inconnu'}"
+
+
+class Charter(models.Model):
+    """The town's AI usage charter, in Markdown. A new version is a new row; every user accepts it again."""
+
+    version = models.PositiveIntegerField("version", unique=True, editable=False)
+    title = models.CharField("titre", max_length=200, default="Charte d'utilisation de l'assistant IA")
+    body = models.TextField("texte (Markdown)")
+    published_at = models.DateTimeField("publiée le", default=timezone.now, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "charte"
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} — version {self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.version is None:
+            latest = Charter.objects.aggregate(models.Max("version"))["version__max"] or 0
+            self.version = latest + 1
+        super().save(*args, **kwargs)
+
+
+class CharterAcceptance(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="charter_acceptances")
+    charter = models.ForeignKey(Charter, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField("acceptée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "acceptation de la charte"
+        verbose_name_plural = "acceptations de la charte"
+        constraints = [models.UniqueConstraint(fields=["user", "charter"], name="one_acceptance_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — version {self.charter.version}"

@@ -13,6 +13,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
+from relais.accounts.charter import needs_acceptance
+from relais.accounts.middleware import CHARTER_REQUIRED
 from relais.accounts.models import ApiToken
 from relais.assistant.forms import MAX_QUESTION_CHARS
 from relais.assistant.models import Conversation, Exchange, Feedback
@@ -26,6 +28,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         user = ApiToken.objects.authenticate(token)
         if user is not None:
+            if needs_acceptance(user):
+                raise HttpError(403, CHARTER_REQUIRED.format(url="/charte/"))
             request.user = user
         return user
 

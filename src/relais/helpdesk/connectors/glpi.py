@@ -14,7 +14,8 @@ had created the ticket. So every creation is looked up first by its idempotency 
 
 Requester: the legacy connector looks the agent up among GLPI users by e-mail
 (search on User) and sets `_users_id_requester` when exactly one matches; the
-v2 connector does not (its ticket schema has no writable requester). In both
+v2 connector does not (the v2 Ticket schema has no requester field: actors are
+added by a separate team-member call, a second non-idempotent write). In both
 cases the agent's name and e-mail are written at the top of the ticket content,
 so the handler always knows who asks.
 
@@ -185,7 +186,9 @@ class _Http:
                 "retried later"
             ) from exc
         except httpx.TransportError as exc:
-            raise DeliveryError(f"GLPI unreachable ({method} {url}): {exc}; check RELAIS_GLPI_URL") from exc
+            raise DeliveryError(
+                f"GLPI unreachable ({method} {url}): {exc}; retried later (check RELAIS_GLPI_URL if it lasts)"
+            ) from exc
 
 
 def _json(response: httpx.Response) -> Any:
@@ -508,7 +511,7 @@ class GlpiV2Connector:
             raise DeliveryError("GLPI's token endpoint answered without an access_token")
         lifetime = _as_int(body.get("expires_in")) or 3600
         with _cache_lock:
-            _tokens[self.cache_key] = (token, time.monotonic() + lifetime - TOKEN_MARGIN_SECONDS)
+            _tokens[self.cache_key] = (token, time.monotonic() + lifetime - min(TOKEN_MARGIN_SECONDS, lifetime / 2))
         return token
 
     def _token(self, http: _Http) -> str:

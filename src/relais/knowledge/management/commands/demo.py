@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from relais.accounts.charter import publish_charter_file
 from relais.knowledge.demo_formats import FORMATS, build_demo_documents
 from relais.knowledge.ingestion import delete_documents
 from relais.knowledge.models import Document
@@ -64,6 +65,12 @@ class Command(BaseCommand):
             call_command(
                 "faq", "load", str(folder / "faq.yaml"), collection=DEMO_COLLECTION, verbosity=verbosity, **streams
             )
+        if (folder / "users.yaml").is_file():
+            call_command("users", "load", str(folder / "users.yaml"), verbosity=verbosity, **streams)
+        if (folder / "charte.md").is_file():
+            charter = publish_charter_file(folder / "charte.md")
+            if verbosity:
+                self.stdout.write(f"Charter version {charter.version} in force")
 
     def _forget_direct_ingestion(self, sources: Path) -> None:
         """Earlier versions ingested the sources folder itself; those documents would now appear twice."""
