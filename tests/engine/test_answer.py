@@ -1,4 +1,17 @@
-from relais.engine.answer import NOT_FOUND, Evidence, Thresholds, compose_extractive, confidence, coverage, sentences
+from relais.engine.answer import (
+    CANDIDATE_PASSAGES,
+    NOT_FOUND,
+    AnswerModel,
+    Evidence,
+    Features,
+    compose_extractive,
+    content_terms,
+    coverage,
+    rank_documents,
+    sentences,
+    support_features,
+    unknown_terms,
+)
 
 MISSION = (
     "Tout déplacement hors de la commune doit être couvert par un ordre de mission signé avant le départ. "
@@ -21,17 +34,69 @@ def test_sentences_split_on_ends_and_list_items():
     assert len(parts) == 6
 
 
-def test_coverage_counts_question_terms_in_passage_title_and_path():
-    assert coverage("ordre de mission", evidence()) == 1.0
-    assert coverage("menu de la cantine demain", evidence()) == 0.0
-    assert coverage("", evidence()) == 0.0
+def test_content_terms_leave_out_interrogatives_and_modal_verbs():
+    assert content_terms("Comment faut-il demander un ordre de mission ?") == content_terms("demander ordre mission")
+    assert content_terms("Combien, quand, pourquoi ? Que puis-je faire ?") == set()
 
 
-def test_confidence_is_limited_by_the_weaker_signal():
-    strong = evidence(dense=0.90)
-    assert confidence("demander un ordre de mission", strong) > 0.5
-    assert confidence("menu de la cantine", strong) < 0.5  # close vector, no shared words
-    assert confidence("demander un ordre de mission", evidence(dense=0.70)) < 0.5
+def test_coverage_is_the_best_single_sentence_with_its_headings():
+    assert coverage("ordre de mission", [evidence()]) == 1.0  # the title and the first sentence
+    assert coverage("menu de la cantine demain", [evidence()]) == 0.0
+    assert coverage("Comment faire ?", [evidence()]) == 0.0  # no content term
+    # Words scattered over several sentences do not count together.
+    scattered = evidence(text="Le restaurant ouvre à midi. Le badge est remis le premier jour.", title="Divers")
+    assert coverage("badge du restaurant", [scattered]) == 0.5
+    assert coverage("badge du restaurant", [scattered, evidence(2, 1, "Le badge du restaurant est gratuit.")]) == 1.0
+
+
+def test_unknown_terms_are_long_question_terms_no_retrieved_passage_contains():
+    retrieved = [evidence(), evidence(2, 2, "Le badge s'active à l'accueil.", title="Badges")]
+    assert unknown_terms("menu de la cantine", retrieved) == {"cantin"}  # « menu » is too short to judge
+    assert unknown_terms("badge perdu pour la mission", retrieved) == {"perdu"}
+    assert unknown_terms("ordre de mission", retrieved) == set()
+
+
+def test_documents_are_ranked_by_their_best_passage_and_their_closest_faq_phrasing():
+    retrieved = [evidence(1, 1, fused=1.0), evidence(2, 2, fused=0.95), evidence(3, 1, fused=0.9)]
+    assert [c.document_id for c in rank_documents(retrieved)] == [1, 2]
+    [first, second] = rank_documents(retrieved, {1: 0.85, 2: 0.93}, faq_weight=1.5)
+    assert first.document_id == 2 and first.score == 0.95 + 1.5 * 0.93
+    assert [p.passage_id for p in second.passages] == [1, 3]  # all its retrieved passages, best first
+
+
+def test_a_document_without_faq_entry_counts_as_the_weakest_one():
+    retrieved = [evidence(1, 1, fused=1.0), evidence(2, 2, fused=0.9), evidence(3, 3, fused=0.8)]
+    ranked = rank_documents(retrieved, {2: 0.95, 3: 0.8}, faq_weight=1.0)
+    assert {c.document_id: c.faq_score for c in ranked} == {1: None, 2: 0.95, 3: 0.8}
+    assert next(c for c in ranked if c.document_id == 1).score == 1.0 + 0.8
+
+
+def test_faq_brings_in_a_document_retrieved_deeper_but_not_one_never_retrieved():
+    retrieved = [evidence(n, n, fused=1.0 - n / 100) for n in range(1, CANDIDATE_PASSAGES + 1)]
+    retrieved.append(evidence(99, 42, fused=0.5))  # document 42 is only retrieved deep
+    ranked = rank_documents(retrieved, {42: 0.99, 7: 0.9, 1000: 0.98}, faq_weight=1.5)
+    assert 42 in [c.document_id for c in ranked]
+    assert 1000 not in [c.document_id for c in ranked]  # no passage to quote
+    assert len(rank_documents(retrieved)) == CANDIDATE_PASSAGES
+
+
+def test_features_of_the_chosen_document():
+    retrieved = [evidence(1, 1, dense=0.86), evidence(2, 1, dense=0.88, fused=0.7), evidence(3, 2, fused=0.8)]
+    features = support_features("ordre de mission", rank_documents(retrieved), retrieved)
+    assert features.dense == 0.88  # best cosine of the document's passages
+    assert round(features.margin, 6) == 0.2 and features.coverage == 1.0 and features.unknown == 0
+    alone = support_features("ordre de mission", rank_documents(retrieved[:1]), retrieved[:1])
+    assert alone.margin == 1.0  # no other document: the lead is as large as it gets
+
+
+def test_answer_model_weighs_the_features():
+    model = AnswerModel()
+    strong = Features(dense=0.88, margin=0.4, coverage=1.0, unknown=0)
+    assert model.probability(strong) > 0.5
+    assert model.probability(Features(0.80, 0.4, 1.0, 0)) < 0.5  # far in meaning
+    assert model.probability(Features(0.88, 0.4, 1.0, 3)) < model.probability(strong)  # unknown words
+    assert model.probability(Features(0.88, 0.0, 0.0, 0)) < model.probability(strong)
+    assert AnswerModel(weights=(0, 0, 0, 0), intercept=0).probability(strong) == 0.5
 
 
 def test_extractive_answer_quotes_relevant_sentences_verbatim_in_order():
@@ -57,8 +122,18 @@ def test_abstains_with_suggestions_when_not_confident():
     weak = [evidence(dense=0.78), evidence(2, 2, "Le badge s'active à l'accueil.", 0.77, 0.8, "Badges")]
     answer = compose_extractive("Quel est le menu de la cantine demain ?", weak)
     assert answer.mode == "none" and answer.text == NOT_FOUND and not answer.citations
+    assert answer.confidence < 0.5
     assert [s.document_title for s in answer.suggestions] == ["Ordre de mission", "Badges"]
     assert compose_extractive("question", []).mode == "none"
+
+
+def test_close_faq_phrasing_makes_its_document_the_one_quoted():
+    badge = evidence(2, 2, "En cas de perte du badge, demandez-en un nouveau à l'accueil.", 0.87, 0.97, "Badges")
+    retrieved = [evidence(), badge]
+    assert compose_extractive("badge perdu", retrieved).citations[0].document_id == 1
+    answer = compose_extractive("badge perdu", retrieved, faq_scores={2: 0.91, 1: 0.84})
+    assert answer.mode == "extractive" and answer.citations[0].document_id == 2
+    assert answer.citations[0].quote == badge.text  # still verbatim from the passage, never the FAQ's words
 
 
 def test_close_second_passage_of_the_same_document_is_cited_too():
@@ -70,6 +145,6 @@ def test_close_second_passage_of_the_same_document_is_cited_too():
     assert [c.passage_id for c in answer.citations] == [1]
 
 
-def test_thresholds_are_configurable():
-    strict = Thresholds(min_dense=0.95, min_coverage=0.9)
-    assert compose_extractive("ordre de mission", [evidence()], strict).mode == "none"
+def test_answer_model_is_configurable():
+    never = AnswerModel(intercept=-1000.0)
+    assert compose_extractive("ordre de mission", [evidence()], never).mode == "none"

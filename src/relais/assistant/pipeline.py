@@ -10,14 +10,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
 from django.conf import settings
 from django.db import transaction
 
 from relais.assistant.models import Conversation, Exchange
 from relais.engine.answer import Answer, Citation, Evidence, compose_extractive
 from relais.engine.index import SearchFilters
-from relais.knowledge.faq import best_faq_match
+from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document
 
@@ -25,6 +24,11 @@ from relais.knowledge.models import Document
 # (« et pour les contractuels ? »): retrieval gets both.
 FOLLOW_UP_MAX_WORDS = 6
 FOLLOW_UP_OPENERS = ("et ", "mais ", "pour ", "dans ce cas", "même ", "aussi ", "sinon")
+
+# Passages read to rank documents: several passages of one document, and the
+# documents that close FAQ phrasings point to, weigh in the choice (the log
+# keeps the first k).
+EVIDENCE_DEPTH = 40
 
 
 class EmptyQuestion(ValueError):
@@ -65,9 +69,32 @@ def _evidence(result: SearchResult) -> Evidence:
     )
 
 
-def _faq_answer(question_vector: np.ndarray, audiences: set[str]) -> tuple[Answer, Document | None] | None:
+@dataclass(frozen=True)
+class Signals:
+    """What the answer is decided from: the retrieval (best first, EVIDENCE_DEPTH deep) and the FAQ matches."""
+
+    results: list[SearchResult]
+    faq: list[FaqMatch]  # closest first
+
+    def evidence(self) -> list[Evidence]:
+        return [_evidence(r) for r in self.results]
+
+    def faq_scores(self) -> dict[int, float]:
+        return document_scores(self.faq)
+
+
+def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -> Signals:
+    """Retrieve passages and FAQ matches for a query (bench/answers_cv.py calls this too)."""
+    index = get_passage_index()
+    # One embedding serves both the FAQ match and the passage search.
+    query_vector = index.embedder.embed_queries([query])[0]
+    results = index.search(query, filters=SearchFilters(audiences=audiences), k=depth, query_vector=query_vector)
+    return Signals(results, faq_matches(query_vector, set(audiences), index.embedder))
+
+
+def _faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | None:
     """The curated answer and its source document, when a FAQ phrasing matches closely enough."""
-    match = best_faq_match(question_vector, audiences, get_passage_index().embedder)
+    match = matches[0] if matches else None
     if match is None or match.score < settings.RELAIS.faq_threshold:
         return None
     entry, source = match.entry, match.entry.source_document
@@ -97,14 +124,12 @@ def ask(
         raise EmptyQuestion("La question est vide.")
     started = time.perf_counter()
     query = search_query_for(question, conversation)
-    index = get_passage_index()
-    # One embedding serves both the FAQ match and the passage search.
-    query_vector = index.embedder.embed_queries([query])[0]
-    results = index.search(query, filters=SearchFilters(audiences=audiences), k=k, query_vector=query_vector)
-    documents = {r.document.pk: r.document for r in results}
-    faq = _faq_answer(query_vector, set(audiences))
+    signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
+    results = signals.results[:k]
+    documents = {r.document.pk: r.document for r in signals.results}
+    faq = _faq_answer(signals.faq)
     if faq is None:
-        answer = compose_extractive(query, [_evidence(r) for r in results])
+        answer = compose_extractive(query, signals.evidence(), faq_scores=signals.faq_scores())
     else:
         answer, source = faq
         if source is not None:

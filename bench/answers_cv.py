@@ -1,0 +1,232 @@
+"""Answer selection and abstention on a question set: in-sample and k-fold cross-validated figures.
+
+The answer model of relais.engine.answer has fitted parameters: the FAQ weight
+that ranks documents, and the logistic weights that decide between answering
+and abstaining. Scored on the questions they were fitted on, they look better
+than they are; this script fits them the same way on k − 1 folds, scores the
+held-out fold, and reports both, with the figures of `relais eval answers`
+(correct source cited first, correct abstention, wrong abstention).
+
+    export RELAIS_DATA_DIR=/tmp/relais-answers && .venv/bin/relais demo
+    .venv/bin/python bench/answers_cv.py [demo/questions.yaml] [--folds 5] [--repeats 20] [--train-first 101] [--fit]
+
+--train-first N also fits on the first N questions only and scores the others
+(questions appended later, never fitted on). --fit prints the constants to
+paste into src/relais/engine/answer.py (fitted on every question).
+
+Fitting: the FAQ weight is the grid value that puts the expected document first
+for the most answerable questions (ties: the smallest); the logistic model is an
+L2-regularised (λ = 1), class-balanced logistic regression on standardised
+features, fitted on the questions the FAQ threshold does not already answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+FAQ_WEIGHTS = tuple(np.round(np.arange(0.0, 3.01, 0.25), 2))
+L2 = 1.0
+
+
+@dataclass
+class Item:
+    question: str
+    expected: int | None  # document id; None: unanswerable
+    faq_document: int | None  # source of the closest FAQ entry when it is above the FAQ threshold
+    gated: bool  # answered by the curated FAQ answer, before the model
+    chosen: dict[float, int]  # per FAQ weight: the document the model would answer from
+    features: dict[float, np.ndarray]  # per FAQ weight: the features of that document
+
+
+def collect(path: Path) -> list[Item]:
+    from django.conf import settings
+
+    from relais.assistant.evaluation import read_questions
+    from relais.assistant.pipeline import gather
+    from relais.engine.answer import rank_documents, support_features
+    from relais.knowledge.models import Document
+
+    # Stems, as `relais eval answers` compares them: conges-annuels.md may be published as conges-annuels.docx.
+    by_stem = {Path(d.source).stem: d.pk for d in Document.objects.all()}
+    items = []
+    for question, expected in read_questions(path):
+        if expected != "none" and Path(expected).stem not in by_stem:
+            raise SystemExit(f"{path}: {expected!r} is not an ingested document (run `relais demo` first)")
+        signals = gather(question, frozenset({"agents"}))
+        evidence, faq_scores = signals.evidence(), signals.faq_scores()
+        best = signals.faq[0] if signals.faq else None
+        gated = best is not None and best.score >= settings.RELAIS.faq_threshold
+        chosen, features = {}, {}
+        for weight in FAQ_WEIGHTS:
+            candidates = rank_documents(evidence, faq_scores, weight)
+            found = support_features(question, candidates, evidence)
+            chosen[weight] = candidates[0].document_id
+            features[weight] = np.array(found.as_tuple())
+        items.append(
+            Item(
+                question,
+                None if expected == "none" else by_stem[Path(expected).stem],
+                best.entry.source_document_id if gated and best else None,
+                gated,
+                chosen,
+                features,
+            )
+        )
+    return items
+
+
+@dataclass(frozen=True)
+class Fitted:
+    faq_weight: float
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # on standardised features, intercept last
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef[:-1] + self.coef[-1]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def raw(self) -> tuple[np.ndarray, float]:
+        """Weights and intercept on the raw features (what answer.py holds)."""
+        weights = self.coef[:-1] / self.scale
+        return weights, float(self.coef[-1] - weights @ self.mean)
+
+
+def logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Class-balanced, L2-regularised logistic regression by Newton's method; returns mean, scale, coef."""
+    mean, scale = x.mean(0), x.std(0) + 1e-9
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    positives, negatives = y.sum(), len(y) - y.sum()
+    weight = np.where(y == 1, 1.0, positives / max(negatives, 1))
+    penalty = L2 * np.diag([*([1.0] * x.shape[1]), 0.0])
+    coef = np.zeros(z.shape[1])
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-z @ coef))
+        gradient = z.T @ (weight * (p - y)) + penalty @ coef
+        hessian = z.T @ (z * (weight * p * (1 - p))[:, None]) + penalty
+        step = np.linalg.solve(hessian, gradient)
+        coef -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return mean, scale, coef
+
+
+def fit(items: list[Item]) -> Fitted:
+    answerable = [i for i in items if i.expected is not None]
+
+    def hits(weight: float) -> int:
+        return sum(i.chosen[weight] == i.expected for i in answerable)
+
+    weight = max(FAQ_WEIGHTS, key=lambda w: (hits(w), -w))
+    train = [i for i in items if not i.gated]
+    x = np.array([i.features[weight] for i in train])
+    y = np.array([1.0 if i.expected is not None else 0.0 for i in train])
+    return Fitted(weight, *logistic(x, y))
+
+
+def decide(item: Item, model: Fitted) -> int | None:
+    """The document cited first, or None for an abstention."""
+    if item.gated:
+        return item.faq_document
+    answer = model.probability(item.features[model.faq_weight][None, :])[0] >= 0.5
+    return item.chosen[model.faq_weight] if answer else None
+
+
+def score(pairs: list[tuple[Item, int | None]]) -> np.ndarray:
+    """correct source cited first, correct abstention, wrong abstention."""
+    answerable = [(i, d) for i, d in pairs if i.expected is not None]
+    unanswerable = [(i, d) for i, d in pairs if i.expected is None]
+    return np.array(
+        [
+            sum(d == i.expected for i, d in answerable) / max(len(answerable), 1),
+            sum(d is None for _, d in unanswerable) / max(len(unanswerable), 1),
+            sum(d is None for _, d in answerable) / max(len(answerable), 1),
+        ]
+    )
+
+
+def folds(items: list[Item], k: int, seed: int) -> list[list[int]]:
+    """Stratified: answerable and unanswerable questions are spread evenly over the folds."""
+    rng = np.random.default_rng(seed)
+    out: list[list[int]] = [[] for _ in range(k)]
+    for group in (
+        [n for n, i in enumerate(items) if i.expected is not None],
+        [n for n, i in enumerate(items) if i.expected is None],
+    ):
+        for position, n in enumerate(rng.permutation(group)):
+            out[position % k].append(int(n))
+    return out
+
+
+def cross_validate(items: list[Item], k: int, repeats: int) -> np.ndarray:
+    runs = []
+    for seed in range(repeats):
+        pairs = []
+        for held_out in folds(items, k, seed):
+            held = set(held_out)
+            model = fit([i for n, i in enumerate(items) if n not in held])
+            pairs += [(items[n], decide(items[n], model)) for n in held_out]
+        runs.append(score(pairs))
+    return np.array(runs)
+
+
+def row(label: str, figures: np.ndarray, spread: np.ndarray | None = None) -> str:
+    cells = [f"{v:.3f}" for v in figures]
+    if spread is not None:
+        cells = [f"{v:.3f} ({lo:.3f}–{hi:.3f})" for v, lo, hi in zip(figures, *spread, strict=True)]
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path, nargs="?", default=ROOT / "demo" / "questions.yaml")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=20, help="shuffles of the k-fold split, averaged")
+    parser.add_argument("--train-first", type=int, metavar="N", help="also fit on the first N questions only")
+    parser.add_argument("--fit", action="store_true", help="print the constants for src/relais/engine/answer.py")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
+    import django
+
+    django.setup()
+    from relais.cli import prepare_database
+    from relais.engine.answer import FAQ_WEIGHT, FEATURES, INTERCEPT, WEIGHTS
+
+    prepare_database()
+    items = collect(args.file)
+    answerable = sum(i.expected is not None for i in items)
+    print(
+        f"{len(items)} questions ({answerable} answerable, {len(items) - answerable} unanswerable), "
+        f"{sum(i.gated for i in items)} answered by the FAQ threshold before the model"
+    )
+    shipped = Fitted(FAQ_WEIGHT, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.array([*WEIGHTS, INTERCEPT]))
+    model = fit(items)
+    runs = cross_validate(items, args.folds, args.repeats)
+    print("| fit → scored on | correct source first | correct abstention | wrong abstention |")
+    print("|---|---|---|---|")
+    print(row("constants in answer.py → all (in-sample)", score([(i, decide(i, shipped)) for i in items])))
+    print(row("all → all (in-sample, refitted)", score([(i, decide(i, model)) for i in items])))
+    spread = np.vstack([runs.min(0), runs.max(0)])
+    print(row(f"{args.folds}-fold cross-validation, mean of {args.repeats} shuffles (min–max)", runs.mean(0), spread))
+    if args.train_first:
+        first, rest = items[: args.train_first], items[args.train_first :]
+        held = fit(first)
+        print(row(f"first {len(first)} → first {len(first)} (in-sample)", score([(i, decide(i, held)) for i in first])))
+        print(
+            row(f"first {len(first)} → last {len(rest)} (never fitted on)", score([(i, decide(i, held)) for i in rest]))
+        )
+    if args.fit:
+        weights, intercept = model.raw()
+        print(f"\nFAQ_WEIGHT = {model.faq_weight}")
+        print(f"WEIGHTS = ({', '.join(f'{w:.4g}' for w in weights)})  # {', '.join(FEATURES)}")
+        print(f"INTERCEPT = {intercept:.4g}")
+
+
+if __name__ == "__main__":
+    main()
