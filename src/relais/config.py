@@ -85,6 +85,27 @@ def _mapping(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _group_roles(raw: str) -> tuple[tuple[str, str], ...]:
+    """« cn=rh,ou=groups,dc=ville,dc=fr => Référents RH; GG-DSI => Référents DSI » → ((DN or CN, group), …).
+
+    « ; » separates pairs and « => » separates the directory group from the Relais group: a DN holds « = » and « , ».
+    """
+    pairs = []
+    for part in raw.split(";"):
+        if not part.strip():
+            continue
+        directory_group, sep, group = part.partition("=>")
+        if not sep or not directory_group.strip() or not group.strip():
+            raise ValueError(f"expected « DIRECTORY GROUP => Relais group » pairs separated by « ; », got {part!r}")
+        pairs.append((directory_group.strip(), group.strip()))
+    return tuple(pairs)
+
+
+# Relais groups a directory group may map to: relais.accounts.roles and the helpdesk handler groups (tests compare).
+ROLE_GROUP_NAMES = ("Agents", "Référents RH", "Référents DSI")
+HANDLER_GROUP_PREFIX = "Traitement "
+
+
 def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -107,6 +128,11 @@ class Config:
         "Service RH (poste 4210) ou centre de services DSI (poste 4400)",
         str,
         "Who to contact when Relais cannot answer and no document names a contact.",
+    )
+    personal_contact: str = setting(
+        "Service RH, accueil confidentiel (poste 4210)",
+        str,
+        "Whom an agent asking about their own health or disciplinary case is sent to.",
     )
     faq_threshold: float = setting(0.92, _float, "Cosine above which a FAQ entry's curated answer is returned.")
     town_name: str = setting("Val-de-Brume", str, "The town's name shown in the interface.")
@@ -147,6 +173,28 @@ class Config:
     glpi_timeout: float = setting(10.0, _float, "Seconds before a GLPI request gives up (then it is retried).")
     outbox_max_attempts: int = setting(12, _int, "Tries of an external send before it is given up and flagged.")
     outbox_backoff_seconds: float = setting(30.0, _float, "First retry delay of a failed send; doubles each time.")
+    ldap_url: str = setting("", str, "LDAP or Active Directory server URL (ldap://, ldaps://); empty: no LDAP sign-in.")
+    ldap_bind_dn: str = setting("", str, "Account Relais binds as to find users (DN, or UPN on AD); empty: anonymous.")
+    ldap_bind_password: str = setting("", str, "Password of that bind account.")
+    ldap_user_search_base: str = setting("", str, "Where users are searched, e.g. ou=people,dc=ville,dc=fr.")
+    ldap_user_filter: str = setting(
+        "(uid=%(user)s)", str, "Filter finding a user from the typed identifier; AD: (sAMAccountName=%(user)s)."
+    )
+    ldap_group_search_base: str = setting("", str, "Where groups are searched; empty: directory groups are not read.")
+    ldap_group_roles: tuple[tuple[str, str], ...] = setting(
+        (), _group_roles, "Directory group (DN or CN) → Relais group: « DN => Group » pairs separated by « ; »."
+    )
+    ldap_start_tls: bool = setting(False, _bool, "Upgrade the ldap:// connection with StartTLS.")
+    ldap_timeout: float = setting(5.0, _float, "Seconds before an unreachable or silent LDAP server is given up.")
+    oidc_issuer: str = setting("", str, "OpenID Connect provider (ProConnect) issuer URL; empty: no OIDC sign-in.")
+    oidc_client_id: str = setting("", str, "Client id Relais is registered with at the provider.")
+    oidc_client_secret: str = setting("", str, "Client secret of that registration.")
+    oidc_scopes: str = setting("openid email given_name usual_name uid", str, "Space-separated scopes requested.")
+    oidc_sign_algo: str = setting("RS256", _choice("RS256", "ES256", "HS256"), "Signature algorithm of the tokens.")
+    oidc_authorization_endpoint: str = setting("", str, "Authorization endpoint; default ISSUER/authorize.")
+    oidc_token_endpoint: str = setting("", str, "Token endpoint; default ISSUER/token.")
+    oidc_userinfo_endpoint: str = setting("", str, "Userinfo endpoint; default ISSUER/userinfo.")
+    oidc_jwks_uri: str = setting("", str, "Provider's public keys (JWKS); default ISSUER/jwks.")
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.search_alpha <= 1.0:
@@ -172,6 +220,44 @@ class Config:
                 raise ConfigError(f"RELAIS_GLPI_URL is required: {service} uses the glpi connector")
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
+        self._check_sign_in()
+
+    def _check_sign_in(self) -> None:
+        if self.ldap_group_roles and not self.ldap_group_search_base:
+            raise ConfigError("RELAIS_LDAP_GROUP_SEARCH_BASE is required by RELAIS_LDAP_GROUP_ROLES")
+        known = [*ROLE_GROUP_NAMES, *(HANDLER_GROUP_PREFIX + service for service, _ in self.helpdesk_services)]
+        for directory_group, group in self.ldap_group_roles:
+            if group not in known:
+                raise ConfigError(
+                    f"RELAIS_LDAP_GROUP_ROLES: {directory_group} => {group}: "
+                    f"unknown Relais group; one of {', '.join(known)}"
+                )
+        if self.ldap_url and not self.ldap_url.startswith(("ldap://", "ldaps://", "ldapi://")):
+            raise ConfigError(f"RELAIS_LDAP_URL={self.ldap_url}: expected an ldap://, ldaps:// or ldapi:// URL")
+        if self.ldap_url and not self.ldap_user_search_base:
+            raise ConfigError("RELAIS_LDAP_USER_SEARCH_BASE is required with RELAIS_LDAP_URL")
+        if self.ldap_timeout <= 0:
+            raise ConfigError(f"RELAIS_LDAP_TIMEOUT={self.ldap_timeout}: expected a positive number of seconds")
+        if self.oidc_issuer:
+            for name in ("oidc_client_id", "oidc_client_secret"):
+                if not getattr(self, name):
+                    raise ConfigError(f"{env_name(name)} is required with RELAIS_OIDC_ISSUER")
+            if "openid" not in self.oidc_scopes.split():
+                raise ConfigError(f"RELAIS_OIDC_SCOPES={self.oidc_scopes!r}: the openid scope is required")
+
+    @property
+    def ldap_enabled(self) -> bool:
+        return bool(self.ldap_url)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    def oidc_endpoint(self, name: str) -> str:
+        """An OIDC endpoint: its explicit setting, else ProConnect's path under the issuer (authorize, token…)."""
+        explicit = getattr(self, f"oidc_{name}_endpoint" if name != "jwks" else "oidc_jwks_uri")
+        path = {"authorization": "authorize", "token": "token", "userinfo": "userinfo", "jwks": "jwks"}[name]
+        return explicit or f"{self.oidc_issuer.rstrip('/')}/{path}"
 
     @property
     def database_path(self) -> Path:

@@ -132,3 +132,33 @@ def test_signals_hold_the_deep_retrieval_and_every_faq_match_closest_first():
     by_document = signals.faq_scores()
     assert max(by_document.values()) == scores[0]
     assert all(m.score <= by_document[m.entry.source_document_id] for m in signals.faq)
+
+
+def test_personal_data_is_masked_before_search_and_log():
+    question = (
+        "Mon IBAN FR76 3000 6000 0112 3456 7890 189 a changé, mon NIR est 1 85 05 78 006 084 91, "
+        "écrivez-moi à camille.martin@gmail.com : comment mettre à jour mes coordonnées bancaires pour la paie ?"
+    )
+    result = ask(question)
+    exchange = result.exchange
+    assert "[IBAN]" in exchange.question and "[NIR]" in exchange.question and "[E-MAIL]" in exchange.question
+    assert set(exchange.masked_pii) == {"iban", "nir", "email"}
+    stored = " ".join(
+        str(value) for row in Exchange.objects.values() for value in row.values() if isinstance(value, str | list)
+    )
+    for raw in ("3000 6000 0112", "1 85 05 78 006 084 91", "camille.martin@gmail.com", "7890189"):
+        assert raw not in stored
+    assert "3000" not in result.search_query
+
+
+def test_own_health_situation_gets_the_human_contact_instead_of_an_answer():
+    result = ask("Je suis en arrêt pour une dépression depuis lundi, est-ce que mon chef doit le savoir ?")
+    assert result.answer.mode == "none" and result.answer.citations == []
+    assert result.answer.text.startswith("Votre question semble porter sur votre situation personnelle")
+    assert result.contact == "Service RH, accueil confidentiel (poste 4210)"
+    assert result.exchange.personal_situation == "health"
+
+
+def test_procedure_question_about_sick_leave_is_still_answered():
+    result = ask("Comment déclarer un arrêt maladie et dans quel délai ?")
+    assert result.answer.mode in {"faq", "extractive"} and result.exchange.personal_situation == ""

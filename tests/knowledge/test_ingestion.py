@@ -197,3 +197,25 @@ def test_warm_up_loads_the_index_before_any_question(tmp_path, rh):
     reset_passage_index()
     warm_up()
     assert get_passage_index()._generation == IndexGeneration.current()
+
+
+def test_deleting_a_collection_or_changing_its_audience_is_seen_by_the_index(tmp_path, rh):
+    from relais.engine.index import SearchFilters
+    from relais.knowledge.index import get_passage_index
+
+    write(tmp_path, "vpn.md", VPN)
+    Ingestor(rh).ingest([tmp_path])
+    index = get_passage_index()
+    agents = SearchFilters(audiences=frozenset({"agents"}))
+    assert index.search("VPN", filters=agents, k=3)
+    rh.audience = "public"
+    rh.save()  # as the admin does
+    assert index.search("VPN", filters=agents, k=3) == []
+    other = get_or_create_collection("dsi-test", audience="public")
+    (tmp_path / "autre").mkdir()
+    write(tmp_path / "autre", "vpn-bis.md", VPN.replace("VPN", "VPN (copie)"))
+    Ingestor(other).ingest([tmp_path / "autre"])
+    index.search("VPN", k=1)  # loaded with both collections
+    rh.delete()  # cascades to documents and passages, bypassing delete_documents
+    [hit] = index.search("VPN", k=1)  # a stale index would spend its one slot on a deleted passage
+    assert hit.document.collection == other

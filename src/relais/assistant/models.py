@@ -44,6 +44,12 @@ class Exchange(models.Model):
     service = models.CharField(
         "service concerné", max_length=100, blank=True, help_text="Service du premier document cité ou proposé."
     )
+    masked_pii = models.JSONField(
+        "données personnelles masquées", default=list, blank=True, help_text="Types masqués avant tout traitement."
+    )
+    personal_situation = models.CharField(
+        "situation personnelle", max_length=20, blank=True, help_text="health ou disciplinary : orientée vers les RH."
+    )
     followed_by_ticket = models.BooleanField(
         "suivi d'une demande",
         default=False,

@@ -16,6 +16,7 @@ from django.db import transaction
 from relais.assistant.models import Conversation, Exchange
 from relais.engine.answer import Answer, Citation, Evidence, compose_extractive
 from relais.engine.index import SearchFilters
+from relais.engine.pii import find_pii, mask, personal_situation
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document
@@ -29,6 +30,13 @@ FOLLOW_UP_OPENERS = ("et ", "mais ", "pour ", "dans ce cas", "même ", "aussi ",
 # documents that close FAQ phrasings point to, weigh in the choice (the log
 # keeps the first k).
 EVIDENCE_DEPTH = 40
+
+
+PERSONAL_SITUATION_ANSWER = (
+    "Votre question semble porter sur votre situation personnelle (santé ou procédure disciplinaire). "
+    "Par confidentialité, l'assistant n'y répond pas : adressez-vous directement au service RH, "
+    "tenu au secret professionnel."
+)
 
 
 class EmptyQuestion(ValueError):
@@ -123,25 +131,45 @@ def ask(
     if not question:
         raise EmptyQuestion("La question est vide.")
     started = time.perf_counter()
+    # The personal-data guard runs first: nothing after it (search, log, an outside LLM) sees raw personal data.
+    guarded = guard(question)
+    question = guarded.text
     query = search_query_for(question, conversation)
-    signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
-    results = signals.results[:k]
-    documents = {r.document.pk: r.document for r in signals.results}
-    faq = _faq_answer(signals.faq)
-    if faq is None:
-        answer = compose_extractive(query, signals.evidence(), faq_scores=signals.faq_scores())
+    if guarded.situation:
+        answer, results, documents = Answer(PERSONAL_SITUATION_ANSWER, "none", 0.0), [], {}
+        contact = settings.RELAIS.personal_contact
     else:
-        answer, source = faq
-        if source is not None:
-            documents[source.pk] = source
-    contact = _contact(answer, documents)
+        signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
+        results = signals.results[:k]
+        documents = {r.document.pk: r.document for r in signals.results}
+        faq = _faq_answer(signals.faq)
+        if faq is None:
+            answer = compose_extractive(query, signals.evidence(), faq_scores=signals.faq_scores())
+        else:
+            answer, source = faq
+            if source is not None:
+                documents[source.pk] = source
+        contact = _contact(answer, documents)
     latency_ms = (time.perf_counter() - started) * 1000
     exchange = None
     if log:
         conversation, exchange = _log(
-            question, query, answer, contact, results, latency_ms, user, conversation, documents
+            question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded
         )
     return AskResult(answer, contact, conversation, exchange, query, latency_ms)
+
+
+@dataclass(frozen=True)
+class GuardedQuestion:
+    text: str  # personal data replaced by placeholders (« [NIR] », « [IBAN] »…)
+    masked_types: tuple[str, ...]
+    situation: str | None  # "health" or "disciplinary" when the question is about the asker's own case
+
+
+def guard(question: str) -> GuardedQuestion:
+    spans = find_pii(question)
+    types = tuple(sorted({span.type for span in spans}))
+    return GuardedQuestion(mask(question), types, personal_situation(question))
 
 
 def citation_payload(citation: Citation, document: Document | None) -> dict:
@@ -158,7 +186,7 @@ def citation_payload(citation: Citation, document: Document | None) -> dict:
     }
 
 
-def _log(question, query, answer, contact, results, latency_ms, user, conversation, documents):
+def _log(question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded):
     retrieved = [
         {
             "passage_id": r.passage.pk,
@@ -185,5 +213,7 @@ def _log(question, query, answer, contact, results, latency_ms, user, conversati
             suggestions=[{"document_id": s.document_id, "document": s.document_title} for s in answer.suggestions],
             contact=contact,
             latency_ms=round(latency_ms, 2),
+            masked_pii=list(guarded.masked_types),
+            personal_situation=guarded.situation or "",
         )
     return conversation, exchange
