@@ -21,6 +21,7 @@ COMMANDS = {
     "users": "create or update accounts from a YAML file (`relais users load FILE`)",
     "token": "create, list or revoke API tokens",
     "helpdesk": "deliver the outbox now, sync GLPI statuses, list pending sends",
+    "purge": "delete personal content past its retention period, keep anonymised counts",
     "worker": "run background work (outbox deliveries, status sync); `relais serve` starts one",
     "grounding": "check generated answers against their passages (`relais grounding check` reads JSON lines)",
     "pii": "detect personal data in lines of text (`relais pii scan`)",

@@ -101,11 +101,6 @@ def _group_roles(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-# Relais groups a directory group may map to: relais.accounts.roles and the helpdesk handler groups (tests compare).
-ROLE_GROUP_NAMES = ("Agents", "Référents RH", "Référents DSI")
-HANDLER_GROUP_PREFIX = "Traitement "
-
-
 def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -149,6 +144,12 @@ class Config:
         (), _mapping, "Mailbox of each service using the email connector: SERVICE=address, comma-separated."
     )
     deflection_days: int = setting(7, _int, "A ticket within this many days after an answer means it did not help.")
+    savings_target: float = setting(
+        0.15, _float, "Share of the services' time on recurring requests the assistant should save (0–1)."
+    )
+    gap_threshold: float = setting(
+        0.30, _float, "Similarity (centred cosine) above which unanswered questions form one knowledge gap."
+    )
     notify_replies: bool = setting(True, _bool, "E-mail the agent when a handler replies to their ticket.")
     site_url: str = setting("http://127.0.0.1:8000", str, "Public address of Relais, for links in e-mails.")
     smtp_host: str = setting("localhost", str, "SMTP server for e-mails (tickets by e-mail, notifications).")
@@ -171,6 +172,9 @@ class Config:
         (), _mapping, "GLPI ITIL category id per Relais category: CATEGORY=ID, comma-separated."
     )
     glpi_timeout: float = setting(10.0, _float, "Seconds before a GLPI request gives up (then it is retried).")
+    retention_days: int = setting(
+        180, _int, "Days personal content (exchanges, ticket texts) is kept; anonymised counts stay."
+    )
     outbox_max_attempts: int = setting(12, _int, "Tries of an external send before it is given up and flagged.")
     outbox_backoff_seconds: float = setting(30.0, _float, "First retry delay of a failed send; doubles each time.")
     ldap_url: str = setting("", str, "LDAP or Active Directory server URL (ldap://, ldaps://); empty: no LDAP sign-in.")
@@ -218,6 +222,12 @@ class Config:
                 raise ConfigError(f"RELAIS_HELPDESK_MAILBOXES: no mailbox for {service} (it uses the email connector)")
             if connector == "glpi" and not self.glpi_url:
                 raise ConfigError(f"RELAIS_GLPI_URL is required: {service} uses the glpi connector")
+        if not 0.0 < self.savings_target <= 1.0:
+            raise ConfigError(f"RELAIS_SAVINGS_TARGET={self.savings_target}: expected a share in (0, 1], e.g. 0.15")
+        if not -1.0 < self.gap_threshold < 1.0:
+            raise ConfigError(f"RELAIS_GAP_THRESHOLD={self.gap_threshold}: expected a similarity between -1 and 1")
+        if self.retention_days < 1:
+            raise ConfigError(f"RELAIS_RETENTION_DAYS={self.retention_days}: expected at least 1 day")
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
         self._check_sign_in()
@@ -225,13 +235,6 @@ class Config:
     def _check_sign_in(self) -> None:
         if self.ldap_group_roles and not self.ldap_group_search_base:
             raise ConfigError("RELAIS_LDAP_GROUP_SEARCH_BASE is required by RELAIS_LDAP_GROUP_ROLES")
-        known = [*ROLE_GROUP_NAMES, *(HANDLER_GROUP_PREFIX + service for service, _ in self.helpdesk_services)]
-        for directory_group, group in self.ldap_group_roles:
-            if group not in known:
-                raise ConfigError(
-                    f"RELAIS_LDAP_GROUP_ROLES: {directory_group} => {group}: "
-                    f"unknown Relais group; one of {', '.join(known)}"
-                )
         if self.ldap_url and not self.ldap_url.startswith(("ldap://", "ldaps://", "ldapi://")):
             raise ConfigError(f"RELAIS_LDAP_URL={self.ldap_url}: expected an ldap://, ldaps:// or ldapi:// URL")
         if self.ldap_url and not self.ldap_user_search_base:

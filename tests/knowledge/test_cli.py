@@ -44,6 +44,7 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["token", "create"],
         ["helpdesk", "deliver"],
         ["worker"],
+        ["purge"],
         ["grounding", "check"],
         ["pii", "scan"],
     ],

@@ -107,3 +107,27 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rating_display()} — {self.exchange}"
+
+
+class UsageCounter(models.Model):
+    """Anonymised daily counts that survive the purge of exchanges (retention): no question, no user."""
+
+    day = models.DateField("jour")
+    service = models.CharField("service", max_length=100, blank=True)
+    mode = models.CharField("mode", max_length=12, choices=Mode.choices)
+    exchanges = models.PositiveIntegerField("échanges", default=0)
+    thumbs_up = models.PositiveIntegerField("avis positifs", default=0)
+    thumbs_down = models.PositiveIntegerField("avis négatifs", default=0)
+    followed_by_ticket = models.PositiveIntegerField("suivis d'une demande", default=0)
+    masked_pii = models.PositiveIntegerField("questions avec données masquées", default=0)
+    personal_situations = models.PositiveIntegerField("situations personnelles orientées", default=0)
+    latency_ms_total = models.FloatField("latence cumulée (ms)", default=0.0)
+
+    class Meta:
+        verbose_name = "compteur anonyme"
+        verbose_name_plural = "compteurs anonymes"
+        ordering = ["-day", "service", "mode"]
+        constraints = [models.UniqueConstraint(fields=["day", "service", "mode"], name="one_counter_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service or '—'} {self.mode}: {self.exchanges}"

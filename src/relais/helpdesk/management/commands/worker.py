@@ -4,11 +4,14 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from relais.assistant.tasks import purge_expired
 from relais.helpdesk.tasks import deliver_outbox, sync_helpdesk_statuses
+
+PURGE_EVERY_SECONDS = 24 * 3600
 
 
 class Command(BaseCommand):
-    help = "Run background work: the django-tasks queue, plus a periodic sweep of the outbox and of GLPI statuses."
+    help = "Run background work: the django-tasks queue, a periodic outbox and GLPI sweep, the daily retention purge."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between queue checks (default 2)")
@@ -23,6 +26,7 @@ class Command(BaseCommand):
             stopping = True
 
         last_sweep = 0.0
+        last_purge = -float(PURGE_EVERY_SECONDS)
         while not stopping:
             # db_worker installs and then resets its own handlers: install ours each round.
             signal.signal(signal.SIGTERM, stop)
@@ -32,6 +36,9 @@ class Command(BaseCommand):
                 deliver_outbox.enqueue()
                 sync_helpdesk_statuses.enqueue()
                 last_sweep = time.monotonic()
+            if time.monotonic() - last_purge >= PURGE_EVERY_SECONDS:
+                purge_expired.enqueue()  # retention (RELAIS_RETENTION_DAYS), once a day
+                last_purge = time.monotonic()
             call_command("db_worker", batch=True, interval=0, verbosity=0)
             if options["once"]:
                 return

@@ -1,0 +1,86 @@
+"""Retention: personal content older than RELAIS_RETENTION_DAYS is deleted, anonymised counts are kept.
+
+What goes: exchanges (questions, answers, feedback comments) and the conversations left empty; the text of
+tickets resolved or closed before the cutoff (title, description, transcript, messages) and the payloads of
+their sent e-mails or GLPI calls. What stays: `UsageCounter` rows per day, service and mode, and each ticket's
+service, category, status and timestamps, which the measurement of time saved needs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from relais.assistant.models import Conversation, Exchange, UsageCounter
+
+PURGED = "[supprimé après la durée de conservation]"
+
+
+@dataclass
+class PurgeReport:
+    cutoff: datetime
+    exchanges: int = 0
+    conversations: int = 0
+    tickets: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "cutoff": self.cutoff.isoformat(),
+            "exchanges": self.exchanges,
+            "conversations": self.conversations,
+            "tickets": self.tickets,
+        }
+
+
+def _counts(exchanges) -> dict[tuple, dict[str, float]]:
+    totals: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for exchange in exchanges:
+        key = (timezone.localdate(exchange.created_at), exchange.service, exchange.mode)
+        row = totals[key]
+        rating = getattr(getattr(exchange, "feedback", None), "rating", None)
+        row["exchanges"] += 1
+        row["thumbs_up"] += rating == "up"
+        row["thumbs_down"] += rating == "down"
+        row["followed_by_ticket"] += exchange.followed_by_ticket
+        row["masked_pii"] += bool(exchange.masked_pii)
+        row["personal_situations"] += bool(exchange.personal_situation)
+        row["latency_ms_total"] += exchange.latency_ms
+    return totals
+
+
+def _add_counts(totals: dict[tuple, dict[str, float]]) -> None:
+    for (day, service, mode), values in totals.items():
+        counter, _ = UsageCounter.objects.get_or_create(day=day, service=service, mode=mode)
+        UsageCounter.objects.filter(pk=counter.pk).update(**{name: F(name) + value for name, value in values.items()})
+
+
+def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = False) -> PurgeReport:
+    from relais.helpdesk.models import OutboxMessage, Status, Ticket, TicketMessage
+
+    days = settings.RELAIS.retention_days if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    report = PurgeReport(cutoff)
+    old = Exchange.objects.filter(created_at__lt=cutoff).select_related("feedback")
+    tickets = Ticket.objects.filter(resolved_at__lt=cutoff, status__in=[Status.RESOLVED, Status.CLOSED]).exclude(
+        title=PURGED
+    )
+    report.exchanges, report.tickets = old.count(), tickets.count()
+    empty = Conversation.objects.filter(created_at__lt=cutoff).exclude(exchanges__created_at__gte=cutoff)
+    report.conversations = empty.count()
+    if dry_run:
+        return report
+    with transaction.atomic():
+        _add_counts(_counts(old))
+        old.delete()
+        empty.delete()
+        ids = list(tickets.values_list("pk", flat=True))
+        TicketMessage.objects.filter(ticket_id__in=ids).delete()
+        OutboxMessage.objects.filter(ticket_id__in=ids, state=OutboxMessage.State.SENT).update(payload={})
+        Ticket.objects.filter(pk__in=ids).update(title=PURGED, description=PURGED, transcript="", sources=[])
+    return report
