@@ -284,7 +284,10 @@ def main() -> None:
     parser.add_argument("--keep-data", action="store_true", help="keep the temporary data folder")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
-    server_env = dict(item.split("=", 1) for item in args.server_env if "=" in item)
+    # All simulated agents share one account and one address: the per-user and per-address limits
+    # (RELAIS_ASK_RATE_*) would answer 429 to what is, here, a capacity test; --server-env can set them back.
+    server_env = {"RELAIS_ASK_RATE_PER_USER": "0", "RELAIS_ASK_RATE_PER_IP": "0"}
+    server_env.update(dict(item.split("=", 1) for item in args.server_env if "=" in item))
     args.out.mkdir(parents=True, exist_ok=True)
     for pattern in ("agents*", "capacity-*", "server.log"):  # this script's files of a previous run
         for old in args.out.glob(pattern):

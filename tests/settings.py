@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ["RELAIS_DATA_DIR"] = tempfile.mkdtemp(prefix="relais-test-")
+# Tests ask many questions a minute as the same demo agent; the throttling tests turn the limits back on.
+os.environ.setdefault("RELAIS_ASK_RATE_PER_USER", "0")
+os.environ.setdefault("RELAIS_ASK_RATE_PER_IP", "0")
 
 from relais.settings import *  # noqa: F403
 

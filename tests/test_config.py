@@ -40,7 +40,26 @@ def test_secret_key_is_generated_once(tmp_path):
     config = Config(data_dir=tmp_path / "fresh")
     key = ensure_secret_key(config)
     assert len(key) > 40 and ensure_secret_key(config) == key
-    assert ensure_secret_key(Config(data_dir=tmp_path, secret_key="given")) == "given"
+    given = "k" * 20 + "4f9c2b7e1d0a8e6f3b5c"
+    assert ensure_secret_key(Config(data_dir=tmp_path, secret_key=given)) == given
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RELAIS_DEBUG": "true", "RELAIS_SITE_URL": "https://relais.ville.fr"}, "turn it off in production"),
+        ({"RELAIS_SECRET_KEY": "django-insecure-abcdefghijklmnopqrstuvwxyz012345"}, "RELAIS_SECRET_KEY is a default"),
+        ({"RELAIS_SECRET_KEY": "short"}, "at least 32 random characters"),
+    ],
+)
+def test_production_refuses_debug_and_weak_secret_keys(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Config.from_env(env)
+
+
+def test_debug_is_allowed_on_this_machine_only():
+    assert Config.from_env({"RELAIS_DEBUG": "true"}).debug
+    assert Config.from_env({"RELAIS_SITE_URL": "https://relais.ville.fr"}).https
 
 
 def test_every_setting_is_documented_and_nothing_else():

@@ -101,6 +101,9 @@ def _group_roles(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+WEAK_KEY_PREFIXES = ("django-insecure", "changeme", "change-me", "secret", "dev")
+
+
 def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
     return field(default=default, metadata={"parse": parse, "doc": doc})
 
@@ -172,6 +175,8 @@ class Config:
         (), _mapping, "GLPI ITIL category id per Relais category: CATEGORY=ID, comma-separated."
     )
     glpi_timeout: float = setting(10.0, _float, "Seconds before a GLPI request gives up (then it is retried).")
+    ask_rate_per_user: int = setting(30, _int, "Questions one user may ask per minute (0: no limit).")
+    ask_rate_per_ip: int = setting(600, _int, "Questions per minute from one network address (0: no limit).")
     retention_days: int = setting(
         180, _int, "Days personal content (exchanges, ticket texts) is kept; anonymised counts stay."
     )
@@ -226,6 +231,16 @@ class Config:
             raise ConfigError(f"RELAIS_SAVINGS_TARGET={self.savings_target}: expected a share in (0, 1], e.g. 0.15")
         if not -1.0 < self.gap_threshold < 1.0:
             raise ConfigError(f"RELAIS_GAP_THRESHOLD={self.gap_threshold}: expected a similarity between -1 and 1")
+        if self.production and self.debug:
+            raise ConfigError(
+                f"RELAIS_DEBUG=true with RELAIS_SITE_URL={self.site_url}: debug mode shows internals to anyone; "
+                "turn it off in production"
+            )
+        if self.secret_key and (len(self.secret_key) < 32 or self.secret_key.startswith(WEAK_KEY_PREFIXES)):
+            raise ConfigError(
+                "RELAIS_SECRET_KEY is a default or too short (at least 32 random characters); "
+                "leave it empty to have one generated into the data folder"
+            )
         if self.retention_days < 1:
             raise ConfigError(f"RELAIS_RETENTION_DAYS={self.retention_days}: expected at least 1 day")
         if not 100 <= self.embed_max_chars <= 4000:
@@ -261,6 +276,16 @@ class Config:
         explicit = getattr(self, f"oidc_{name}_endpoint" if name != "jwks" else "oidc_jwks_uri")
         path = {"authorization": "authorize", "token": "token", "userinfo": "userinfo", "jwks": "jwks"}[name]
         return explicit or f"{self.oidc_issuer.rstrip('/')}/{path}"
+
+    @property
+    def https(self) -> bool:
+        return self.site_url.startswith("https://")
+
+    @property
+    def production(self) -> bool:
+        """Served to others than this machine: the hardening rules apply."""
+        host = self.site_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        return host not in {"localhost", "127.0.0.1", "::1", "[::1]"}
 
     @property
     def database_path(self) -> Path:

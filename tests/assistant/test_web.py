@@ -155,3 +155,27 @@ def test_posting_without_the_csrf_token_is_refused():
     client = Client(enforce_csrf_checks=True)
     client.login(username="agent.demo", password="valdebrume-demo")
     assert client.post("/poser/", {"question": "VPN ?"}).status_code == 403
+
+
+def test_asking_too_often_is_refused_in_french_with_429(agent, settings):
+    from dataclasses import replace
+
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.RELAIS = replace(settings.RELAIS, ask_rate_per_user=2)
+    assert ask(agent, "Comment configurer le VPN ?").status_code == 302
+    assert ask(agent, "Comment configurer le VPN ?").status_code == 302
+    before = Exchange.objects.count()
+    refused = ask(agent, "Comment configurer le VPN ?", fragment=True)
+    assert refused.status_code == 429 and "Patientez une minute" in refused.content.decode()
+    assert Exchange.objects.count() == before
+    cache.clear()
+
+
+def test_security_headers(agent):
+    response = agent.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"

@@ -20,6 +20,7 @@ from relais.assistant.forms import MAX_QUESTION_CHARS
 from relais.assistant.models import Conversation, Exchange, Feedback
 from relais.assistant.payload import answer_payload, exchange_payload
 from relais.assistant.pipeline import EmptyQuestion, ask
+from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
 
 AGENT_AUDIENCES = frozenset({"agents"})
 
@@ -135,8 +136,10 @@ def validation_error(request, exc: ValidationError):
     )
 
 
-@api.post("/ask", response={200: AnswerOut, 404: ErrorOut}, summary="Poser une question")
+@api.post("/ask", response={200: AnswerOut, 404: ErrorOut, 429: ErrorOut}, summary="Poser une question")
 def ask_endpoint(request, payload: AskIn):
+    if not ask_allowed(request.user.pk, client_address(request)):
+        raise HttpError(429, TOO_MANY)
     conversation = None
     if payload.conversation_id is not None:
         conversation = get_object_or_404(Conversation, pk=payload.conversation_id, user=request.user)

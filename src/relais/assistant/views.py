@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from relais.assistant.forms import FeedbackForm, QuestionForm
 from relais.assistant.models import Conversation, Exchange, Feedback
 from relais.assistant.pipeline import EmptyQuestion, ask
+from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
 from relais.knowledge.models import Document
 
 # Set by relais.js: answer with the HTML of the new exchange only, not a redirect.
@@ -77,6 +78,11 @@ def ask_question(request: HttpRequest) -> HttpResponse:
         conversation = Conversation.objects.filter(pk=form.cleaned_data["conversation"], user=request.user).first()
         if conversation is None:
             form.add_error(None, "Cette conversation n'existe pas ou ne vous appartient pas.")
+    if form.is_valid() and not ask_allowed(request.user.pk, client_address(request)):
+        if _wants_fragment(request):
+            return HttpResponse(f'<div class="error-summary" role="alert"><p>{TOO_MANY}</p></div>', status=429)
+        form.add_error(None, TOO_MANY)
+        return _chat_page(request, conversation, form, status=429)
     if form.is_valid():
         try:
             result = ask(

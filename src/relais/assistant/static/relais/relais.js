@@ -39,7 +39,7 @@
     setStatus("Relais cherche dans la documentation…");
     post(form.action, new FormData(form)).then(function (response) {
       return response.text().then(function (html) {
-        if (response.status === 400) {
+        if (response.status === 400 || response.status === 429) {
           errors.innerHTML = html;
           setStatus("");
           textarea.setAttribute("aria-invalid", "true");

@@ -1,0 +1,35 @@
+"""Rate limits on asking: per user and per address, in a fixed one-minute window (Django's cache).
+
+The default cache is per process; with one server process (the small-machine default) that is exact, with
+several each counts its own share. A town hall often reaches Relais from one address (NAT), hence a much
+higher limit per address than per user.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+TOO_MANY = "Vous avez posé beaucoup de questions en peu de temps. Patientez une minute avant de recommencer."
+
+
+def _allowed(key: str, limit: int) -> bool:
+    if limit <= 0:
+        return True  # 0 disables the limit
+    window = int(time.time() // 60)
+    bucket = f"relais-rate:{key}:{window}"
+    cache.add(bucket, 0, timeout=120)
+    return cache.incr(bucket) <= limit
+
+
+def ask_allowed(user_id: int | None, address: str | None) -> bool:
+    config = settings.RELAIS
+    by_user = _allowed(f"user:{user_id}", config.ask_rate_per_user) if user_id else True
+    by_address = _allowed(f"ip:{address}", config.ask_rate_per_ip) if address else True
+    return by_user and by_address
+
+
+def client_address(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
