@@ -1,0 +1,86 @@
+"""Every role × every page and API endpoint → the expected status (the charter issue's access matrix)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from relais.assistant.models import Exchange
+from relais.assistant.pipeline import ask
+from relais.helpdesk.tickets import open_ticket
+from relais.knowledge.models import Document
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
+
+ROLES = ["anonyme", "agent.demo", "referent.rh", "referent.dsi", "admin"]
+LOGIN = 302  # sent to the login page
+
+
+@pytest.fixture()
+def objects():
+    """One conversation and one DSI ticket of the agent, one document."""
+    agent = get_user_model().objects.get(username="agent.demo")
+    result = ask("Comment configurer le VPN ?", user=agent)
+    ticket = open_ticket(
+        agent, title="VPN", description="…", service="DSI", category="", urgency=3, exchange=result.exchange
+    )
+    return {
+        "conversation": result.conversation.pk,
+        "exchange": result.exchange.pk,
+        "ticket": ticket.pk,
+        "document": Document.objects.first().pk,
+    }
+
+
+# path template → expected status per role, in ROLES order
+MATRIX = {
+    "/": [LOGIN, 200, 200, 200, 200],
+    "/conversations/{conversation}/": [LOGIN, 200, 404, 404, 404],
+    "/echanges/{exchange}/transmettre/": [LOGIN, 200, 404, 404, 404],
+    "/documents/{document}/": [LOGIN, 200, 200, 200, 200],
+    "/documents/{document}/fichier/": [LOGIN, 200, 200, 200, 200],
+    "/charte/": [LOGIN, 200, 200, 200, 200],
+    "/traitement/": [LOGIN, 403, 200, 200, 403],
+    "/traitement/{ticket}/": [LOGIN, 403, 404, 200, 403],
+    "/admin/": [LOGIN, LOGIN, 200, 200, 200],
+    "/admin/knowledge/document/": [LOGIN, LOGIN, 200, 200, 200],
+    "/admin/knowledge/faqentry/": [LOGIN, LOGIN, 200, 200, 200],
+    "/admin/assistant/exchange/": [LOGIN, LOGIN, 200, 200, 200],
+    "/admin/assistant/exchange/{exchange}/change/": [LOGIN, LOGIN, 200, 200, 200],
+    "/admin/assistant/feedback/": [LOGIN, LOGIN, 200, 200, 200],
+    "/admin/auth/user/": [LOGIN, LOGIN, 403, 403, 200],
+    "/admin/accounts/charter/": [LOGIN, LOGIN, 403, 403, 200],
+    "/admin/accounts/apitoken/": [LOGIN, LOGIN, 403, 403, 200],
+    "/admin/helpdesk/ticket/": [LOGIN, LOGIN, 403, 403, 200],
+    "/api/v1/conversations": [401, 200, 200, 200, 200],
+    "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404],
+    "/api/v1/openapi.json": [200, 200, 200, 200, 200],
+    "/connexion/": [200, 302, 302, 302, 302],  # signed-in users are sent on to the chat
+}
+
+
+def client_for(role: str) -> Client:
+    client = Client()
+    if role != "anonyme":
+        assert client.login(username=role, password="valdebrume-demo")
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(role, objects):
+    client = client_for(role)
+    wrong = {}
+    for template, statuses in MATRIX.items():
+        path = template.format(**objects)
+        expected = statuses[ROLES.index(role)]
+        status = client.get(path).status_code
+        if status != expected:
+            wrong[path] = (status, expected)
+    assert wrong == {}, f"{role}: path → (got, expected)"
+
+
+def test_posting_as_another_role_is_refused(objects):
+    exchange = Exchange.objects.get(pk=objects["exchange"])
+    for role in ["referent.rh", "referent.dsi", "admin"]:
+        client = client_for(role)
+        assert client.post(f"/echanges/{exchange.pk}/avis/", {"rating": "up"}).status_code == 404
+    assert client_for("referent.rh").post(f"/traitement/{objects['ticket']}/", {"status": "clos"}).status_code == 404
