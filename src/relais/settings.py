@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "relais.knowledge",
     "relais.assistant",
     "relais.helpdesk",
+    "relais.audit",
     "django_tasks",
     "django_tasks_db",
 ]

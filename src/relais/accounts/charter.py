@@ -9,6 +9,7 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 from relais.accounts.models import Charter, CharterAcceptance
+from relais.audit.log import record
 
 
 def current_charter() -> Charter | None:
@@ -42,4 +43,6 @@ def publish_charter_file(path: Path) -> Charter:
     current = current_charter()
     if current is not None and current.title == title and current.body == body:
         return current
-    return Charter.objects.create(title=title, body=body)
+    charter = Charter.objects.create(title=title, body=body)
+    record("publication", target=charter, detail={"file": str(path)})
+    return charter

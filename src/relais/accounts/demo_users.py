@@ -11,6 +11,7 @@ from django.db import transaction
 
 from relais.accounts.models import Profile
 from relais.accounts.roles import ROLE_GROUPS, STAFF_ROLES, ensure_groups
+from relais.audit.log import record
 from relais.helpdesk.tickets import handler_group
 
 REQUIRED = ("username", "password", "role")
@@ -51,4 +52,9 @@ def load_users(path: Path) -> list:
         user.groups.set([*([groups[group_name]] if group_name else []), *handled])
         Profile.objects.update_or_create(user=user, defaults={"service": entry.get("service", "")})
         users.append(user)
+    record(
+        "comptes et rôles",
+        target=str(path),
+        detail={e["username"]: {"role": e["role"], "handles": e.get("handles") or []} for e in read_users(path)},
+    )
     return users

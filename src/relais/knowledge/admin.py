@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from relais.audit.log import record
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.ingestion import delete_documents
 from relais.knowledge.models import Collection, Document, FaqEntry, Passage
@@ -125,6 +126,7 @@ class DocumentAdmin(admin.ModelAdmin):
                 form.cleaned_data["collection"], form.cleaned_data["files"], form.metadata_defaults()
             )
             counts = summary.counts()
+            record("dépôt de documents", actor=request.user, target=form.cleaned_data["collection"], detail=counts)
             self.message_user(
                 request,
                 f"Ingestion terminée : {counts['added']} ajouté(s), {counts['updated']} mis à jour, "

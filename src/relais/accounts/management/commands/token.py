@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from relais.accounts.models import ApiToken
+from relais.audit.log import record
 
 
 class Command(BaseCommand):
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["username"]).first()
             if user is None:
                 raise CommandError(f"User {options['username']!r} not found")
-            _, raw = ApiToken.objects.create_for(user, options["name"])
+            token, raw = ApiToken.objects.create_for(user, options["name"])
+            record("jeton d'API créé", target=token)
             self.stdout.write(raw)
         elif action == "list":
             for token in ApiToken.objects.select_related("user"):
@@ -37,4 +39,5 @@ class Command(BaseCommand):
             )
             if not updated:
                 raise CommandError(f"No active token with id {options['id']}")
+            record("jeton d'API révoqué", target=ApiToken.objects.get(pk=options["id"]))
             self.stdout.write(f"Token {options['id']} revoked")

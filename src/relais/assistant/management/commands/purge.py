@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandParser
 
 from relais.assistant.retention import purge
+from relais.audit.log import record
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         report = purge(days=options["days"], dry_run=options["dry_run"])
+        if not options["dry_run"]:
+            record("purge (conservation)", target="échanges et demandes", detail=report.as_dict())
         verb = "would purge" if options["dry_run"] else "purged"
         self.stdout.write(
             f"{verb}: {report.exchanges} exchange(s), {report.conversations} conversation(s), "

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from relais.audit.log import record
 from relais.knowledge.ingestion import Ingestor, expand_paths, get_or_create_collection
 from relais.knowledge.models import Audience
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="fichier", disable=options["verbosity"] == 0, file=self.stderr._out) as bar:
             summary = Ingestor(collection).ingest(paths, prune=options["prune"], progress=lambda _p: bar.update())
         counts = summary.counts()
+        if counts["added"] or counts["updated"] or counts["removed"]:
+            record("ingestion", target=collection, detail={**counts, "paths": [str(p) for p in paths]})
         self.stdout.write(
             f"Collection {collection.name!r}: {counts['added']} added, {counts['updated']} updated, "
             f"{counts['unchanged']} unchanged, {counts['removed']} removed, {counts['failed']} failed"

@@ -1,8 +1,11 @@
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from relais.audit.settings_snapshot import record_settings_changes
 
 
 class Command(BaseCommand):
@@ -20,6 +23,7 @@ class Command(BaseCommand):
         import uvicorn
 
         call_command("collectstatic", interactive=False, verbosity=0)
+        record_settings_changes(settings.RELAIS)  # settings live outside the app: the audit log notes changes
         worker = None
         if not options["no_worker"]:
             # Outbox deliveries (tickets to GLPI or by e-mail, notifications) happen in the background.
