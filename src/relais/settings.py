@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
+from relais.accounts.auth_config import auth_settings
 from relais.config import Config, ensure_secret_key
 
 RELAIS = Config.from_env()
@@ -112,6 +113,8 @@ LOGIN_REDIRECT_URL = "chat"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Sign-in: local accounts, plus LDAP / Active Directory and ProConnect (OpenID Connect) when configured.
+globals().update(auth_settings(RELAIS))
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

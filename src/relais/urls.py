@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
+from relais.accounts import proconnect
 from relais.accounts import views as account_views
 from relais.assistant import views
 from relais.assistant.api import api
@@ -21,7 +22,8 @@ urlpatterns = [
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),
     path("charte/", account_views.charter, name="charter"),
-    path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("connexion/", proconnect.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("oidc/", include(proconnect.urlpatterns)),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -57,6 +57,10 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     service = models.CharField("service", max_length=100, blank=True)
+    # OpenID Connect (ProConnect): `sub` finds the account again at the next sign-in, even after an e-mail change;
+    # `uid` is the agent's identifier at their identity provider, kept for reconciliation with that directory.
+    oidc_sub = models.CharField("identifiant OpenID Connect (sub)", max_length=255, blank=True, db_index=True)
+    oidc_uid = models.CharField("identifiant chez le fournisseur d'identité (uid)", max_length=255, blank=True)
 
     class Meta:
         verbose_name = "profil"
