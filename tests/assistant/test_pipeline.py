@@ -3,25 +3,13 @@
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import EVIDENCE_DEPTH, EmptyQuestion, ask, gather
 from relais.engine.answer import sentences
-from relais.knowledge.models import Collection, Document
+from relais.knowledge.models import Document
 
-DEMO = Path(__file__).resolve().parents[2] / "demo"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_knowledge(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("demo", folder=DEMO, verbosity=0)
-        yield
-        Collection.objects.all().delete()
-
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
 
 def cited_files(result) -> list[str]:
