@@ -78,3 +78,15 @@ def test_charter_html_is_sanitised():
     html = render("## Règles\n\n- pas de NIR\n\n<script>alert(1)</script><a href='javascript:x'>lien</a>")
     assert "<h2>Règles</h2>" in html and "<li>pas de NIR</li>" in html
     assert "<script" not in html and "javascript:" not in html
+
+
+def test_login_is_locked_after_five_failures_for_that_user_and_address(settings):
+    settings.AXES_ENABLED = True
+    get_user_model().objects.create_user("cible", password="bon-mot-de-passe-1")
+    client = Client()
+    statuses = [client.post("/connexion/", {"username": "cible", "password": "faux"}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
+    locked = client.post("/connexion/", {"username": "cible", "password": "bon-mot-de-passe-1"})
+    assert locked.status_code == 429 and "Connexion temporairement bloquée" in locked.content.decode()
+    other = Client(REMOTE_ADDR="10.0.0.9")  # another agent's address is not locked out
+    assert other.post("/connexion/", {"username": "cible", "password": "bon-mot-de-passe-1"}).status_code == 302

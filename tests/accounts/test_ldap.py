@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 
-from relais.accounts.auth_config import LDAP_BACKEND, MODEL_BACKEND, auth_settings
+from relais.accounts.auth_config import AXES_BACKEND, LDAP_BACKEND, MODEL_BACKEND, auth_settings
 from relais.accounts.directory import granted_groups, normalize_dn
 from relais.accounts.roles import AGENT, REFERENT_DSI, REFERENT_RH
 from relais.config import Config, ConfigError
@@ -341,4 +341,4 @@ def test_unknown_relais_groups_are_logged_never_created(settings, directory, cap
 
 
 def test_local_accounts_only_by_default():
-    assert auth_settings(Config())["AUTHENTICATION_BACKENDS"] == [MODEL_BACKEND]
+    assert auth_settings(Config())["AUTHENTICATION_BACKENDS"] == [AXES_BACKEND, MODEL_BACKEND]

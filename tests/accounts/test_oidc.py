@@ -288,7 +288,7 @@ def test_proconnect_endpoints_default_to_its_paths_under_the_issuer():
         {"RELAIS_OIDC_ISSUER": issuer + "/", "RELAIS_OIDC_CLIENT_ID": "x", "RELAIS_OIDC_CLIENT_SECRET": "y"}
     )
     values = auth_settings(config)
-    assert values["AUTHENTICATION_BACKENDS"][0] == OIDC_BACKEND and values["OIDC_OP_ISSUER"] == issuer
+    assert values["AUTHENTICATION_BACKENDS"][1] == OIDC_BACKEND and values["OIDC_OP_ISSUER"] == issuer
     assert values["OIDC_OP_AUTHORIZATION_ENDPOINT"] == f"{issuer}/authorize"
     assert (values["OIDC_OP_TOKEN_ENDPOINT"], values["OIDC_OP_USER_ENDPOINT"]) == (
         f"{issuer}/token",

@@ -14,6 +14,7 @@ from relais.config import Config
 LDAP_BACKEND = "relais.accounts.directory.DirectoryBackend"
 OIDC_BACKEND = "relais.accounts.proconnect.ProConnectBackend"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+AXES_BACKEND = "axes.backends.AxesStandaloneBackend"
 
 # inetOrgPerson (OpenLDAP) and Active Directory users both carry these attributes.
 LDAP_USER_ATTRIBUTES = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
@@ -31,7 +32,8 @@ def auth_settings(config: Config) -> dict[str, Any]:
     if config.oidc_enabled:
         values.update(oidc_settings(config))
         backends.append(OIDC_BACKEND)
-    values["AUTHENTICATION_BACKENDS"] = [*backends, MODEL_BACKEND]
+    # django-axes first: it refuses a locked-out username/address before any backend checks a password.
+    values["AUTHENTICATION_BACKENDS"] = [AXES_BACKEND, *backends, MODEL_BACKEND]
     return values
 
 
