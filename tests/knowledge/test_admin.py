@@ -106,3 +106,19 @@ def test_faq_phrasings_edited_in_the_admin_are_re_embedded_and_matched(referent)
     assert np.frombuffer(entry.embeddings, dtype=np.float32).size == 384 * (len(entry.phrasings) + 1)
     result = ask("paperasse pour aller au congrès des bibliothécaires", log=False)
     assert result.answer.mode == "faq" and result.answer.text == entry.answer
+
+
+def test_a_referent_maintains_only_their_own_service():
+    dsi = Client()
+    assert dsi.login(username="referent.dsi", password="valdebrume-demo")
+    rh_document = Document.objects.filter(service="RH").first()
+    dsi_document = Document.objects.filter(service="DSI").first()
+    listing = dsi.get("/admin/knowledge/document/").content.decode()
+    assert dsi_document.title.replace("'", "&#x27;") in listing and rh_document.title.replace("'", "&#x27;") not in listing
+    assert dsi.get(f"/admin/knowledge/document/{rh_document.pk}/change/").status_code == 302  # « not found » redirect
+    rh_entry = FaqEntry.objects.filter(service="RH").first()
+    assert dsi.get(f"/admin/knowledge/faqentry/{rh_entry.pk}/change/").status_code == 302
+    get_or_create_collection("rh-only", audience="agents", service="RH")
+    get_or_create_collection("dsi-only", audience="agents", service="DSI")
+    form = dsi.get("/admin/knowledge/document/ajouter-des-fichiers/").content.decode()
+    assert "dsi-only" in form and "rh-only" not in form

@@ -11,8 +11,27 @@ from relais.knowledge.models import Collection, Document, FaqEntry, Passage
 from relais.knowledge.uploads import french_reason, store_and_ingest
 
 
+def user_service(request: HttpRequest) -> str | None:
+    """The service a référent maintains; None for administrators, who maintain everything."""
+    if request.user.is_superuser:
+        return None
+    profile = getattr(request.user, "profile", None)
+    return profile.service if profile else ""
+
+
+class ServiceScopedAdmin(admin.ModelAdmin):
+    """A référent sees and changes only what belongs to their own service (`service_field`)."""
+
+    service_field = "service"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        service = user_service(request)
+        return queryset if service is None else queryset.filter(**{self.service_field: service})
+
+
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(ServiceScopedAdmin):
     list_display = ["name", "audience", "service", "created_at"]
     list_filter = ["audience", "service"]
 
@@ -71,7 +90,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ServiceScopedAdmin):
     list_display = [
         "title",
         "collection",
@@ -120,11 +139,17 @@ class DocumentAdmin(admin.ModelAdmin):
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("knowledge.add_document"):
             return HttpResponseRedirect(reverse("admin:index"))
+        service = user_service(request)
         form = UploadForm(request.POST or None, request.FILES or None)
+        if service is not None:  # a référent uploads into their service's collections (or shared ones) only
+            form.fields["collection"].queryset = Collection.objects.filter(service__in=[service, ""])
+            form.fields["service"].initial = service
+            form.fields["service"].disabled = True
         if request.method == "POST" and form.is_valid():
-            summary = store_and_ingest(
-                form.cleaned_data["collection"], form.cleaned_data["files"], form.metadata_defaults()
-            )
+            defaults = form.metadata_defaults()
+            if service is not None:
+                defaults["service"] = service
+            summary = store_and_ingest(form.cleaned_data["collection"], form.cleaned_data["files"], defaults)
             counts = summary.counts()
             record("dépôt de documents", actor=request.user, target=form.cleaned_data["collection"], detail=counts)
             self.message_user(
@@ -168,15 +193,23 @@ class FaqEntryForm(forms.ModelForm):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
+class FaqEntryAdmin(ServiceScopedAdmin):
     form = FaqEntryForm
     list_display = ["question", "collection", "service", "source_document", "updated_at"]
     list_filter = ["collection", "service"]
     search_fields = ["question", "answer"]
     autocomplete_fields = ["source_document"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        service = user_service(request)
+        if service is not None and db_field.name == "source_document":
+            kwargs["queryset"] = Document.objects.filter(service=service)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         """Phrasings are matched by their vectors: re-embed them on every save."""
+        if user_service(request) is not None:
+            obj.service = user_service(request)
         obj.phrasings = form.cleaned_data["phrasings_text"]
         embedder = get_passage_index().embedder
         obj.embeddings = embedder.embed_queries(obj.all_phrasings()).astype("float32").tobytes()
