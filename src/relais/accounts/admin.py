@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 
 from relais.accounts.models import ApiToken, Charter, CharterAcceptance, Profile
+from relais.admin_base import ReadOnlyAdmin
 
 
 class ProfileInline(admin.StackedInline):
@@ -68,16 +69,7 @@ class CharterAdmin(admin.ModelAdmin):
 
 
 @admin.register(CharterAcceptance)
-class CharterAcceptanceAdmin(admin.ModelAdmin):
+class CharterAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["user", "charter", "accepted_at"]
     list_filter = ["charter"]
     search_fields = ["user__username"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
-from relais.assistant.models import Exchange, Feedback
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The log is evidence: référents read it, nobody edits it through the admin."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from relais.admin_base import ReadOnlyAdmin
+from relais.assistant.models import Exchange, Feedback, UsageCounter
 
 
 class FeedbackInline(admin.StackedInline):
@@ -59,3 +47,10 @@ class FeedbackAdmin(ReadOnlyAdmin):
     @admin.display(description="question")
     def question(self, feedback: Feedback) -> str:
         return feedback.exchange.question[:100]
+
+
+@admin.register(UsageCounter)
+class UsageCounterAdmin(ReadOnlyAdmin):
+    list_display = ["day", "service", "mode", "exchanges", "thumbs_up", "thumbs_down", "followed_by_ticket"]
+    list_filter = ["service", "mode"]
+    date_hierarchy = "day"

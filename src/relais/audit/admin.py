@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from relais.admin_base import ReadOnlyAdmin
 from relais.audit.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the log is evidence for the DPO."""
 
     list_display = ["created_at", "actor_label", "action", "target_type", "target"]
@@ -12,12 +13,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_label", "target"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "actor", "actor_label", "action", "target_type", "target", "detail"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -254,10 +254,46 @@ def legacy_error(response: httpx.Response) -> tuple[str, str] | None:
     return None
 
 
-class LegacyGlpiConnector:
+class _GlpiConnector:
+    """What both APIs share: follow-ups and status by ticket id, over each API's own calls."""
+
+    glpi: GlpiSettings
+    ticket_path: str  # the ticket resource, followed by /{id}
+
+    def _call(self, http: _Http, method: str, path: str, *, params=None, body=None, what: str = "") -> Any:
+        raise NotImplementedError
+
+    def _ensure_followup(self, http: _Http, ticket_id: int, key: str, content: str) -> int:
+        raise NotImplementedError
+
+    @staticmethod
+    def _status_code(ticket: Any) -> Any:
+        raise NotImplementedError
+
+    def add_followup(self, followup: FollowupData) -> str:
+        ticket_id = _as_int(followup.external_id)
+        if ticket_id is None:
+            raise RejectedError(f"Not a GLPI ticket id: {followup.external_id!r}")
+        with _Http(self.glpi) as http:
+            return str(self._ensure_followup(http, ticket_id, followup.key, followup_content(followup)))
+
+    def status(self, external_id: str) -> str | None:
+        ticket_id = _as_int(external_id)
+        if ticket_id is None:
+            return None
+        with _Http(self.glpi) as http:
+            try:
+                found = self._call(http, "GET", f"{self.ticket_path}/{ticket_id}", what="the ticket")
+            except RejectedError:
+                return None  # deleted in GLPI: nothing to read back
+        return _status_of(self._status_code(found))
+
+
+class LegacyGlpiConnector(_GlpiConnector):
     """GLPI's REST API (`apirest.php`): initSession with App-Token and user token, then Session-Token calls."""
 
     name = "glpi"
+    ticket_path = "Ticket"
 
     def __init__(self, glpi: GlpiSettings) -> None:
         self.glpi = glpi
@@ -410,23 +446,9 @@ class LegacyGlpiConnector:
                 self._ensure_followup(http, ticket_id, transcript_key(ticket.key), transcript_content(ticket))
         return str(ticket_id)
 
-    def add_followup(self, followup: FollowupData) -> str:
-        ticket_id = _as_int(followup.external_id)
-        if ticket_id is None:
-            raise RejectedError(f"Not a GLPI ticket id: {followup.external_id!r}")
-        with _Http(self.glpi) as http:
-            return str(self._ensure_followup(http, ticket_id, followup.key, followup_content(followup)))
-
-    def status(self, external_id: str) -> str | None:
-        ticket_id = _as_int(external_id)
-        if ticket_id is None:
-            return None
-        with _Http(self.glpi) as http:
-            try:
-                found = self._call(http, "GET", f"Ticket/{ticket_id}", what="the ticket")
-            except RejectedError:
-                return None  # deleted in GLPI: nothing to read back
-        return _status_of(found.get("status")) if isinstance(found, dict) else None
+    @staticmethod
+    def _status_code(ticket: Any) -> Any:
+        return ticket.get("status") if isinstance(ticket, dict) else None
 
 
 def _rows(search_answer: Any) -> list[dict]:
@@ -463,10 +485,11 @@ TOKEN_ERROR_DEFAULT = (
 )
 
 
-class GlpiV2Connector:
+class GlpiV2Connector(_GlpiConnector):
     """GLPI 11's high-level API (`/api.php/v2`), authenticated by an OAuth2 password grant at `/api.php/token`."""
 
     name = "glpi"
+    ticket_path = "Assistance/Ticket"
 
     def __init__(self, glpi: GlpiSettings) -> None:
         self.glpi = glpi
@@ -620,24 +643,10 @@ class GlpiV2Connector:
                 self._ensure_followup(http, ticket_id, transcript_key(ticket.key), transcript_content(ticket))
         return str(ticket_id)
 
-    def add_followup(self, followup: FollowupData) -> str:
-        ticket_id = _as_int(followup.external_id)
-        if ticket_id is None:
-            raise RejectedError(f"Not a GLPI ticket id: {followup.external_id!r}")
-        with _Http(self.glpi) as http:
-            return str(self._ensure_followup(http, ticket_id, followup.key, followup_content(followup)))
-
-    def status(self, external_id: str) -> str | None:
-        ticket_id = _as_int(external_id)
-        if ticket_id is None:
-            return None
-        with _Http(self.glpi) as http:
-            try:
-                found = self._call(http, "GET", f"Assistance/Ticket/{ticket_id}", what="the ticket")
-            except RejectedError:
-                return None  # deleted in GLPI: nothing to read back
-        status = found.get("status") if isinstance(found, dict) else None
-        return _status_of(status.get("id") if isinstance(status, dict) else status)
+    @staticmethod
+    def _status_code(ticket: Any) -> Any:
+        status = ticket.get("status") if isinstance(ticket, dict) else None
+        return status.get("id") if isinstance(status, dict) else status  # v2 nests it: {"id": 5, "name": …}
 
 
 def _token_refused(response: httpx.Response) -> bool:
