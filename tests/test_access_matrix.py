@@ -51,6 +51,10 @@ MATRIX = {
     "/admin/accounts/charter/": [LOGIN, LOGIN, 403, 403, 200],
     "/admin/accounts/apitoken/": [LOGIN, LOGIN, 403, 403, 200],
     "/admin/helpdesk/ticket/": [LOGIN, LOGIN, 403, 403, 200],
+    "/admin/insights/servicebaseline/": [LOGIN, LOGIN, 200, 200, 200],
+    "/pilotage/": [LOGIN, 403, 200, 200, 200],  # also the « Pilotage » group: tests/insights/test_dashboard.py
+    "/pilotage/lacunes/": [LOGIN, 403, 200, 200, 200],
+    "/pilotage/export/usage-par-service.csv": [LOGIN, 403, 200, 200, 200],
     "/api/v1/conversations": [401, 200, 200, 200, 200],
     "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404],
     "/api/v1/openapi.json": [200, 200, 200, 200, 200],

@@ -25,6 +25,8 @@ COMMANDS = {
     "worker": "run background work (outbox deliveries, status sync); `relais serve` starts one",
     "grounding": "check generated answers against their passages (`relais grounding check` reads JSON lines)",
     "pii": "detect personal data in lines of text (`relais pii scan`)",
+    "insights": "trial measurement: import baselines, knowledge gaps, simulated demo usage",
+    "report": "the trial report as PDF and HTML (`relais report --from DATE --to DATE`)",
 }
 
 USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n\ncommands:\n" + "\n".join(

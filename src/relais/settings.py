@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "relais.assistant",
     "relais.helpdesk",
     "relais.audit",
+    "relais.insights",
     "django_tasks",
     "axes",
     "django_tasks_db",

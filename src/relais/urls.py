@@ -18,6 +18,7 @@ urlpatterns = [
     path("echanges/<int:exchange_id>/transmettre/", helpdesk_views.new_ticket, name="new_ticket"),
     path("traitement/", helpdesk_views.queue, name="handler_queue"),
     path("traitement/<int:ticket_id>/", helpdesk_views.handler_ticket, name="handler_ticket"),
+    path("pilotage/", include("relais.insights.urls")),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),

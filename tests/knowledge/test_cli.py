@@ -47,6 +47,10 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["purge"],
         ["grounding", "check"],
         ["pii", "scan"],
+        ["insights", "import-baseline"],
+        ["insights", "gaps"],
+        ["insights", "simulate"],
+        ["report"],
     ],
 )
 def test_each_command_has_help(tmp_path, command):

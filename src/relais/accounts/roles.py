@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 AGENT = "Agents"
 REFERENT_RH = "Référents RH"
 REFERENT_DSI = "Référents DSI"
+PILOTAGE = "Pilotage"  # digital leads: the trial's dashboard and baselines (relais.insights)
 
 _KNOWLEDGE_MAINTENANCE = [
     f"{action}_{model}"
@@ -18,15 +19,27 @@ _KNOWLEDGE_MAINTENANCE = [
     for action in ("add", "change", "delete", "view")
 ] + ["view_passage", "view_exchange", "view_conversation", "view_feedback"]
 
+# The dashboard (/pilotage/) and the services' baselines it measures the time saved against.
+_PILOTAGE = ["view_dashboard"] + [
+    f"{action}_{model}" for model in ("servicebaseline", "categorybaseline") for action in ("add", "change", "view")
+]
+
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [],
-    REFERENT_RH: _KNOWLEDGE_MAINTENANCE,
-    REFERENT_DSI: _KNOWLEDGE_MAINTENANCE,
+    REFERENT_RH: _KNOWLEDGE_MAINTENANCE + _PILOTAGE,
+    REFERENT_DSI: _KNOWLEDGE_MAINTENANCE + _PILOTAGE,
+    PILOTAGE: [*_PILOTAGE, "view_exchange", "view_feedback"],
 }
 
 # The role names used in demo/users.yaml.
-ROLE_GROUPS = {"agent": AGENT, "referent_rh": REFERENT_RH, "referent_dsi": REFERENT_DSI, "admin": None}
-STAFF_ROLES = {"referent_rh", "referent_dsi", "admin"}
+ROLE_GROUPS = {
+    "agent": AGENT,
+    "referent_rh": REFERENT_RH,
+    "referent_dsi": REFERENT_DSI,
+    "pilotage": PILOTAGE,
+    "admin": None,
+}
+STAFF_ROLES = {"referent_rh", "referent_dsi", "pilotage", "admin"}
 
 
 def ensure_groups() -> dict[str, Group]:

@@ -1,0 +1,165 @@
+"""Knowledge gaps: the questions Relais did not settle, grouped by topic, for the référents to fix.
+
+Unsettled: an abstention, an answer rated 👎, an answer the agent passed on to a service as a ticket, or a
+ticket opened without going through Relais. Their questions are embedded (cached in QuestionVector),
+centred on the mean of every question of the period and of the FAQ's phrasings, and clustered
+(relais.engine.insights). A gap closes when questions of its topic start being answered: settled questions
+asked after its last unsettled one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count
+from django.urls import reverse
+
+from relais.assistant.models import Exchange
+from relais.engine import insights as engine
+from relais.helpdesk.models import Ticket
+from relais.insights.measure import Period, exchange_rows, ticket_rows
+from relais.insights.models import QuestionVector
+from relais.knowledge.models import Collection, Document, FaqEntry
+
+FAQ_PHRASINGS = 8  # wordings of the gap offered as the new entry's phrasings
+KIND_LABELS = {"abstention": "Abstention", "down": "Réponse jugée inutile (👎)", "ticket": "Demande au service"}
+
+
+def _embedder():
+    from relais.knowledge.index import get_passage_index
+
+    return get_passage_index().embedder
+
+
+def question_vectors(texts: list[str]) -> np.ndarray:
+    """Query embeddings of ``texts``, computed once per (embedder, text) and kept in the database."""
+    embedder = _embedder()
+    keys = [hashlib.sha256(f"{embedder.name}\0query\0{t}".encode()).hexdigest() for t in texts]
+    known: dict[str, np.ndarray] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        for row in QuestionVector.objects.filter(key__in=unique[start : start + 500]):
+            known[row.key] = row.array()
+    missing = list(dict.fromkeys((k, t) for k, t in zip(keys, texts, strict=True) if k not in known))
+    if missing:
+        vectors = embedder.embed_queries([t for _, t in missing])
+        rows = [
+            QuestionVector(key=k, vector=v.astype(np.float32).tobytes())
+            for (k, _), v in zip(missing, vectors, strict=True)
+        ]
+        QuestionVector.objects.bulk_create(rows, ignore_conflicts=True)  # another process may have stored some
+        for (k, _), v in zip(missing, vectors, strict=True):
+            known[k] = v
+    out = np.empty((len(texts), embedder.dim), dtype=np.float32)
+    for row, key in enumerate(keys):
+        out[row] = known[key]
+    return out
+
+
+def faq_vectors() -> np.ndarray:
+    """The FAQ phrasings' query vectors: a stable background of the town's questions to centre on.
+
+    A period with few questions would otherwise be centred on a handful of vectors.
+    """
+    embedder = _embedder()
+    matrices = [
+        entry.matrix(embedder.dim)
+        for entry in FaqEntry.objects.filter(embedder=embedder.name).only("embeddings", "embedder")
+    ]
+    return np.concatenate(matrices) if matrices else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def ticket_text(ticket: Ticket) -> str:
+    description = " ".join(ticket.description.split())
+    if description and description.lower() != ticket.title.lower():
+        return f"{ticket.title} — {description[:200]}"
+    return ticket.title
+
+
+@dataclass
+class GapReport:
+    period: Period
+    gaps: list[engine.Gap]
+    unsettled: int  # unsettled questions in the period
+    isolated: int  # of which in no gap (a topic asked only once)
+    settled: int
+
+
+def find_gaps(period: Period, min_size: int = 2) -> GapReport:
+    config = settings.RELAIS
+    rows = exchange_rows(period.start, period.end)
+    tickets = ticket_rows(period.start, period.end)
+    followed = engine.followed_by_ticket(rows, tickets, config.deflection_days)
+    # A ticket opened from the answer (« Transmettre ») says that answer fell short; a ticket merely opened
+    # in the days after may be about something else: it enters on its own, with its own words, below.
+    linked = {t.exchange_id for t in tickets if t.exchange_id is not None}
+    items: list[engine.GapItem] = []
+    for row in rows:
+        if not row.answered:
+            kind = "abstention"
+        elif row.id in linked:
+            kind = "ticket"
+        elif row.rating == "down":
+            kind = "down"
+        else:
+            continue
+        items.append(engine.GapItem(f"echange-{row.id}", row.question, kind, row.created_at, row.service))
+    lone_tickets = Ticket.objects.filter(
+        exchange__isnull=True, created_at__date__gte=period.start, created_at__date__lte=period.end
+    )
+    for ticket in lone_tickets:
+        items.append(
+            engine.GapItem(f"demande-{ticket.pk}", ticket_text(ticket), "ticket", ticket.created_at, ticket.service)
+        )
+    if period.service:
+        items = [i for i in items if i.service == period.service]
+    # The topic's later questions close it, up to today: the period's end is not the end of the story.
+    later = Exchange.objects.filter(created_at__date__gte=period.start).exclude(mode="none")
+    later = later.exclude(feedback__rating="down").exclude(followed_by_ticket=True).exclude(pk__in=followed)
+    later = later.filter(tickets__isnull=True)
+    settled = [(e.question, e.created_at) for e in later.only("question", "created_at").order_by("created_at")]
+    texts = [i.text for i in items]
+    all_texts = [r.question for r in rows] + texts + [q for q, _ in settled]
+    if not items:
+        return GapReport(period, [], 0, 0, len(settled))
+    vectors = question_vectors(all_texts)
+    mean = np.concatenate([vectors, faq_vectors()]).mean(axis=0)
+    item_vectors = engine.center(vectors[len(rows) : len(rows) + len(items)], mean)
+    gaps = engine.find_gaps(items, item_vectors, config.gap_threshold, min_size=min_size)
+    if settled:
+        settled_vectors = engine.center(vectors[len(rows) + len(items) :], mean)
+        engine.close_gaps(gaps, settled_vectors, [t for _, t in settled], config.gap_threshold)
+    in_gaps = sum(g.volume for g in gaps)
+    return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled))
+
+
+def faq_collection(service: str) -> Collection | None:
+    """Where a new FAQ entry of this service goes: the collection holding most of its documents."""
+    if service:
+        row = (
+            Document.objects.filter(service=service)
+            .values("collection")
+            .annotate(documents=Count("pk"))
+            .order_by("-documents", "collection")
+            .first()
+        )
+        if row:
+            return Collection.objects.filter(pk=row["collection"]).first()
+    return Collection.objects.filter(audience="agents").order_by("pk").first()
+
+
+def faq_prefill_url(gap: engine.Gap) -> str:
+    """The FAQ entry admin form, pre-filled: the gap's label as question, its other wordings as phrasings.
+
+    The référent writes the validated answer (and may trim the phrasings) before saving.
+    """
+    phrasings = [w for w in gap.wordings[1:] if len(w) <= 500][:FAQ_PHRASINGS]
+    params = {"question": gap.label[:500], "phrasings_text": "\n".join(phrasings), "service": gap.service}
+    collection = faq_collection(gap.service)
+    if collection is not None:
+        params["collection"] = str(collection.pk)
+    return f"{reverse('admin:knowledge_faqentry_add')}?{urlencode(params)}"
