@@ -11,7 +11,7 @@ from relais.knowledge.models import Document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
-ROLES = ["anonyme", "agent.demo", "referent.rh", "referent.dsi", "admin"]
+ROLES = ["anonyme", "agent.demo", "referent.rh", "referent.dsi", "pilotage.demo", "dpo.demo", "admin"]
 LOGIN = 302  # sent to the login page
 
 
@@ -33,32 +33,43 @@ def objects():
 
 # path template → expected status per role, in ROLES order
 MATRIX = {
-    "/": [LOGIN, 200, 200, 200, 200],
-    "/conversations/{conversation}/": [LOGIN, 200, 404, 404, 404],
-    "/echanges/{exchange}/transmettre/": [LOGIN, 200, 404, 404, 404],
-    "/documents/{document}/": [LOGIN, 200, 200, 200, 200],
-    "/documents/{document}/fichier/": [LOGIN, 200, 200, 200, 200],
-    "/charte/": [LOGIN, 200, 200, 200, 200],
-    "/traitement/": [LOGIN, 403, 200, 200, 403],
-    "/traitement/{ticket}/": [LOGIN, 403, 404, 200, 403],
-    "/admin/": [LOGIN, LOGIN, 200, 200, 200],
-    "/admin/knowledge/document/": [LOGIN, LOGIN, 200, 200, 200],
-    "/admin/knowledge/faqentry/": [LOGIN, LOGIN, 200, 200, 200],
-    "/admin/assistant/exchange/": [LOGIN, LOGIN, 200, 200, 200],
-    "/admin/assistant/exchange/{exchange}/change/": [LOGIN, LOGIN, 200, 200, 200],
-    "/admin/assistant/feedback/": [LOGIN, LOGIN, 200, 200, 200],
-    "/admin/auth/user/": [LOGIN, LOGIN, 403, 403, 200],
-    "/admin/accounts/charter/": [LOGIN, LOGIN, 403, 403, 200],
-    "/admin/accounts/apitoken/": [LOGIN, LOGIN, 403, 403, 200],
-    "/admin/helpdesk/ticket/": [LOGIN, LOGIN, 403, 403, 200],
-    "/admin/insights/servicebaseline/": [LOGIN, LOGIN, 200, 200, 200],
-    "/pilotage/": [LOGIN, 403, 200, 200, 200],  # also the « Pilotage » group: tests/insights/test_dashboard.py
-    "/pilotage/lacunes/": [LOGIN, 403, 200, 200, 200],
-    "/pilotage/export/usage-par-service.csv": [LOGIN, 403, 200, 200, 200],
-    "/api/v1/conversations": [401, 200, 200, 200, 200],
-    "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404],
-    "/api/v1/openapi.json": [200, 200, 200, 200, 200],
-    "/connexion/": [200, 302, 302, 302, 302],  # signed-in users are sent on to the chat
+    "/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/conversations/{conversation}/": [LOGIN, 200, 404, 404, 404, 404, 404],
+    "/echanges/{exchange}/transmettre/": [LOGIN, 200, 404, 404, 404, 404, 404],
+    "/documents/{document}/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/documents/{document}/fichier/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/charte/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/traitement/": [LOGIN, 403, 200, 200, 403, 403, 403],
+    "/traitement/{ticket}/": [LOGIN, 403, 404, 200, 403, 403, 403],
+    "/admin/": [LOGIN, LOGIN, 200, 200, 200, 200, 200],
+    "/admin/knowledge/document/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
+    "/admin/knowledge/faqentry/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
+    "/admin/assistant/exchange/": [LOGIN, LOGIN, 200, 200, 200, 403, 200],
+    "/admin/assistant/exchange/{exchange}/change/": [LOGIN, LOGIN, 200, 200, 200, 403, 200],
+    "/admin/assistant/feedback/": [LOGIN, LOGIN, 200, 200, 200, 403, 200],
+    "/admin/auth/user/": [LOGIN, LOGIN, 403, 403, 403, 403, 200],
+    "/admin/accounts/charter/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
+    "/admin/accounts/apitoken/": [LOGIN, LOGIN, 403, 403, 403, 403, 200],
+    "/admin/helpdesk/ticket/": [LOGIN, LOGIN, 403, 403, 403, 403, 200],
+    "/admin/insights/servicebaseline/": [LOGIN, LOGIN, 200, 200, 200, 403, 200],
+    "/pilotage/": [
+        LOGIN,
+        403,
+        200,
+        200,
+        200,
+        403,
+        200,
+    ],  # also the « Pilotage » group: tests/insights/test_dashboard.py
+    "/pilotage/lacunes/": [LOGIN, 403, 200, 200, 200, 403, 200],
+    "/pilotage/export/usage-par-service.csv": [LOGIN, 403, 200, 200, 200, 403, 200],
+    "/admin/audit/auditevent/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
+    "/admin/accounts/charteracceptance/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
+    "/admin/assistant/usagecounter/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
+    "/api/v1/conversations": [401, 200, 200, 200, 200, 200, 200],
+    "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404, 404, 404],
+    "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200],
+    "/connexion/": [200, 302, 302, 302, 302, 302, 302],  # signed-in users are sent on to the chat
 }
 
 

@@ -1,7 +1,9 @@
 """Roles as Django groups with their permissions, created on demand (idempotent).
 
-The charter issue refines these (référents limited to their own service, DPO,
-handlers); for now a référent maintains the knowledge and reads the exchange log.
+Agents ask. A référent maintains their own service's collections, documents and FAQ (the admin scopes them by
+`Profile.service`) and reads the exchange log. Handlers are the « Traitement SERVICE » groups (helpdesk). The
+digital leads read the dashboard. The DPO publishes the charter and reads the audit log, the acceptances and the
+anonymised counts — not the conversations.
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ AGENT = "Agents"
 REFERENT_RH = "Référents RH"
 REFERENT_DSI = "Référents DSI"
 PILOTAGE = "Pilotage"  # digital leads: the trial's dashboard and baselines (relais.insights)
+DPO = "DPO"  # délégué à la protection des données
+
+_DATA_PROTECTION = [
+    "add_charter", "view_charter", "view_charteracceptance", "view_auditevent", "view_usagecounter",
+]  # fmt: skip
 
 _KNOWLEDGE_MAINTENANCE = [
     f"{action}_{model}"
@@ -29,6 +36,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
     REFERENT_RH: _KNOWLEDGE_MAINTENANCE + _PILOTAGE,
     REFERENT_DSI: _KNOWLEDGE_MAINTENANCE + _PILOTAGE,
     PILOTAGE: [*_PILOTAGE, "view_exchange", "view_feedback"],
+    DPO: _DATA_PROTECTION,
 }
 
 # The role names used in demo/users.yaml.
@@ -37,9 +45,10 @@ ROLE_GROUPS = {
     "referent_rh": REFERENT_RH,
     "referent_dsi": REFERENT_DSI,
     "pilotage": PILOTAGE,
+    "dpo": DPO,
     "admin": None,
 }
-STAFF_ROLES = {"referent_rh", "referent_dsi", "pilotage", "admin"}
+STAFF_ROLES = {"referent_rh", "referent_dsi", "pilotage", "dpo", "admin"}
 
 
 def ensure_groups() -> dict[str, Group]:
