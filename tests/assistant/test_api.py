@@ -13,7 +13,7 @@ from relais.assistant.models import Exchange, Feedback
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
 ANSWER_KEYS = {
-    "answer", "citations", "confidence", "mode", "contact", "suggestions", "exchange_id", "conversation_id",
+    "answer", "citations", "confidence", "mode", "contact", "suggestions", "exchange_id", "conversation_id", "notice",
 }  # fmt: skip
 
 

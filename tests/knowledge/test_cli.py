@@ -186,3 +186,48 @@ def test_pii_scan_prints_one_json_object_per_line(tmp_path):
         {"spans": []},
         {"spans": [{"type": "email", "start": 9, "end": 34}]},
     ]
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting for init to reap it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_serve_stops_its_worker_when_it_stops(tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "RELAIS_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen([sys.executable, "-m", "relais.cli", "serve", "--port", str(port)], env=env)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/connexion/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 1, "relais serve starts one worker"
+        worker = int(children[0])
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+        for _ in range(40):
+            if not _running(worker):
+                break
+            time.sleep(0.5)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            raise AssertionError("the worker outlived relais serve")
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -85,6 +85,7 @@ class AnswerOut(Schema):
     suggestions: list[SuggestionOut]
     exchange_id: int | None
     conversation_id: int | None
+    notice: str = Field("", description="Why the generated answer was replaced by the extractive one; empty if not.")
 
 
 class FeedbackIn(Schema):

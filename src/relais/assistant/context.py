@@ -5,6 +5,7 @@ from django.http import HttpRequest
 def town(request: HttpRequest) -> dict:
     """The town's name and colour on every page (its own theme: the State's DSFR is not for communes)."""
     context = {"town_name": settings.RELAIS.town_name, "town_color": settings.RELAIS.town_color}
+    context["llm_streaming"] = settings.RELAIS.generator != "extractive"  # the chat streams generated answers
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from relais.helpdesk.tickets import handled_services

@@ -21,6 +21,7 @@ class Conversation(models.Model):
 class Mode(models.TextChoices):
     FAQ = "faq", "FAQ validée"
     EXTRACTIVE = "extractive", "Extrait des documents"
+    GENERATED = "generated", "Rédigée à partir des documents"
     NONE = "none", "Pas de réponse"
 
 
@@ -40,6 +41,22 @@ class Exchange(models.Model):
     contact = models.CharField("contact proposé", max_length=300, blank=True)
     prompt = models.TextField("prompt envoyé", blank=True, help_text="Vide pour les réponses sans LLM.")
     backend = models.CharField("moteur de réponse", max_length=50, default="extractive")
+    generation_status = models.CharField(
+        "issue de la rédaction",
+        max_length=12,
+        blank=True,
+        help_text="grounded (montrée), ungrounded, abstained, empty, timeout, unavailable ou error "
+        "(réponse extractive montrée) ; vide sans LLM.",
+    )
+    grounding_violations = models.JSONField(
+        "faits non vérifiés", default=list, blank=True, help_text="Violations du contrôle de la réponse rédigée."
+    )
+    generation = models.JSONField(
+        "détails de la rédaction",
+        default=dict,
+        blank=True,
+        help_text="Brouillon, modèle, temps, jetons, estimation énergie/carbone, reformulation de la question.",
+    )
     latency_ms = models.FloatField("latence (ms)")
     service = models.CharField(
         "service concerné", max_length=100, blank=True, help_text="Service du premier document cité ou proposé."

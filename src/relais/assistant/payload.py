@@ -22,6 +22,7 @@ def answer_payload(result: AskResult) -> dict:
         ],
         "exchange_id": result.exchange.pk if result.exchange else None,
         "conversation_id": result.conversation.pk if result.conversation else None,
+        "notice": result.notice,
     }
 
 

@@ -8,11 +8,19 @@ Relais answered what it did.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 
+from relais.assistant.generation import (
+    GenerationLog,
+    current_generator,
+    generated_answer,
+    standalone_query,
+    with_rewrite,
+)
 from relais.assistant.models import Conversation, Exchange
 from relais.engine.answer import Answer, Citation, Evidence, compose_extractive
 from relais.engine.index import SearchFilters
@@ -51,6 +59,7 @@ class AskResult:
     exchange: Exchange | None
     search_query: str
     latency_ms: float
+    notice: str = ""  # why a generated answer was replaced by the extractive one (shown discreetly)
 
 
 def search_query_for(question: str, conversation: Conversation | None) -> str:
@@ -126,7 +135,9 @@ def ask(
     audiences: frozenset[str] = frozenset({"agents"}),
     log: bool = True,
     k: int = 5,
+    on_delta: Callable[[str], None] | None = None,
 ) -> AskResult:
+    """Answer a question; with an LLM backend, ``on_delta`` sees the generated text as it streams (unverified)."""
     question = " ".join(question.split())
     if not question:
         raise EmptyQuestion("La question est vide.")
@@ -135,28 +146,36 @@ def ask(
     guarded = guard(question)
     question = guarded.text
     query = search_query_for(question, conversation)
+    generator, generation, notice = current_generator(), None, ""
     if guarded.situation:
         answer, results, documents = Answer(PERSONAL_SITUATION_ANSWER, "none", 0.0), [], {}
         contact = settings.RELAIS.personal_contact
     else:
+        query, rewrite = standalone_query(question, query, conversation, generator)
         signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
         results = signals.results[:k]
         documents = {r.document.pk: r.document for r in signals.results}
         faq = _faq_answer(signals.faq)
         if faq is None:
             answer = compose_extractive(query, signals.evidence(), faq_scores=signals.faq_scores())
+            if generator is not None and answer.mode == "extractive":
+                # The masked question (and masked history) only: the guard ran first.
+                answer, notice, generation = generated_answer(
+                    query, answer, signals.evidence(), generator, on_delta=on_delta
+                )
         else:
             answer, source = faq
             if source is not None:
                 documents[source.pk] = source
         contact = _contact(answer, documents)
+        generation = with_rewrite(generation, rewrite, generator)
     latency_ms = (time.perf_counter() - started) * 1000
     exchange = None
     if log:
         conversation, exchange = _log(
-            question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded
+            question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded, generation
         )
-    return AskResult(answer, contact, conversation, exchange, query, latency_ms)
+    return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice)
 
 
 @dataclass(frozen=True)
@@ -186,7 +205,9 @@ def citation_payload(citation: Citation, document: Document | None) -> dict:
     }
 
 
-def _log(question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded):
+def _log(
+    question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded, generation=None
+):
     retrieved = [
         {
             "passage_id": r.passage.pk,
@@ -215,5 +236,16 @@ def _log(question, query, answer, contact, results, latency_ms, user, conversati
             latency_ms=round(latency_ms, 2),
             masked_pii=list(guarded.masked_types),
             personal_situation=guarded.situation or "",
+            **(_generation_fields(generation) if generation else {}),
         )
     return conversation, exchange
+
+
+def _generation_fields(generation: GenerationLog) -> dict:
+    return {
+        "prompt": generation.prompt,
+        "backend": generation.backend,
+        "generation_status": generation.status,
+        "grounding_violations": generation.violations,
+        "generation": generation.details,
+    }

@@ -35,7 +35,7 @@ from typing import Literal
 
 from relais.engine.text import analyze
 
-AnswerMode = Literal["faq", "extractive", "none"]
+AnswerMode = Literal["faq", "extractive", "generated", "none"]
 
 NOT_FOUND = "Je n'ai pas trouvé de réponse fiable dans la documentation."
 

@@ -19,6 +19,110 @@
     status.classList.toggle("error", Boolean(isError));
   }
 
+  // With an LLM, answers stream (server-sent events): the text appears as it is written, marked as not yet
+  // verified, then the verified exchange replaces it (the extractive answer when the check failed).
+  var fluxUrl = window.ReadableStream && window.TextDecoder ? form.getAttribute("data-flux") : null;
+
+  function showErrors(response, html) {
+    if (response.status !== 400 && response.status !== 429) { return false; }
+    errors.innerHTML = html;
+    setStatus("");
+    textarea.setAttribute("aria-invalid", "true");
+    textarea.focus();
+    return true;
+  }
+
+  function showExchange(html, url, replaced) {
+    errors.innerHTML = "";
+    textarea.removeAttribute("aria-invalid");
+    if (replaced) { replaced.remove(); }
+    thread.insertAdjacentHTML("beforeend", html);
+    if (url) {
+      conversationField.value = url.replace(/\D+/g, " ").trim().split(" ").pop();
+      window.history.replaceState(null, "", url);
+    }
+    textarea.value = "";
+    setStatus("Réponse reçue.");
+    thread.lastElementChild.scrollIntoView({ block: "start" });
+    textarea.focus();
+  }
+
+  function readEvents(response, onEvent) {
+    var reader = response.body.getReader();
+    var decoder = new TextDecoder();
+    var buffer = "";
+    function pump() {
+      return reader.read().then(function (chunk) {
+        if (chunk.done) { return; }
+        buffer += decoder.decode(chunk.value, { stream: true });
+        var blocks = buffer.split("\n\n");
+        buffer = blocks.pop();
+        blocks.forEach(function (block) {
+          var name = "message";
+          var data = "";
+          block.split("\n").forEach(function (line) {
+            if (line.indexOf("event:") === 0) { name = line.slice(6).trim(); }
+            else if (line.indexOf("data:") === 0) { data += line.slice(5).trim(); }
+          });
+          if (data) { onEvent(name, JSON.parse(data)); }
+        });
+        return pump();
+      });
+    }
+    return pump();
+  }
+
+  function streamAnswer() {
+    var pending = document.createElement("article");
+    pending.className = "exchange exchange-pending";
+    pending.setAttribute("aria-busy", "true");
+    var question = document.createElement("h2");
+    question.className = "question";
+    question.textContent = textarea.value.trim();
+    var answer = document.createElement("div");
+    answer.className = "answer";
+    var label = document.createElement("p");
+    label.className = "answer-label";
+    label.textContent = "Rédaction en cours, pas encore vérifiée…";
+    var text = document.createElement("div");
+    text.className = "answer-text";
+    answer.appendChild(label);
+    answer.appendChild(text);
+    pending.appendChild(question);
+    pending.appendChild(answer);
+    var received = false;
+    fetch(fluxUrl, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                     headers: { "X-Relais-Fragment": "1", "Accept": "text/event-stream" } }).then(function (response) {
+      if ((response.headers.get("Content-Type") || "").indexOf("text/event-stream") !== 0) {
+        return response.text().then(function (html) {
+          if (showErrors(response, html)) { return; }
+          throw new Error(String(response.status));
+        });
+      }
+      thread.appendChild(pending);
+      return readEvents(response, function (name, data) {
+        if (name === "delta") {
+          setStatus("Relais rédige la réponse…");
+          text.textContent += data.text;
+        } else if (name === "final") {
+          received = true;
+          showExchange(data.html, data.conversation, pending);
+        } else if (name === "error") {
+          received = true;
+          pending.remove();
+          setStatus(data.message, true);
+        }
+      }).then(function () {
+        if (!received) { throw new Error("stream ended early"); }
+      });
+    }).catch(function () {
+      pending.remove();
+      setStatus("Relais n'a pas pu répondre (problème de connexion ou du serveur). Réessayez dans un instant.", true);
+    }).finally(function () {
+      sendButton.disabled = false;
+    });
+  }
+
   textarea.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -37,28 +141,12 @@
     }
     sendButton.disabled = true;
     setStatus("Relais cherche dans la documentation…");
+    if (fluxUrl) { streamAnswer(); return; }
     post(form.action, new FormData(form)).then(function (response) {
       return response.text().then(function (html) {
-        if (response.status === 400 || response.status === 429) {
-          errors.innerHTML = html;
-          setStatus("");
-          textarea.setAttribute("aria-invalid", "true");
-          textarea.focus();
-          return;
-        }
+        if (showErrors(response, html)) { return; }
         if (!response.ok) { throw new Error(String(response.status)); }
-        errors.innerHTML = "";
-        textarea.removeAttribute("aria-invalid");
-        thread.insertAdjacentHTML("beforeend", html);
-        var url = response.headers.get("X-Relais-Conversation");
-        if (url) {
-          conversationField.value = url.replace(/\D+/g, " ").trim().split(" ").pop();
-          window.history.replaceState(null, "", url);
-        }
-        textarea.value = "";
-        setStatus("Réponse reçue.");
-        thread.lastElementChild.scrollIntoView({ block: "start" });
-        textarea.focus();
+        showExchange(html, response.headers.get("X-Relais-Conversation"));
       });
     }).catch(function () {
       setStatus("Relais n'a pas pu répondre (problème de connexion ou du serveur). Réessayez dans un instant.", true);

@@ -1,3 +1,4 @@
+import os
 import signal
 import time
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="seconds between queue checks (default 2)")
         parser.add_argument("--sweep", type=float, default=60.0, help="seconds between sweeps (default 60)")
         parser.add_argument("--once", action="store_true", help="sweep, drain the queue once and exit")
+        parser.add_argument(
+            "--parent-pid", type=int, help="exit when this process (the `relais serve` that started it) ends"
+        )
 
     def handle(self, *args, **options) -> None:
         stopping = False
@@ -28,6 +32,9 @@ class Command(BaseCommand):
         last_sweep = 0.0
         last_purge = -float(PURGE_EVERY_SECONDS)
         while not stopping:
+            # uvicorn re-raises SIGTERM after its shutdown, so `relais serve` cannot always stop us: watch it instead.
+            if options["parent_pid"] and os.getppid() != options["parent_pid"]:
+                return
             # db_worker installs and then resets its own handlers: install ours each round.
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)

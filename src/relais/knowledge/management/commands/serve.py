@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             # Outbox deliveries (tickets to GLPI or by e-mail, notifications) happen in the background.
-            worker = subprocess.Popen([sys.executable, "-m", "relais.cli", "worker"])
+            worker = subprocess.Popen([sys.executable, "-m", "relais.cli", "worker", "--parent-pid", str(os.getpid())])
         self.stdout.write(f"Relais : http://{options['host']}:{options['port']}/")
         try:
             uvicorn.run(
