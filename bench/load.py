@@ -242,6 +242,7 @@ def prepare_data(data_dir: Path, env: dict[str, str]) -> str:
         KEPT_CACHE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(data_dir / CACHE_NAME, KEPT_CACHE)  # for the next run
     relais(env, "users", "load", str(ROOT / "demo" / "users.yaml"))
+    relais(env, "users", "accept-charter", "agent.demo")  # the API refuses users who have not accepted it
     tokens = [line for line in relais(env, "token", "create", "agent.demo", "--name", "bench").split() if line]
     token = next((t for t in reversed(tokens) if t.startswith("rls_")), None)
     if token is None:

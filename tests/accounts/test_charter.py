@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 
 from relais.accounts.charter import current_charter, needs_acceptance, publish_charter_file, render
@@ -90,3 +91,11 @@ def test_login_is_locked_after_five_failures_for_that_user_and_address(settings)
     assert locked.status_code == 429 and "Connexion temporairement bloquée" in locked.content.decode()
     other = Client(REMOTE_ADDR="10.0.0.9")  # another agent's address is not locked out
     assert other.post("/connexion/", {"username": "cible", "password": "bon-mot-de-passe-1"}).status_code == 302
+
+
+def test_a_service_account_accepts_the_charter_from_the_command_line(capsys):
+    user = get_user_model().objects.create_user("script.paie")
+    Charter.objects.create(title="Charte", body="…")
+    assert needs_acceptance(user)
+    call_command("users", "accept-charter", "script.paie")
+    assert not needs_acceptance(user) and "accepted charter version 1" in capsys.readouterr().out

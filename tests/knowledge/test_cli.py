@@ -41,6 +41,7 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["eval", "answers"],
         ["serve"],
         ["users", "load"],
+        ["users", "accept-charter"],
         ["token", "create"],
         ["helpdesk", "deliver"],
         ["worker"],
