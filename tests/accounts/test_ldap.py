@@ -20,6 +20,7 @@ from relais.accounts.auth_config import AXES_BACKEND, LDAP_BACKEND, MODEL_BACKEN
 from relais.accounts.directory import granted_groups, normalize_dn
 from relais.accounts.roles import AGENT, REFERENT_DSI, REFERENT_RH
 from relais.config import Config, ConfigError
+from tests.processes import free_port, stop
 
 SLAPD, SLAPADD, LDAPADD = (shutil.which(name, path="/usr/sbin:/usr/bin") for name in ("slapd", "slapadd", "ldapadd"))
 
@@ -133,12 +134,6 @@ GROUP_ROLES = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Slapd:
     def __init__(self, folder) -> None:
         self.folder = folder
@@ -191,12 +186,7 @@ class Slapd:
             connection.unbind_s()
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
         self.log.close()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from django.contrib.auth import get_user_model
 from relais.accounts.auth_config import MODEL_BACKEND, OIDC_BACKEND, auth_settings
 from relais.accounts.proconnect import FAILURE_MESSAGE
 from relais.config import Config, ConfigError
+from tests.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID, CLIENT_SECRET = "relais-valdebrume", "relais-client-secret"
@@ -43,12 +43,6 @@ CAMILLE = {
     "organizational_unit": "Médiathèque",
 }
 SCOPES = "openid email given_name usual_name uid organizational_unit"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Provider:
@@ -102,12 +96,7 @@ class Provider:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
         self.log.close()
 
 

@@ -13,7 +13,6 @@ import dataclasses
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -37,14 +36,9 @@ from relais.engine.generation import (
     stream_verified,
 )
 from relais.engine.generators import LlamaCppGenerator, OpenAIGenerator, packaged_model_path
+from tests.processes import free_port, stop
 
 MODEL = packaged_model_path()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 PASSAGES = [
@@ -78,7 +72,7 @@ def llama_server():
     pytest.importorskip("llama_cpp.server.app", reason="needs the llm extra (llama-cpp-python[server])")
     if MODEL is None:
         pytest.skip("needs the llm extra (the packaged GGUF model)")
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -115,12 +109,7 @@ def llama_server():
             time.sleep(0.5)
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @pytest.mark.llm
@@ -179,7 +168,7 @@ def test_same_model_through_the_llamacpp_backend():
 
 
 def test_server_down_is_unavailable_quickly():
-    generator = OpenAIGenerator(f"http://127.0.0.1:{_free_port()}/v1", "smollm2", retries=2, backoff=0.05)
+    generator = OpenAIGenerator(f"http://127.0.0.1:{free_port()}/v1", "smollm2", retries=2, backoff=0.05)
     started = time.monotonic()
     with pytest.raises(GeneratorUnavailable, match="after 3 tries"):
         list(generator.stream(build_answer_prompt(QUESTION, PASSAGES)))

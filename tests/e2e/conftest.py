@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,17 +18,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.processes import free_port, stop
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = Path(os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "valdebrume-demo"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _relais(*args: str, env: dict) -> None:
@@ -46,7 +41,7 @@ def server(tmp_path_factory):
     env = {**os.environ, "RELAIS_DATA_DIR": str(data)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     _relais("demo", env=env)  # documents, FAQ, users and the charter
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
         env=env,
@@ -59,8 +54,7 @@ def server(tmp_path_factory):
         _wait_until_up(base, process)
         yield base, data / "relais.sqlite3"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, tries: int = 120) -> None:

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.processes import free_port
 
 STATUS_NAMES = {1: "New", 2: "Processing (assigned)", 3: "Processing (planned)", 4: "Pending", 5: "Solved", 6: "Closed"}
 # Legacy search options used by Relais: Ticket 1 name, 2 id, 12 status, 87 externalid; User 1 login, 2 id, 5 e-mail.
@@ -43,12 +44,6 @@ TICKET_SEARCH = {"1": "name", "2": "id", "12": "status", "87": "externalid"}
 USER_SEARCH = {"1": "name", "2": "id", "5": "email"}
 
 Answer = tuple[int, dict[str, str], object]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _legacy_error(status: int, code: str, message: str) -> Answer:

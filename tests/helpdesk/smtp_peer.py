@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from email.message import Message
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.processes import free_port
 
 
 class Mailbox:

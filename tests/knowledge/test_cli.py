@@ -200,13 +200,12 @@ def _running(pid: int) -> bool:
 
 def test_serve_stops_its_worker_when_it_stops(tmp_path):
     import signal
-    import socket
     import time
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from tests.processes import free_port
+
+    port = free_port()
     env = {**os.environ, "RELAIS_DATA_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     server = subprocess.Popen([sys.executable, "-m", "relais.cli", "serve", "--port", str(port)], env=env)
