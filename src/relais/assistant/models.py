@@ -89,11 +89,17 @@ class Exchange(models.Model):
     def _service_of_sources(self) -> str:
         from relais.knowledge.models import Document
 
-        for item in [*self.citations, *self.suggestions]:
-            document = Document.objects.filter(pk=item.get("document_id")).select_related("collection").first()
-            if document and (document.service or document.collection.service):
-                return document.service or document.collection.service
-        return ""
+        ids = [item.get("document_id") for item in [*self.citations, *self.suggestions]]
+        documents = Document.objects.select_related("collection").in_bulk([i for i in ids if i is not None])
+        return service_of([documents.get(i) for i in ids])
+
+
+def service_of(documents) -> str:
+    """The owning service of the first of these documents (citations, then suggestions) that has one."""
+    for document in documents:
+        if document is not None and (document.service or document.collection.service):
+            return document.service or document.collection.service
+    return ""
 
 
 class Feedback(models.Model):

@@ -21,7 +21,7 @@ from relais.assistant.generation import (
     standalone_query,
     with_rewrite,
 )
-from relais.assistant.models import Conversation, Exchange
+from relais.assistant.models import Conversation, Exchange, service_of
 from relais.engine.answer import Answer, Citation, Evidence, compose_extractive
 from relais.engine.index import SearchFilters
 from relais.engine.pii import find_pii, mask, personal_situation
@@ -234,6 +234,8 @@ def _log(
             suggestions=[{"document_id": s.document_id, "document": s.document_title} for s in answer.suggestions],
             contact=contact,
             latency_ms=round(latency_ms, 2),
+            # The documents are already loaded here: no lookup again when the row is saved.
+            service=service_of(documents.get(item.document_id) for item in [*answer.citations, *answer.suggestions]),
             masked_pii=list(guarded.masked_types),
             personal_situation=guarded.situation or "",
             **(_generation_fields(generation) if generation else {}),

@@ -97,12 +97,6 @@ def faq_matches(question_vector: np.ndarray, audiences: set[str], embedder: Embe
     return sorted(matches, key=lambda m: m.score, reverse=True)
 
 
-def best_faq_match(question_vector: np.ndarray, audiences: set[str], embedder: Embedder) -> FaqMatch | None:
-    """The closest FAQ entry readable by these audiences whose source document is in force."""
-    matches = faq_matches(question_vector, audiences, embedder)
-    return matches[0] if matches else None
-
-
 def document_scores(matches: list[FaqMatch]) -> dict[int, float]:
     """Per source document, the score of its closest FAQ entry (entries without source are left out)."""
     scores: dict[int, float] = {}
