@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
+import urllib.request
 
 
 def free_port() -> int:
@@ -21,3 +23,21 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    """Poll `url` until it answers 200; fail at once, with the server's error output, if the process exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stderr.read() if process.stderr else ""
+            output = output.decode(errors="replace") if isinstance(output, bytes) else output
+            raise RuntimeError(f"{process.args} exited: {output[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")

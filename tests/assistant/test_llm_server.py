@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 
-import httpx
 import pytest
 
 from relais.assistant import pipeline
@@ -36,7 +35,7 @@ from relais.engine.generation import (
     stream_verified,
 )
 from relais.engine.generators import LlamaCppGenerator, OpenAIGenerator, packaged_model_path
-from tests.processes import free_port, stop
+from tests.processes import free_port, stop, wait_for_http
 
 MODEL = packaged_model_path()
 
@@ -94,19 +93,8 @@ def llama_server():
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base_url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {process.stderr.read()[-2000:]}")
-            try:
-                if httpx.get(f"{base_url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 120 s")
-            time.sleep(0.5)
+        wait_for_http(f"{base_url}/models", process)
         yield base_url
     finally:
         stop(process)

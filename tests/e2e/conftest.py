@@ -11,14 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.processes import free_port, stop
+from tests.processes import free_port, stop, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "browser"
@@ -51,23 +49,10 @@ def server(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
+        wait_for_http(f"{base}/connexion/", process)
         yield base, data / "relais.sqlite3"
     finally:
         stop(process)
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, tries: int = 120) -> None:
-    for _ in range(tries):
-        if process.poll() is not None:
-            raise RuntimeError(f"relais serve exited: {process.stderr.read().decode()}")
-        try:
-            with urllib.request.urlopen(f"{base}/connexion/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("relais serve did not answer within a minute")
 
 
 @pytest.fixture(scope="session")

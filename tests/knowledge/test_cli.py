@@ -201,21 +201,15 @@ def _running(pid: int) -> bool:
 def test_serve_stops_its_worker_when_it_stops(tmp_path):
     import signal
     import time
-    import urllib.request
 
-    from tests.processes import free_port
+    from tests.processes import free_port, wait_for_http
 
     port = free_port()
     env = {**os.environ, "RELAIS_DATA_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     server = subprocess.Popen([sys.executable, "-m", "relais.cli", "serve", "--port", str(port)], env=env)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/connexion/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
+        wait_for_http(f"http://127.0.0.1:{port}/connexion/", server)
         children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
         assert len(children) == 1, "relais serve starts one worker"
         worker = int(children[0])
