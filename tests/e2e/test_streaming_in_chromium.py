@@ -19,7 +19,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ROOT, SCREENSHOTS, _free_port, _relais, _wait_until_up, log_in, serious_violations
+from tests.e2e.conftest import ROOT, SCREENSHOTS, _relais, log_in, serious_violations
+from tests.processes import free_port, stop, wait_for_http
 
 TELEPHONY = "Comment renvoyer ma ligne fixe vers mon portable professionnel ?"
 # The demo's telephony passage says « Touche « Renvoi » > « Renvoi immédiat » » (grounded: no figure to check).
@@ -73,7 +74,7 @@ def llm_server(tmp_path_factory):
     if cache.exists():
         (data / cache.name).write_bytes(cache.read_bytes())
     _relais("demo", env=env)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
         env=env,
@@ -83,11 +84,10 @@ def llm_server(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
+        wait_for_http(f"{base}/connexion/", process)
         yield base, fake
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         fake.server.shutdown()
 
 
