@@ -23,7 +23,8 @@ run: install
 	$(BIN)/relais migrate --verbosity 0
 	@if [ -d demo/documents ]; then $(BIN)/relais demo && $(BIN)/relais insights simulate --months 3 && \
 		echo "Comptes de démonstration (mot de passe valdebrume-demo) : agent.demo (agent), referent.rh," && \
-		echo "referent.dsi (référents : /admin/), pilotage.demo (/pilotage/), dpo.demo (DPO), admin." && \
+		echo "referent.dsi (référents : /admin/), responsable.mediatheque (valide les ordres de mission d'agent.demo)," && \
+		echo "pilotage.demo (/pilotage/), dpo.demo (DPO), admin." && \
 		echo "Connexion : http://$(HOST):$(PORT)/ (trois mois d'usage simulé alimentent le tableau de bord)"; \
 	else echo "Pas de connaissances de démonstration (demo/documents absent) : base vide."; fi
 	$(BIN)/relais serve --host $(HOST) --port $(PORT)

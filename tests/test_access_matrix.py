@@ -8,6 +8,7 @@ from relais.assistant.models import Exchange
 from relais.assistant.pipeline import ask
 from relais.helpdesk.tickets import open_ticket
 from relais.knowledge.models import Document
+from tests.procedures.factories import submitted_mission
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -17,7 +18,7 @@ LOGIN = 302  # sent to the login page
 
 @pytest.fixture()
 def objects():
-    """One conversation and one DSI ticket of the agent, one document."""
+    """One conversation, one DSI ticket and one ordre de mission (awaiting the manager) of the agent, one document."""
     agent = get_user_model().objects.get(username="agent.demo")
     result = ask("Comment configurer le VPN ?", user=agent)
     ticket = open_ticket(
@@ -28,6 +29,7 @@ def objects():
         "exchange": result.exchange.pk,
         "ticket": ticket.pk,
         "document": Document.objects.first().pk,
+        "run": submitted_mission(agent).pk,
     }
 
 
@@ -66,6 +68,14 @@ MATRIX = {
     "/admin/audit/auditevent/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
     "/admin/accounts/charteracceptance/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
     "/admin/assistant/usagecounter/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
+    # Guided procedures: the agent's request is seen by the agent and by RH (its service), decided by the manager.
+    "/demarches/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/demarches/a-valider/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/demarches/{run}/": [LOGIN, 200, 200, 404, 404, 404, 404],
+    "/demarches/{run}/demande.pdf": [LOGIN, 200, 200, 404, 404, 404, 404],
+    "/demarches/{run}/decision/": [LOGIN, 302, 302, 404, 404, 404, 404],
+    "/admin/procedures/procedure/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
+    "/admin/procedures/run/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     "/api/v1/conversations": [401, 200, 200, 200, 200, 200, 200],
     "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404, 404, 404],
     "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200],

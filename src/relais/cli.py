@@ -27,10 +27,11 @@ COMMANDS = {
     "pii": "detect personal data in lines of text (`relais pii scan`)",
     "insights": "trial measurement: import baselines, knowledge gaps, simulated demo usage",
     "report": "the trial report as PDF and HTML (`relais report --from DATE --to DATE`)",
+    "procedures": "guided procedures: load YAML definitions (`relais procedures load FOLDER`) or list them",
 }
 
 USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n\ncommands:\n" + "\n".join(
-    f"  {name:<8} {text}" for name, text in COMMANDS.items()
+    f"  {name:<10} {text}" for name, text in COMMANDS.items()
 )
 
 

@@ -133,6 +133,11 @@ class Config:
         "Whom an agent asking about their own health or disciplinary case is sent to.",
     )
     faq_threshold: float = setting(0.92, _float, "Cosine above which a FAQ entry's curated answer is returned.")
+    procedure_threshold: float = setting(
+        0.86,
+        _float,
+        "Cosine between a question and a trigger phrasing above which the chat offers that guided procedure.",
+    )
     town_name: str = setting("Val-de-Brume", str, "The town's name shown in the interface.")
     town_logo: Path | None = setting(None, _path, "Image file (SVG or PNG) of the town's logo; the demo logo if unset.")
     town_color: str = setting(
@@ -153,7 +158,11 @@ class Config:
     gap_threshold: float = setting(
         0.30, _float, "Similarity (centred cosine) above which unanswered questions form one knowledge gap."
     )
-    notify_replies: bool = setting(True, _bool, "E-mail the agent when a handler replies to their ticket.")
+    notify_replies: bool = setting(
+        True,
+        _bool,
+        "E-mail notifications: a handler's reply to a ticket; a guided request to approve, and each decision.",
+    )
     site_url: str = setting("http://127.0.0.1:8000", str, "Public address of Relais, for links in e-mails.")
     smtp_host: str = setting("localhost", str, "SMTP server for e-mails (tickets by e-mail, notifications).")
     smtp_port: int = setting(25, _int, "SMTP port.")

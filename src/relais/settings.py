@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "relais.helpdesk",
     "relais.audit",
     "relais.insights",
+    "relais.procedures",
     "django_tasks",
     "axes",
     "django_tasks_db",

@@ -52,6 +52,8 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["insights", "gaps"],
         ["insights", "simulate"],
         ["report"],
+        ["procedures", "load"],
+        ["procedures", "list"],
     ],
 )
 def test_each_command_has_help(tmp_path, command):

@@ -214,7 +214,7 @@ def test_unusable_sources_are_rejected(tmp_path: Path) -> None:
 
 def test_the_demo_is_published_in_every_format_faithfully(published_demo: list[Path]) -> None:
     published = published_demo
-    assert Counter(path.suffix for path in published) == {".md": 13, ".docx": 5, ".odt": 5, ".pdf": 5, ".html": 4}
+    assert Counter(path.suffix for path in published) == {".md": 14, ".docx": 5, ".odt": 5, ".pdf": 5, ".html": 4}
     services: dict[str, set[str]] = {}
     for path in published:
         source = load_text((SOURCES / f"{path.stem}.md").read_text(encoding="utf-8"), fallback_title=path.stem)
@@ -234,7 +234,7 @@ def test_build_only_prints_the_files_and_ingests_nothing(tmp_path: Path) -> None
     out = StringIO()
     call_command("demo", folder=DEMO, build_only=tmp_path / "published", stdout=out)
     printed = out.getvalue().split()
-    assert len(printed) == 32 and all(Path(line).is_file() for line in printed)
+    assert len(printed) == 33 and all(Path(line).is_file() for line in printed)
     assert (tmp_path / "published" / "conges-annuels.docx").is_file()
     assert "--build-only OUT_DIR" in (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 
@@ -247,11 +247,11 @@ def test_relais_demo_twice_reports_every_document_unchanged() -> None:
     first = StringIO()
     call_command("demo", folder=DEMO, stdout=first)
     published = Path(settings.DATA_DIR) / "demo-documents"
-    assert f"Published 32 demo documents into {published} (13 md, 5 docx, 5 odt, 5 pdf, 4 html)" in first.getvalue()
-    assert "32 added, 0 updated, 0 unchanged, 0 removed, 0 failed" in first.getvalue()
+    assert f"Published 33 demo documents into {published} (14 md, 5 docx, 5 odt, 5 pdf, 4 html)" in first.getvalue()
+    assert "33 added, 0 updated, 0 unchanged, 0 removed, 0 failed" in first.getvalue()
     documents = Document.objects.filter(collection__name="demo-agents")
     assert Counter(documents.values_list("file_format", flat=True)) == {
-        "md": 13,
+        "md": 14,
         "docx": 5,
         "odt": 5,
         "pdf": 5,
@@ -269,4 +269,4 @@ def test_relais_demo_twice_reports_every_document_unchanged() -> None:
 
     second = StringIO()
     call_command("demo", folder=DEMO, stdout=second)
-    assert "0 added, 0 updated, 32 unchanged, 0 removed, 0 failed" in second.getvalue()
+    assert "0 added, 0 updated, 33 unchanged, 0 removed, 0 failed" in second.getvalue()

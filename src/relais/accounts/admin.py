@@ -9,8 +9,10 @@ from relais.admin_base import ReadOnlyAdmin
 
 class ProfileInline(admin.StackedInline):
     model = Profile
+    fk_name = "user"
     can_delete = False
-    fields = ["service"]
+    fields = ["service", "manager"]
+    autocomplete_fields = ["manager"]
 
 
 admin.site.unregister(get_user_model())

@@ -32,6 +32,15 @@ def read_users(path: Path) -> list[dict]:
     return entries
 
 
+def _link_managers(path: Path, users: dict) -> None:
+    """Second pass: a manager may be listed after the agents they manage."""
+    for entry in read_users(path):
+        manager = entry.get("manager")
+        if manager and manager not in users:
+            raise ValueError(f"{path}: user {entry['username']}: manager {manager!r} is not in the file")
+        Profile.objects.filter(user=users[entry["username"]]).update(manager=users.get(manager))
+
+
 @transaction.atomic
 def load_users(path: Path) -> list:
     """The users of the file, created or brought back to what the file says."""
@@ -52,6 +61,7 @@ def load_users(path: Path) -> list:
         user.groups.set([*([groups[group_name]] if group_name else []), *handled])
         Profile.objects.update_or_create(user=user, defaults={"service": entry.get("service", "")})
         users.append(user)
+    _link_managers(path, {user.username: user for user in users})
     record(
         "comptes et rôles",
         target=str(path),

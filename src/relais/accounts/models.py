@@ -57,6 +57,15 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     service = models.CharField("service", max_length=100, blank=True)
+    # Who approves the agent's requests first (an ordre de mission goes to them, then to the owning service).
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_profiles",
+        verbose_name="responsable hiérarchique",
+    )
     # OpenID Connect (ProConnect): `sub` finds the account again at the next sign-in, even after an e-mail change;
     # `uid` is the agent's identifier at their identity provider, kept for reconciliation with that directory.
     oidc_sub = models.CharField("identifiant OpenID Connect (sub)", max_length=255, blank=True, db_index=True)

@@ -26,6 +26,9 @@ _KNOWLEDGE_MAINTENANCE = [
     for action in ("add", "change", "delete", "view")
 ] + ["view_passage", "view_exchange", "view_conversation", "view_feedback"]
 
+# Guided procedures of their service: definitions (YAML, checked on save) and the runs, read-only.
+_PROCEDURE_MAINTENANCE = [f"{action}_procedure" for action in ("add", "change", "view")] + ["view_run", "view_approval"]
+
 # The dashboard (/pilotage/) and the services' baselines it measures the time saved against.
 _PILOTAGE = ["view_dashboard"] + [
     f"{action}_{model}" for model in ("servicebaseline", "categorybaseline") for action in ("add", "change", "view")
@@ -33,8 +36,8 @@ _PILOTAGE = ["view_dashboard"] + [
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [],
-    REFERENT_RH: _KNOWLEDGE_MAINTENANCE + _PILOTAGE,
-    REFERENT_DSI: _KNOWLEDGE_MAINTENANCE + _PILOTAGE,
+    REFERENT_RH: _KNOWLEDGE_MAINTENANCE + _PROCEDURE_MAINTENANCE + _PILOTAGE,
+    REFERENT_DSI: _KNOWLEDGE_MAINTENANCE + _PROCEDURE_MAINTENANCE + _PILOTAGE,
     PILOTAGE: [*_PILOTAGE, "view_exchange", "view_feedback"],
     DPO: _DATA_PROTECTION,
 }

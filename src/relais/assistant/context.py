@@ -11,4 +11,6 @@ def town(request: HttpRequest) -> dict:
         from relais.helpdesk.tickets import handled_services
 
         context["handled_services"] = handled_services(user)
+        # Managers approve their team's requests (ordre de mission…); handlers approve for their service.
+        context["approves_requests"] = bool(context["handled_services"]) or user.team_profiles.exists()
     return context

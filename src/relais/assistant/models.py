@@ -72,6 +72,15 @@ class Exchange(models.Model):
         default=False,
         help_text="L'agent a ouvert une demande au même service dans les jours qui ont suivi : pas de déflexion.",
     )
+    offered_procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
+        verbose_name="démarche proposée",
+        help_text="La question correspondait à une démarche guidée : l'agent s'est vu proposer de la commencer.",
+    )
     created_at = models.DateTimeField("posée le", auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 
@@ -28,6 +29,8 @@ from relais.engine.pii import find_pii, mask, personal_situation
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document
+from relais.procedures.matching import offer_for
+from relais.procedures.models import Procedure
 
 # A question this short in a conversation is read as a follow-up of the previous one
 # (« et pour les contractuels ? »): retrieval gets both.
@@ -60,6 +63,7 @@ class AskResult:
     search_query: str
     latency_ms: float
     notice: str = ""  # why a generated answer was replaced by the extractive one (shown discreetly)
+    procedure: Procedure | None = None  # a guided procedure the question asks to do, offered under the answer
 
 
 def search_query_for(question: str, conversation: Conversation | None) -> str:
@@ -92,6 +96,7 @@ class Signals:
 
     results: list[SearchResult]
     faq: list[FaqMatch]  # closest first
+    query_vector: np.ndarray | None = None
 
     def evidence(self) -> list[Evidence]:
         return [_evidence(r) for r in self.results]
@@ -106,7 +111,7 @@ def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -
     # One embedding serves both the FAQ match and the passage search.
     query_vector = index.embedder.embed_queries([query])[0]
     results = index.search(query, filters=SearchFilters(audiences=audiences), k=depth, query_vector=query_vector)
-    return Signals(results, faq_matches(query_vector, set(audiences), index.embedder))
+    return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)
 
 
 def _faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | None:
@@ -146,7 +151,7 @@ def ask(
     guarded = guard(question)
     question = guarded.text
     query = search_query_for(question, conversation)
-    generator, generation, notice = current_generator(), None, ""
+    generator, generation, notice, procedure = current_generator(), None, "", None
     if guarded.situation:
         answer, results, documents = Answer(PERSONAL_SITUATION_ANSWER, "none", 0.0), [], {}
         contact = settings.RELAIS.personal_contact
@@ -155,6 +160,8 @@ def ask(
         signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
         results = signals.results[:k]
         documents = {r.document.pk: r.document for r in signals.results}
+        if "agents" in audiences:  # procedures are for the town's agents, never offered to the public
+            procedure = offer_for(query, signals.query_vector, get_passage_index().embedder)
         faq = _faq_answer(signals.faq)
         if faq is None:
             answer = compose_extractive(query, signals.evidence(), faq_scores=signals.faq_scores())
@@ -173,9 +180,20 @@ def ask(
     exchange = None
     if log:
         conversation, exchange = _log(
-            question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded, generation
+            question,
+            query,
+            answer,
+            contact,
+            results,
+            latency_ms,
+            user,
+            conversation,
+            documents,
+            guarded,
+            generation,
+            procedure,
         )
-    return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice)
+    return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice, procedure)
 
 
 @dataclass(frozen=True)
@@ -206,7 +224,18 @@ def citation_payload(citation: Citation, document: Document | None) -> dict:
 
 
 def _log(
-    question, query, answer, contact, results, latency_ms, user, conversation, documents, guarded, generation=None
+    question,
+    query,
+    answer,
+    contact,
+    results,
+    latency_ms,
+    user,
+    conversation,
+    documents,
+    guarded,
+    generation=None,
+    procedure=None,
 ):
     retrieved = [
         {
@@ -238,6 +267,7 @@ def _log(
             service=service_of(documents.get(item.document_id) for item in [*answer.citations, *answer.suggestions]),
             masked_pii=list(guarded.masked_types),
             personal_situation=guarded.situation or "",
+            offered_procedure=procedure,
             **(_generation_fields(generation) if generation else {}),
         )
     return conversation, exchange

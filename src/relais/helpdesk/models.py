@@ -97,7 +97,8 @@ class OutboxMessage(models.Model):
         DEAD = "dead", "Abandonné"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbox")
+    # None for a notification about something else than a ticket (a guided procedure's approval).
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox")
     connector = models.CharField(max_length=20)
     payload = models.JSONField(default=dict)
     idempotency_key = models.CharField(max_length=64, unique=True)
@@ -117,4 +118,5 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.ticket.reference} ({self.get_state_display()})"
+        about = self.ticket.reference if self.ticket else self.payload.get("reference", "")
+        return f"{self.get_kind_display()} {about} ({self.get_state_display()})"

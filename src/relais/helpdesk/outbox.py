@@ -32,7 +32,7 @@ def new_key(prefix: str) -> str:
     return f"{prefix}-{uuid4().hex}"
 
 
-def queue(kind: str, ticket: Ticket, connector: str, payload: dict) -> OutboxMessage:
+def queue(kind: str, ticket: Ticket | None, connector: str, payload: dict) -> OutboxMessage:
     """Store a send (inside the caller's transaction); it is attempted once the transaction commits."""
     message = OutboxMessage.objects.create(
         kind=kind, ticket=ticket, connector=connector, payload=payload, idempotency_key=payload["key"]
@@ -71,13 +71,17 @@ def _send(message: OutboxMessage) -> str:
     data = dict(message.payload)
     if message.kind == OutboxMessage.Kind.OPEN_TICKET:
         return connector.open(TicketData(**data))
-    data["external_id"] = data.get("external_id") or message.ticket.external_id
+    data["external_id"] = data.get("external_id") or (message.ticket.external_id if message.ticket else "")
     return connector.add_followup(FollowupData(**data))
 
 
 def _waits_for_ticket(message: OutboxMessage) -> bool:
     """A follow-up to the peer must wait until the ticket itself has been opened there."""
-    return message.kind == OutboxMessage.Kind.FOLLOWUP and message.ticket.delivery != Delivery.SENT
+    return (
+        message.kind == OutboxMessage.Kind.FOLLOWUP
+        and message.ticket is not None
+        and message.ticket.delivery != Delivery.SENT
+    )
 
 
 def deliver(message: OutboxMessage, now: datetime | None = None) -> bool:

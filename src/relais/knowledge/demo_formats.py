@@ -21,16 +21,16 @@ import io
 import os
 import re
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from relais.engine.documents import METADATA_KEYS, load_text
+from relais.engine.fonts import FONT_FILES, cp1252_safe
+from relais.engine.fonts import font_dir as _font_dir  # a module attribute: tests replace it
 
 FORMATS: tuple[str, ...] = ("md", "docx", "odt", "pdf", "html")
 FICTION_NOTICE = "Val-de-Brume est une commune fictive"
@@ -663,32 +663,9 @@ def _odt_table(block: Table, name: str) -> Any:
 # PDF
 # --------------------------------------------------------------------------------------------------
 
-# A TrueType family covering French typography (é è à ç œ « » ’ — −), looked for where distributions and
-# Python packages install it; nothing is ever downloaded.
-_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
-_FONT_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",  # Debian, Ubuntu
-    "/usr/share/fonts/dejavu-sans-fonts",  # Fedora
-    "/usr/share/fonts/dejavu",
-    "/usr/share/fonts/TTF",  # Arch
-    "/usr/local/share/fonts",
-    "/Library/Fonts",
-)
-# Without that font, PDF core fonts in Windows-1252 still carry é è à ç œ « » ’ —; other characters are replaced.
-_CP1252_FALLBACKS = str.maketrans({"−": "-", "\u2011": "-", "\u202f": "\xa0", "≤": "<=", "≥": ">=", "→": "->"})
+# The fonts (DejaVu Sans, or PDF core fonts in Windows-1252) come from relais.engine.fonts.
 _PDF_MARKERS = re.compile(r"(\*\*|__|~~|--)")  # fpdf2's inline markdown markers, escaped in plain text
 _BODY_SIZE, _LINE_HEIGHT = 11, 5.5
-
-
-def _font_dir() -> Path | None:
-    candidates = [Path(folder) for folder in _FONT_DIRS]
-    spec = find_spec("matplotlib")  # ships DejaVu Sans when installed
-    if spec and spec.origin:
-        candidates.append(Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf")
-    for folder in candidates:
-        if all((folder / name).is_file() for name in _FONT_FILES.values()):
-            return folder
-    return None
 
 
 def render_pdf(document: DemoSource) -> bytes:
@@ -698,13 +675,13 @@ def render_pdf(document: DemoSource) -> bytes:
     folder = _font_dir()
     if folder is not None:
         family = "DejaVu"
-        for style, name in _FONT_FILES.items():
+        for style, name in FONT_FILES.items():
             pdf.add_font(family, style, str(folder / name))
         clean: Callable[[str], str] = str
     else:
         family = "helvetica"
         pdf.core_fonts_encoding = "windows-1252"
-        clean = _cp1252
+        clean = cp1252_safe
     pdf.set_creation_date(document.date)
     pdf.set_title(clean(document.title))
     pdf.set_author(_PUBLISHER)
@@ -780,18 +757,6 @@ def _pdf_producer(metadata: dict[str, str]) -> Any:
             return info
 
     return _WithRelaisInfo
-
-
-def _cp1252(text: str) -> str:
-    text = text.translate(_CP1252_FALLBACKS)
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-        except UnicodeEncodeError:
-            char = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "?"
-        out.append(char)
-    return "".join(out)
 
 
 _RENDERERS: dict[str, Callable[[DemoSource], bytes]] = {

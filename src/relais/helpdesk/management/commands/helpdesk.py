@@ -23,8 +23,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{sync_statuses()} ticket status(es) updated")
         else:
             for message in OutboxMessage.objects.exclude(state=OutboxMessage.State.SENT).select_related("ticket"):
+                about = message.ticket.reference if message.ticket else message.payload.get("reference", "")
                 fields = [
-                    message.pk, message.get_kind_display(), message.ticket.reference, message.state,
+                    message.pk, message.get_kind_display(), about, message.state,
                     f"attempts {message.attempts}", f"next {message.next_attempt_at:%Y-%m-%d %H:%M}",
                     message.last_error[:80],
                 ]  # fmt: skip

@@ -67,6 +67,8 @@ class Command(BaseCommand):
             )
         if (folder / "users.yaml").is_file():
             call_command("users", "load", str(folder / "users.yaml"), verbosity=verbosity, **streams)
+        if (folder / "procedures").is_dir():
+            call_command("procedures", "load", str(folder / "procedures"), verbosity=verbosity, **streams)
         if (folder / "charte.md").is_file():
             charter = publish_charter_file(folder / "charte.md")
             if verbosity:

@@ -1,0 +1,258 @@
+"""Guided procedures in the web app: start from the chat, one question at a time, summary, approvals, documents."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from relais.assistant.models import Exchange
+from relais.engine import procedures as engine
+from relais.procedures import documents, runs
+from relais.procedures.models import Procedure, Run, Status
+
+ANSWER_MAX_LENGTH = 600
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(required=False, max_length=ANSWER_MAX_LENGTH, strip=True)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approuver", "Approuver"), ("refuser", "Refuser")])
+    comment = forms.CharField(
+        label="Commentaire", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FailedStepForm(forms.Form):
+    details = forms.CharField(
+        label="Que se passe-t-il ? (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Le message d'erreur affiché, par exemple. Ne donnez pas votre mot de passe.",
+    )
+
+
+def _own_run(request: HttpRequest, run_id: int) -> Run:
+    return get_object_or_404(Run.objects.select_related("procedure"), pk=run_id, user=request.user)
+
+
+def _visible_run(request: HttpRequest, run_id: int) -> Run:
+    run = get_object_or_404(Run.objects.select_related("procedure", "user"), pk=run_id)
+    if not runs.may_view(request.user, run):
+        raise Http404("Démarche introuvable")
+    return run
+
+
+@login_required
+@require_GET
+def my_procedures(request: HttpRequest) -> HttpResponse:
+    context = {
+        "runs": Run.objects.filter(user=request.user).exclude(status=Status.ABANDONED).select_related("procedure")[:50],
+        "procedures": Procedure.objects.filter(is_active=True),
+    }
+    return render(request, "procedures/mine.html", context)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = get_object_or_404(Procedure, slug=slug, is_active=True)
+    exchange = None
+    if request.POST.get("exchange"):
+        exchange = Exchange.objects.filter(pk=request.POST["exchange"], conversation__user=request.user).first()
+    run = runs.start(request.user, procedure, question=exchange.question if exchange else "", exchange=exchange)
+    return redirect("procedure_run", run_id=run.pk)
+
+
+def _step_context(run: Run) -> dict:
+    definition = run.spec()
+    spec = engine.next_field(definition, run.values)
+    total = len(engine.active_fields(definition, run.values))
+    answered = sum(1 for s in engine.active_fields(definition, run.values) if s.name in run.values)
+    prefilled = [
+        (definition.field(n), engine.display(definition.field(n), run.values[n]))
+        for n in run.prefilled
+        if n in run.values
+    ]
+    return {"definition": definition, "spec": spec, "total": total, "answered": answered, "prefilled": prefilled}
+
+
+def _summary_context(run: Run) -> dict:
+    definition = run.spec()
+    problems = runs.problems(run) if run.is_draft else {}
+    summary = [
+        (step, [(spec, shown, problems.get(spec.name, "")) for spec, shown in rows])
+        for step, rows in engine.summary(definition, run.values)
+    ]
+    return {
+        "definition": definition,
+        "summary": summary,
+        "problems": problems,
+        "estimate": engine.estimate(definition, run.values),
+        "approvals": run.approvals.select_related("approver", "decided_by"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The next question while the run is a draft, else the summary and the status."""
+    run = _visible_run(request, run_id)
+    is_owner = run.user_id == request.user.pk
+    if not is_owner or not run.is_draft:
+        return render(request, "procedures/summary.html", {"run": run, "is_owner": is_owner, **_summary_context(run)})
+    definition = run.spec()
+    spec = engine.next_field(definition, run.values)
+    if definition.kind == "checklist" and engine.failed_step(definition, run.values):
+        return redirect("procedure_failed_step", run_id=run.pk)
+    if spec is None:
+        if definition.kind == "checklist":  # every step done: nothing to confirm, it is finished
+            runs.confirm(run)
+            messages.success(request, f"« {definition.title} » : toutes les étapes sont faites.")
+            return redirect("procedure_run", run_id=run.pk)
+        return render(request, "procedures/summary.html", {"run": run, "is_owner": True, **_summary_context(run)})
+    form, status = AnswerForm(), 200
+    if request.method == "POST":
+        form, status = _record(request, run, spec.name)
+        if status == 302:
+            return redirect("procedure_run", run_id=run.pk)
+    return render(request, "procedures/question.html", {"run": run, "form": form, **_step_context(run)}, status=status)
+
+
+def _record(request: HttpRequest, run: Run, field_name: str) -> tuple[AnswerForm, int]:
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return form, 400
+    try:
+        runs.answer(run, field_name, form.cleaned_data["answer"])
+    except engine.InvalidAnswer as exc:
+        form.add_error("answer", str(exc))
+        return form, 400
+    except runs.NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    return form, 302
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_field(request: HttpRequest, run_id: int, field: str) -> HttpResponse:
+    run = _own_run(request, run_id)
+    if not run.is_draft:
+        messages.error(request, "Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
+        return redirect("procedure_run", run_id=run.pk)
+    definition = run.spec()
+    try:
+        spec = definition.field(field)
+    except KeyError as exc:
+        raise Http404("Champ inconnu") from exc
+    current = run.values.get(field)
+    initial = (
+        ""
+        if current is None
+        else engine.display(spec, current)
+        if spec.type != "choice"
+        else spec.choice_label(current)
+    )
+    form, status = AnswerForm(initial={"answer": initial}), 200
+    if request.method == "POST":
+        form, status = _record(request, run, field)
+        if status == 302:
+            return redirect("procedure_run", run_id=run.pk)
+    context = {"run": run, "form": form, "spec": spec, "definition": definition, "editing": True}
+    return render(request, "procedures/question.html", context, status=status)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _own_run(request, run_id)
+    try:
+        runs.confirm(run)
+    except runs.NotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("procedure_run", run_id=run.pk)
+    run.refresh_from_db()
+    messages.success(request, f"Votre demande {run.reference} est envoyée. Vous serez prévenu(e) de chaque décision.")
+    return redirect("procedure_run", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def abandon(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _own_run(request, run_id)
+    try:
+        runs.abandon(run)
+    except runs.NotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("procedure_run", run_id=run.pk)
+    messages.success(request, f"Démarche « {run.procedure.title} » abandonnée.")
+    return redirect("my_procedures")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def failed_step(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _own_run(request, run_id)
+    definition = run.spec()
+    step = engine.failed_step(definition, run.values)
+    if not run.is_draft or step is None:
+        return redirect("procedure_run", run_id=run.pk)
+    form = FailedStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ticket = runs.report_failed_step(run, form.cleaned_data["details"])
+        messages.success(request, f"Votre demande {ticket.reference} a été transmise au service {ticket.service}.")
+        return redirect("procedure_run", run_id=run.pk)
+    context = {"run": run, "form": form, "step": step, "definition": definition}
+    return render(request, "procedures/failed_step.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, run_id: int, extension: str) -> HttpResponse:
+    run = _visible_run(request, run_id)
+    if extension not in {"pdf", "odt"} or run.is_draft or run.spec().kind != "demande":
+        raise Http404("Le document est produit une fois la demande envoyée.")
+    data, content_type = (
+        (documents.pdf(run), "application/pdf")
+        if extension == "pdf"
+        else (documents.odt(run), "application/vnd.oasis.opendocument.text")
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename(run, extension)}"'
+    return response
+
+
+@login_required
+@require_GET
+def to_approve(request: HttpRequest) -> HttpResponse:
+    context = {"awaiting": runs.awaiting(request.user), "decided": runs.decided_for(request.user)[:50]}
+    return render(request, "procedures/to_approve.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = _visible_run(request, run_id)
+    current = run.current_approval()
+    if not runs.may_decide(request.user, current):
+        return redirect("procedure_run", run_id=run.pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approuver"
+        try:
+            runs.decide(run, request.user, approve=approve, comment=form.cleaned_data["comment"])
+        except runs.NotAllowed as exc:
+            form.add_error("comment", str(exc))
+        else:
+            verdict = "approuvée" if approve else "refusée"
+            messages.success(request, f"Demande {run.reference} {verdict}.")
+            return redirect("procedures_to_approve")
+    context = {"run": run, "form": form, "current": current, "is_owner": False, **_summary_context(run)}
+    return render(request, "procedures/decision.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,302 @@
+"""The procedure engine: definitions, validation, conditions, pre-filling from French questions, estimates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from relais.engine import procedures as engine
+
+DEMO = Path(__file__).resolve().parents[2] / "demo"
+TODAY = date(2026, 11, 26)  # a Thursday
+
+
+@pytest.fixture(scope="module")
+def mission() -> engine.Procedure:
+    return engine.parse_yaml((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def checklist() -> engine.Procedure:
+    return engine.parse_yaml((DEMO / "procedures" / "premiere-connexion.yaml").read_text(encoding="utf-8"))
+
+
+def fill(procedure: engine.Procedure, answers: dict[str, str], values: dict | None = None) -> dict:
+    values = dict(values or {})
+    for name, raw in answers.items():
+        values = engine.answer(procedure, procedure.field(name), raw, values, TODAY)
+    return values
+
+
+MISSION_ANSWERS = {
+    "objet": "formation",
+    "intitule": "Accueil des publics",
+    "destination": "Lyon",
+    "date_depart": "3 mars",
+    "heure_depart": "7 h 30",
+    "date_retour": "5 mars",
+    "heure_retour": "19 h",
+    "transport": "Véhicule personnel",
+    "puissance_fiscale": "6 et 7 CV",
+    "distance_km": "180",
+    "km_annee": "",
+    "hebergement": "hotel",
+    "zone_hebergement": "grande_ville",
+    "repas_fournis": "non",
+    "avance": "non",
+    "commentaire": "",
+}
+
+
+# --- definitions -----------------------------------------------------------------------------------
+
+
+def test_demo_procedures_load(mission, checklist):
+    assert mission.slug == "ordre-de-mission" and mission.service == "RH" and mission.kind == "demande"
+    assert mission.approval == ("responsable", "service")
+    assert [step.title for step in mission.steps] == ["La mission", "Le transport", "Hébergement et frais"]
+    assert checklist.kind == "checklist" and all(spec.type == "step" for spec in checklist.fields)
+    assert len(checklist.fields) == 5
+
+
+HEAD = "code: a\ntitre: x\nservice: RH\ndeclencheurs: [a]\n"
+ONE_STEP = HEAD + "etapes:\n - titre: t\n   champs:\n"
+BROKEN = [
+    ("titre: x", "« code » est obligatoire"),
+    ("code: Ordre De Mission\ntitre: x\nservice: RH\ndeclencheurs: [a]\netapes: []", "minuscules, chiffres et tirets"),
+    ("code: a\ntitre: x\nservice: RH\ndeclencheurs: [a]\netapes: []", "liste « etapes »"),
+    (
+        ONE_STEP + "    - {nom: d, type: dat, libelle: D}",
+        "type « dat » inconnu",
+    ),
+    (
+        ONE_STEP + "    - {nom: d, type: date, libelle: D, apres: z}",
+        "« apres » renvoie à « z »",
+    ),
+    (
+        ONE_STEP + "    - {nom: c, type: choix, libelle: C, choix: [Oui, Non]}\n"
+        "    - {nom: d, type: texte, libelle: D, si: {c: peut-etre}}",
+        "« si » attend une valeur de « c »",
+    ),
+    ("code: a\ntitre: x\nservice: RH\ndeclencheurs: [a]\n  etapes: [", "pas du YAML valide (ligne"),
+    ("- juste une liste", "décrite par des clés"),
+    (
+        "code: a\ntitre: x\nservice: RH\ndeclencheurs: [a]\nvalidation: [directeur]\netapes:\n - titre: t\n   champs:\n"
+        "    - {nom: d, type: texte, libelle: D}",
+        "« validation »",
+    ),
+    (
+        "code: a\ntitre: x\nservice: RH\ndeclencheurs: [a]\netapes:\n - titre: t\n   champs:\n"
+        "    - {nom: d, type: etape, libelle: D}",
+        "réservés aux démarches de type checklist",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN)
+def test_broken_definitions_explain_themselves_in_french(text, message):
+    with pytest.raises(engine.ProcedureError) as caught:
+        engine.parse_yaml(text)
+    assert message in str(caught.value)
+
+
+def test_a_calculator_needs_its_fields_and_a_rate_for_every_choice(mission):
+    data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
+    del data["baremes"]["kilometre"]["8cv"]
+    with pytest.raises(engine.ProcedureError, match="pas de taux pour 8cv"):
+        engine.load_procedure(data)
+    data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
+    data["etapes"][0]["champs"] = [f for f in data["etapes"][0]["champs"] if f["nom"] != "heure_retour"]
+    with pytest.raises(engine.ProcedureError, match="heure_retour"):
+        engine.load_procedure(data)
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "message"),
+    [
+        ("date_depart", "le trente février", "Date non reconnue"),
+        ("date_depart", "31/02/2027", "Date non reconnue"),
+        ("date_depart", "12/11", "Cette date est passée (jeudi 12 novembre 2026)"),
+        ("date_depart", "", "obligatoire"),
+        ("heure_depart", "25 h", "Heure non reconnue"),
+        ("objet", "pique-nique", "Choisissez une des réponses proposées"),
+        ("hebergement", "peut-être", "Choisissez une des réponses proposées"),
+        ("repas_fournis", "bof", "« oui » ou par « non »"),
+        ("intitule", "x" * 501, "trop longue"),
+    ],
+)
+def test_invalid_answers_get_a_clear_french_message(mission, field, raw, message):
+    with pytest.raises(engine.InvalidAnswer) as caught:
+        engine.answer(mission, mission.field(field), raw, {}, TODAY)
+    assert message in str(caught.value)
+
+
+def test_numbers_are_bounded(mission):
+    values = fill(mission, {"transport": "vehicule_personnel"})
+    with pytest.raises(engine.InvalidAnswer, match="au moins 1"):
+        engine.answer(mission, mission.field("distance_km"), "0", values, TODAY)
+    with pytest.raises(engine.InvalidAnswer, match="dépasser 5"):
+        engine.answer(mission, mission.field("distance_km"), "12000", values, TODAY)
+    assert engine.answer(mission, mission.field("distance_km"), "180 km", values, TODAY)["distance_km"] == 180
+
+
+def test_a_return_before_the_departure_is_refused(mission):
+    values = fill(mission, {"date_depart": "5 mars"})
+    with pytest.raises(engine.InvalidAnswer) as caught:
+        engine.answer(mission, mission.field("date_retour"), "3 mars", values, TODAY)
+    assert "« Date de retour » ne peut pas être avant « Date de départ » (vendredi 5 mars 2027)" in str(caught.value)
+
+
+def test_times_compare_across_days(mission):
+    values = fill(mission, {"date_depart": "3 mars", "heure_depart": "17 h", "date_retour": "4 mars"})
+    assert fill(mission, {"heure_retour": "9 h"}, values)["heure_retour"] == "09:00"  # next morning: fine
+    same_day = fill(mission, {"date_retour": "3 mars"}, values)
+    with pytest.raises(engine.InvalidAnswer, match="Heure de retour"):
+        engine.answer(mission, mission.field("heure_retour"), "9 h", same_day, TODAY)
+
+
+def test_optional_fields_can_be_skipped_and_required_ones_cannot(mission):
+    assert fill(mission, {"intitule": ""})["intitule"] is None
+    with pytest.raises(engine.InvalidAnswer, match="obligatoire"):
+        engine.answer(mission, mission.field("destination"), "   ", {}, TODAY)
+
+
+# --- conditions and order --------------------------------------------------------------------------
+
+
+def test_conditions_decide_which_questions_are_asked(mission):
+    by_train = fill(mission, {"transport": "train"})
+    names = {spec.name for spec in engine.active_fields(mission, by_train)}
+    assert "cout_train" in names and "puissance_fiscale" not in names and "distance_km" not in names
+    by_car = fill(mission, {"transport": "vehicule_personnel"})
+    names = {spec.name for spec in engine.active_fields(mission, by_car)}
+    assert {"puissance_fiscale", "distance_km", "km_annee"} <= names and "cout_train" not in names
+    no_answer = {spec.name for spec in engine.active_fields(mission, {})}
+    assert "zone_hebergement" not in no_answer  # a condition on an unanswered field is not met
+
+
+def test_changing_a_choice_drops_the_answers_it_no_longer_asks(mission):
+    values = fill(mission, {"transport": "vehicule_personnel", "puissance_fiscale": "5cv", "distance_km": "40"})
+    values = fill(mission, {"transport": "train"}, values)
+    assert "puissance_fiscale" not in values and "distance_km" not in values
+
+
+def test_next_field_walks_the_applicable_fields_in_order(mission):
+    values: dict = {}
+    asked = []
+    while (spec := engine.next_field(mission, values)) is not None:
+        asked.append(spec.name)
+        values = engine.answer(mission, spec, MISSION_ANSWERS.get(spec.name, ""), values, TODAY)
+    assert asked == [name for name in MISSION_ANSWERS]
+    assert engine.errors(mission, values, TODAY) == {}
+
+
+def test_errors_list_what_a_summary_must_show(mission):
+    values = {"date_depart": "2026-11-12", "date_retour": "2027-03-05", "heure_depart": "09:00"}
+    assert "passée" in engine.errors(mission, values, TODAY)["date_depart"]
+    values = {"date_depart": "2027-03-05", "date_retour": "2027-03-03"}
+    problems = engine.errors(mission, values, TODAY)
+    assert "date_depart" not in problems
+    assert "ne peut pas être avant" in problems["date_retour"]
+    assert problems["destination"] == "Cette information manque."
+
+
+# --- pre-filling from the question -------------------------------------------------------------------
+
+
+def test_prefill_reads_destination_dates_and_purpose(mission):
+    values = engine.prefill(
+        mission, "je dois faire un ordre de mission pour une formation à Lyon du 3 au 5 mars", TODAY
+    )
+    assert values == {
+        "objet": "formation",
+        "destination": "Lyon",
+        "date_depart": "2027-03-03",
+        "date_retour": "2027-03-05",
+    }
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("je pars demain à Montpellier pour une réunion", date(2026, 11, 27), date(2026, 11, 27)),
+        ("ordre de mission pour la semaine prochaine à Nantes", date(2026, 11, 30), date(2026, 12, 4)),
+        ("colloque à Paris du 3 au 5 mars", date(2027, 3, 3), date(2027, 3, 5)),
+    ],
+)
+def test_prefill_understands_french_dates(mission, question, start, end):
+    values = engine.prefill(mission, question, TODAY)
+    assert values["date_depart"] == start.isoformat()
+    assert values["date_retour"] == end.isoformat()
+
+
+def test_prefill_with_a_car_keeps_only_applicable_values(mission):
+    values = engine.prefill(mission, "réunion à Lyon demain avec ma voiture", TODAY)
+    assert values["transport"] == "vehicule_personnel" and values["objet"] == "reunion"
+    assert engine.next_field(mission, values).name == "intitule"
+
+
+def test_prefill_says_nothing_it_did_not_read(mission):
+    assert engine.prefill(mission, "comment faire un ordre de mission ?", TODAY) == {}
+
+
+# --- display and estimate ------------------------------------------------------------------------
+
+
+def test_summary_displays_values_in_french(mission):
+    values = fill(mission, MISSION_ANSWERS)
+    shown = {spec.name: text for _, rows in engine.summary(mission, values) for spec, text in rows}
+    assert shown["date_depart"] == "mercredi 3 mars 2027"
+    assert shown["heure_depart"] == "7 h 30" and shown["heure_retour"] == "19 h"
+    assert shown["transport"] == "Véhicule personnel" and shown["repas_fournis"] == "Non"
+    assert shown["intitule"] == "Accueil des publics"
+    assert "cout_train" not in shown
+
+
+def test_estimate_counts_meals_nights_and_kilometres(mission):
+    values = fill(mission, MISSION_ANSWERS)
+    estimate = engine.estimate(mission, values)
+    lines = {line.label: line for line in estimate.lines}
+    # 3 lunches (7 h 30 on day 1 to 19 h on day 3) and 2 dinners (not day 3: back at 19 h, before 21 h).
+    assert lines["Repas"].amount == Decimal("100.00") and lines["Repas"].detail == "5 × 20,00 €"
+    assert lines["Hébergement"].amount == Decimal("240.00")  # 2 nights in a big city at 120 €
+    assert lines["Indemnités kilométriques"].amount == Decimal("73.80")  # 180 km × 0,41 € (6–7 CV, < 2 000 km)
+    assert estimate.total == Decimal("413.80")
+    assert estimate.source == mission.rates_source
+
+
+def test_estimate_uses_the_tranche_of_kilometres_already_driven(mission):
+    values = fill(mission, {**MISSION_ANSWERS, "km_annee": "4 500", "repas_fournis": "oui", "hebergement": "aucun"})
+    lines = {line.label: line for line in engine.estimate(mission, values).lines}
+    assert lines["Indemnités kilométriques"].amount == Decimal("91.80")  # 180 × 0,51 €
+    assert "Repas" not in lines and "Hébergement" not in lines
+
+
+def test_rates_are_those_of_the_cited_barème_document(mission):
+    """The procedure's rates must be the ones the demo documents publish (« estimated from the demo documents »)."""
+    sources = {p.name: p.read_text(encoding="utf-8") for p in (DEMO / "documents").glob("*.md")}
+    barème = next(text for text in sources.values() if f"# {mission.rates_source}" in text)
+    published = {Decimal(amount.replace(",", ".")) for amount in re.findall(r"(\d+(?:,\d+)?) €", barème)}
+    rates = [mission.rates["repas"], *mission.rates["nuitee"].values()]
+    rates += [rate for table in mission.rates["kilometre"].values() for rate in table]
+    assert {Decimal(str(rate)) for rate in rates} <= published
+
+
+# --- checklist ---------------------------------------------------------------------------------------
+
+
+def test_checklist_steps_record_done_or_failed(checklist):
+    values = fill(checklist, {"demarrer": "fait", "mot_de_passe": "c'est fait"})
+    assert engine.failed_step(checklist, values) is None
+    values = fill(checklist, {"double_authentification": "ça ne marche pas"}, values)
+    failed = engine.failed_step(checklist, values)
+    assert failed.name == "double_authentification"
+    assert engine.display(failed, values[failed.name]) == "Ne fonctionne pas"
