@@ -300,3 +300,22 @@ def test_checklist_steps_record_done_or_failed(checklist):
     failed = engine.failed_step(checklist, values)
     assert failed.name == "double_authentification"
     assert engine.display(failed, values[failed.name]) == "Ne fonctionne pas"
+
+
+@pytest.mark.parametrize(("minutes", "shown"), [(2880, "2 jours"), (210, "3 h 30"), (3090, "51 h 30"), (60, "1 h")])
+def test_durations_display_in_a_form_that_parses_back(minutes, shown):
+    spec = engine.FieldSpec("duree", "duration", "Durée", "Durée ?")
+    assert engine.display(spec, minutes) == shown
+    assert engine.parse_answer(spec, shown, TODAY) == minutes
+
+
+def test_every_displayed_value_of_a_mission_parses_back_to_itself(mission):
+    """The edit page shows the current answer in the field: saving it unchanged must keep the same value."""
+    values = fill(mission, {**MISSION_ANSWERS, "km_annee": "12 500"})
+    for spec in engine.active_fields(mission, values):
+        if values.get(spec.name) is None:
+            continue
+        shown = (
+            spec.choice_label(values[spec.name]) if spec.type == "choice" else engine.display(spec, values[spec.name])
+        )
+        assert engine.parse_answer(spec, shown, TODAY) == values[spec.name], spec.name

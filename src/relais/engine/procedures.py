@@ -572,11 +572,12 @@ def display(spec: FieldSpec, value: Any) -> str:
     if spec.type == "amount":
         return euros(Decimal(value))
     if spec.type == "duration":
+        # Whole days read « 2 jours »; anything else in hours (« 51 h 30 »), a form the agent can type back.
         days, rest = divmod(int(value), 24 * 60)
-        hours, minutes = divmod(rest, 60)
-        parts = [f"{days} jour{'s' if days > 1 else ''}"] if days else []
-        parts += [f"{hours} h {minutes:02d}" if minutes else f"{hours} h"] if rest else []
-        return " ".join(parts) or "0 h"
+        if days and not rest:
+            return f"{days} jour{'s' if days > 1 else ''}"
+        hours, minutes = divmod(int(value), 60)
+        return f"{hours} h {minutes:02d}" if minutes else f"{hours} h"
     if spec.type == "choice":
         return spec.choice_label(value)
     if spec.type == "boolean":

@@ -65,8 +65,9 @@ def my_procedures(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = get_object_or_404(Procedure, slug=slug, is_active=True)
     exchange = None
-    if request.POST.get("exchange"):
-        exchange = Exchange.objects.filter(pk=request.POST["exchange"], conversation__user=request.user).first()
+    exchange_id = request.POST.get("exchange", "")
+    if exchange_id.isdigit():  # the answer the offer was under: its question pre-fills the form
+        exchange = Exchange.objects.filter(pk=int(exchange_id), conversation__user=request.user).first()
     run = runs.start(request.user, procedure, question=exchange.question if exchange else "", exchange=exchange)
     return redirect("procedure_run", run_id=run.pk)
 
