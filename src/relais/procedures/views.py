@@ -114,10 +114,6 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     if definition.kind == "checklist" and engine.failed_step(definition, run.values):
         return redirect("procedure_failed_step", run_id=run.pk)
     if spec is None:
-        if definition.kind == "checklist":  # every step done: nothing to confirm, it is finished
-            runs.confirm(run)
-            messages.success(request, f"« {definition.title} » : toutes les étapes sont faites.")
-            return redirect("procedure_run", run_id=run.pk)
         return render(request, "procedures/summary.html", {"run": run, "is_owner": True, **_summary_context(run)})
     form, status = AnswerForm(), 200
     if request.method == "POST":
@@ -138,7 +134,17 @@ def _record(request: HttpRequest, run: Run, field_name: str) -> tuple[AnswerForm
         return form, 400
     except runs.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
+    _finish_checklist(request, run)
     return form, 302
+
+
+def _finish_checklist(request: HttpRequest, run: Run) -> None:
+    """A checklist whose every step is done is finished at its last answer: nothing to confirm."""
+    definition = run.spec()
+    finished = engine.next_field(definition, run.values) is None and engine.failed_step(definition, run.values) is None
+    if definition.kind == "checklist" and finished:
+        runs.confirm(run)
+        messages.success(request, f"« {definition.title} » : toutes les étapes sont faites.")
 
 
 @login_required
