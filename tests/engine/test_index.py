@@ -101,3 +101,46 @@ def test_search_documents_keeps_each_document_once(embedder):
     doc_ids = [d for d, _ in ranked]
     assert doc_ids[0] == 1 and len(doc_ids) == len(set(doc_ids)) == 4
     assert np.all(np.diff([s for _, s in ranked]) <= 0)
+
+
+def test_queries_are_rewritten_with_the_corpus_vocabulary(embedder):
+    idx = HybridIndex(embedder)
+    texts = [
+        "Compte personnel\nLe compte personnel de formation (CPF) finance une formation. "
+        "Le compte personnel de formation (CPF) se consulte en ligne.",
+        "Congé de maternité\nLa salariée enceinte a droit à un congé de maternité.",
+    ]
+    vectors = embedder.embed_passages(texts)
+    idx.add([IndexEntry(i + 1, i + 1, text, vectors[i]) for i, text in enumerate(texts)])
+    assert idx.rewrite("cpf").dense == "cpf (compte personnel de formation)"
+    assert idx.rewrite("conge maternite").lexical == "congé maternité"
+    # Without accents Snowball would stem « maternite » apart from « maternité »: BM25 now finds it.
+    [hit] = idx.search("conge maternite", k=1, mode="lexical", filters=SearchFilters(on_date=None))
+    assert hit.document_id == 2
+    assert HybridIndex(embedder, rewrite_queries=False).rewrite("cpf").lexical == "cpf"
+
+
+def test_untitled_documents_and_document_vectors_in_the_dense_score(embedder):
+    idx = HybridIndex(embedder, title_weight=0.5, centroid_weight=0.3, lead_weight=0.2)
+    texts = ["Ordre de mission pour un déplacement", "Frais de repas remboursés", "Mot de passe oublié"]
+    vectors = embedder.embed_passages(texts)
+    title = embedder.embed_passages(["Missions"])[0]
+    idx.add(
+        [
+            IndexEntry(10, 1, texts[0], vectors[0], title_embedding=title),
+            IndexEntry(11, 1, texts[1], vectors[1], title_embedding=title),
+            IndexEntry(20, 2, texts[2], vectors[2]),  # no title
+        ]
+    )
+    query = embedder.embed_queries(["frais de mission"])[0]
+    hits = {h.passage_id: h for h in idx.search("frais de mission", k=3, mode="dense", query_vector=query)}
+    cos = {pid: float(vectors[i] @ query) for i, pid in enumerate([10, 11, 20])}
+    title_cos = float(title @ query)
+    centroid = (vectors[0] + vectors[1]) / np.linalg.norm(vectors[0] + vectors[1])
+    expected_11 = 0.5 * (0.5 * cos[11] + 0.5 * title_cos) + 0.3 * float(centroid @ query) + 0.2 * cos[10]
+    assert hits[11].score == pytest.approx(expected_11, abs=1e-5)
+    # The untitled document's only passage is its own title, centroid and first passage.
+    assert hits[20].score == pytest.approx(cos[20], abs=1e-5)
+    # The reported cosine is still the plain passage/title mix answer confidence was calibrated on.
+    assert hits[11].dense_score == pytest.approx(0.5 * cos[11] + 0.5 * title_cos, abs=1e-5)
+    assert hits[20].dense_score == pytest.approx(cos[20], abs=1e-5)

@@ -27,3 +27,8 @@ def test_unknown_or_stopword_queries_score_zero_and_empty_index_is_safe():
     assert index.scores("zzz").tolist() == [0.0]
     assert index.scores("de la").tolist() == [0.0]
     assert LexicalIndex().scores("congés").size == 0
+
+
+def test_knows_analysed_terms():
+    index = build("Demande de congés annuels")
+    assert index.knows("cong") and not index.knows("zzz") and not LexicalIndex().knows("cong")

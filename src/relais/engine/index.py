@@ -21,7 +21,7 @@ import numpy as np
 from relais.engine.embeddings import Embedder
 from relais.engine.lexical import LexicalIndex
 from relais.engine.ranking import convex, ranks, rrf
-from relais.engine.text import analyze
+from relais.engine.text import QueryRewriter, RewrittenQuery, analyze
 
 Mode = Literal["lexical", "dense", "hybrid"]
 Fusion = Literal["convex", "rrf"]
@@ -90,6 +90,10 @@ class _State:
     lexical: LexicalIndex
     titles: np.ndarray  # one row per distinct document title embedding
     title_rows: np.ndarray  # per passage: its row in ``titles``, or -1
+    centroids: np.ndarray  # one row per document: the normalised mean of its passages' embeddings
+    document_rows: np.ndarray  # per passage: its document's row in ``centroids``
+    lead_rows: np.ndarray  # per passage: the row of its document's first passage (lowest passage id)
+    rewriter: QueryRewriter
 
 
 @dataclass(frozen=True)
@@ -103,12 +107,27 @@ class HybridIndex:
     once, at the next search. An ingestion of thousands of documents therefore
     pays for one rebuild, not one per document.
 
-    Dense score of a passage = (1 − title_weight) · cos(query, passage) +
-    title_weight · cos(query, its document's title). Agents' questions are often
+    Dense score of a passage, for ranking = (1 − centroid_weight − lead_weight) ·
+    [(1 − title_weight) · cos(query, passage) + title_weight · cos(query, title)]
+    + centroid_weight · cos(query, document centroid) + lead_weight ·
+    cos(query, the document's first passage). Agents' questions are often
     paraphrases of a title (« comment poser un RTT » ↔ « Cycles de travail et
-    RTT »), and a title vector carries that match undiluted by the body text.
-    The defaults (alpha 0.7, title weight 0.5, dense floor 0.75) were chosen on
-    the shared dev sets; docs/benchmarks.md shows the sweep.
+    RTT »), and a title vector carries that match undiluted by the body text; a
+    document without a title uses its first passage in the title's place, so it
+    is scored on the same scale. The centroid (mean of the passages) and the
+    first passage say what the whole document is about, which short topical
+    queries (« conge maternite », « CPF ») match better than any one passage.
+    ``Hit.dense_score`` stays the plain passage/title mix: answer confidence was
+    calibrated on it.
+
+    Queries go through a ``QueryRewriter`` built from the indexed texts (accents
+    restored, typos fixed, acronyms the corpus defines expanded) before BM25,
+    and before the embedder when the index embeds the query itself (callers that
+    pass ``query_vector`` should embed ``rewrite(query).dense``).
+
+    The defaults (alpha 0.7, title weight 0.5, dense floor 0.75, centroid 0.3,
+    first passage 0.2, BM25 b 0.5) were chosen on the shared dev sets;
+    docs/benchmarks.md shows the sweep.
     """
 
     def __init__(
@@ -120,6 +139,10 @@ class HybridIndex:
         dense_floor: float = 0.75,
         rrf_k: int = 60,
         rank_depth: int = 1000,
+        centroid_weight: float = 0.3,
+        lead_weight: float = 0.2,
+        bm25_b: float = 0.5,
+        rewrite_queries: bool = True,
     ) -> None:
         self.embedder = embedder
         self.fusion = fusion
@@ -127,6 +150,10 @@ class HybridIndex:
         self.title_weight = title_weight
         self.dense_floor = dense_floor
         self.rrf_k = rrf_k
+        self.centroid_weight = centroid_weight
+        self.lead_weight = lead_weight
+        self.bm25_b = bm25_b
+        self.rewrite_queries = rewrite_queries
         # How deep each ranking goes before fusion (RRF) and for reported ranks.
         self.rank_depth = rank_depth
         self._rows: dict[int, _Row] = {}
@@ -180,8 +207,10 @@ class HybridIndex:
         return self._state
 
     def _build(self, rows: Sequence[_Row]) -> _State:
+        # Passages in id order: a document's first passage is then its first row.
+        rows = sorted(rows, key=lambda r: r.entry.passage_id)
         entries = [r.entry for r in rows]
-        lexical = LexicalIndex()
+        lexical = LexicalIndex(b=self.bm25_b)
         lexical.rebuild([r.terms for r in rows])
         matrix = (
             np.vstack([e.embedding for e in entries]).astype(np.float32)
@@ -198,6 +227,10 @@ class HybridIndex:
             valid_until=np.array([e.valid_until.toordinal() if e.valid_until else _NO_END for e in entries], np.int64),
             lexical=lexical,
             **self._title_arrays(entries),
+            **self._document_arrays(entries, matrix),
+            rewriter=QueryRewriter(
+                [e.lexical_text for e in entries] if self.rewrite_queries else [], known_term=lexical.knows
+            ),
         )
 
     def _title_arrays(self, entries: Sequence[IndexEntry]) -> dict[str, np.ndarray]:
@@ -213,6 +246,16 @@ class HybridIndex:
             title_rows[i] = row_of_document[entry.document_id]
         titles = np.vstack(vectors).astype(np.float32) if vectors else np.zeros((0, self.embedder.dim), np.float32)
         return {"titles": titles, "title_rows": title_rows}
+
+    def _document_arrays(self, entries: Sequence[IndexEntry], matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """Per passage, its document's centroid row and first passage row (entries in passage id order)."""
+        document_ids = np.array([e.document_id for e in entries], dtype=np.int64)
+        _, first, document_rows = np.unique(document_ids, return_index=True, return_inverse=True)
+        centroids = np.zeros((len(first), matrix.shape[1]), dtype=np.float32)
+        np.add.at(centroids, document_rows, matrix)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        centroids /= np.where(norms > 0, norms, 1)
+        return {"centroids": centroids, "document_rows": document_rows.reshape(-1), "lead_rows": first[document_rows]}
 
     # ---- queries -------------------------------------------------------------
 
@@ -274,22 +317,30 @@ class HybridIndex:
             mask &= (state.valid_from <= day) & (day <= state.valid_until)
         return mask
 
+    def rewrite(self, query: str) -> RewrittenQuery:
+        """The query as BM25 and the embedder see it (corrected, acronyms expanded)."""
+        return self._current().rewriter.rewrite(query)
+
     def _score(
         self, state: _State, query: str, filters: SearchFilters, mode: Mode, query_vector: np.ndarray | None = None
     ) -> ScoredRows:
         mask = self._mask(state, filters)
         candidates = np.flatnonzero(mask)
         n = len(mask)
-        lexical = dense = None
+        lexical = dense = raw_dense = None
         lexical_rank = dense_rank = np.zeros(n, dtype=np.int32)
+        rewritten = state.rewriter.rewrite(query)
         if mode in ("lexical", "hybrid"):
-            lexical = state.lexical.scores(query) if n else np.zeros(0, dtype=np.float32)
+            lexical = state.lexical.scores(rewritten.lexical) if n else np.zeros(0, dtype=np.float32)
             matched = candidates[lexical[candidates] > 0]
             lexical_rank = ranks(lexical, self._top(lexical, matched))
         if mode in ("dense", "hybrid"):
             if query_vector is None:
-                query_vector = self.embedder.embed_queries([query])[0]
-            dense = self._dense(state, query_vector) if n else np.zeros(0, dtype=np.float32)
+                query_vector = self.embedder.embed_queries([rewritten.dense])[0]
+            if n:
+                dense, raw_dense = self._dense(state, query_vector)
+            else:
+                dense = raw_dense = np.zeros(0, dtype=np.float32)
             dense_rank = ranks(dense, self._top(dense, candidates))
         if mode == "lexical":
             assert lexical is not None
@@ -301,17 +352,22 @@ class HybridIndex:
         else:
             assert lexical is not None and dense is not None
             fused = self._fuse(lexical, dense, lexical_rank, dense_rank, candidates)
-        return ScoredRows(fused=fused, lexical_rank=lexical_rank, dense_rank=dense_rank, mask=mask, dense=dense)
+        return ScoredRows(fused=fused, lexical_rank=lexical_rank, dense_rank=dense_rank, mask=mask, dense=raw_dense)
 
-    def _dense(self, state: _State, query_vector: np.ndarray) -> np.ndarray:
-        dense = state.matrix @ query_vector
+    def _dense(self, state: _State, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(score to rank by, raw passage/title cosine mix reported in ``Hit.dense_score``)."""
+        passage = state.matrix @ query_vector
+        lead = passage[state.lead_rows]
         titled = state.title_rows >= 0
+        raw = passage.copy()
+        title = lead.copy()  # an untitled document's first passage stands in for its title
         if titled.any():
-            title_scores = state.titles @ query_vector
-            dense[titled] = (1 - self.title_weight) * dense[titled] + self.title_weight * title_scores[
-                state.title_rows[titled]
-            ]
-        return dense
+            title[titled] = (state.titles @ query_vector)[state.title_rows[titled]]
+            raw[titled] = (1 - self.title_weight) * passage[titled] + self.title_weight * title[titled]
+        mixed = (1 - self.title_weight) * passage + self.title_weight * title
+        own = 1 - self.centroid_weight - self.lead_weight
+        centroid = (state.centroids @ query_vector)[state.document_rows]
+        return own * mixed + self.centroid_weight * centroid + self.lead_weight * lead, raw
 
     def _top(self, scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The rank_depth best rows among ``rows``."""

@@ -16,7 +16,7 @@ from relais.engine.text import analyze
 
 
 class LexicalIndex:
-    """BM25 (Lucene variant, k1 = 1.5, b = 0.75) over pre-analysed passages.
+    """BM25 (Lucene variant, k1 = 1.5, b = 0.75 unless given) over pre-analysed passages.
 
     bm25s cannot add documents to a built index, so every change rebuilds it
     from the cached term lists: about a second for 20,000 passages, and the
@@ -38,6 +38,10 @@ class LexicalIndex:
             self._bm25 = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
             # An empty passage still needs a row so row numbers stay aligned.
             self._bm25.index([t or [""] for t in self._terms], show_progress=False)
+
+    def knows(self, term: str) -> bool:
+        """Whether an analysed term occurs in the index."""
+        return self._bm25 is not None and term in self._bm25.vocab_dict
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (row order), zeros when nothing matches."""

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from relais.engine.embeddings import Embedder, get_embedder
 from relais.engine.index import HybridIndex, IndexEntry, Mode, SearchFilters
+from relais.engine.text import RewrittenQuery
 from relais.knowledge.models import Document, IndexGeneration, Passage
 
 
@@ -110,6 +111,11 @@ class SqlitePassageIndex:
     def invalidate(self) -> None:
         """Collection or document metadata changed: reload on the next search everywhere."""
         IndexGeneration.bump()
+
+    def rewrite(self, query: str) -> RewrittenQuery:
+        """The query as the index reads it; a caller that embeds the query itself should embed ``.dense``."""
+        self._ensure_current()
+        return self._engine.rewrite(query)
 
     def search(
         self,
