@@ -1,6 +1,8 @@
 from relais.engine.answer import (
     CANDIDATE_PASSAGES,
+    FEATURES,
     NOT_FOUND,
+    WEIGHTS,
     AnswerModel,
     Evidence,
     Features,
@@ -56,6 +58,16 @@ def test_unknown_terms_are_long_question_terms_no_retrieved_passage_contains():
     assert unknown_terms("ordre de mission", retrieved) == set()
 
 
+def test_short_unknown_terms_are_counted_apart():
+    retrieved = [evidence(), evidence(2, 2, "Le badge s'active à l'accueil.", title="Badges")]
+    # « jai » and « kan » (typing shortcuts) and « smic » are too short for the long count.
+    assert unknown_terms("jai perdu mon badge kan", retrieved, 3, 4) == {"jai", "kan"}
+    assert unknown_terms("le smic horaire", retrieved, 3, 4) == {"smic"}  # « horair » is long
+    assert unknown_terms("badge perdu ya", retrieved, 3, 4) == set()  # « perdu » is long, « ya » too short
+    features = support_features("jai perdu mon badge kan", rank_documents(retrieved), retrieved)
+    assert (features.unknown, features.short_unknown) == (1, 2)
+
+
 def test_documents_are_ranked_by_their_best_passage_and_their_closest_faq_phrasing():
     retrieved = [evidence(1, 1, fused=1.0), evidence(2, 2, fused=0.95), evidence(3, 1, fused=0.9)]
     assert [c.document_id for c in rank_documents(retrieved)] == [1, 2]
@@ -85,6 +97,7 @@ def test_features_of_the_chosen_document():
     features = support_features("ordre de mission", rank_documents(retrieved), retrieved)
     assert features.dense == 0.88  # best cosine of the document's passages
     assert round(features.margin, 6) == 0.2 and features.coverage == 1.0 and features.unknown == 0
+    assert features.short_unknown == 0 and len(features.as_tuple()) == len(FEATURES) == len(WEIGHTS)
     alone = support_features("ordre de mission", rank_documents(retrieved[:1]), retrieved[:1])
     assert alone.margin == 1.0  # no other document: the lead is as large as it gets
 
@@ -96,7 +109,7 @@ def test_answer_model_weighs_the_features():
     assert model.probability(Features(0.80, 0.4, 1.0, 0)) < 0.5  # far in meaning
     assert model.probability(Features(0.88, 0.4, 1.0, 3)) < model.probability(strong)  # unknown words
     assert model.probability(Features(0.88, 0.0, 0.0, 0)) < model.probability(strong)
-    assert AnswerModel(weights=(0, 0, 0, 0), intercept=0).probability(strong) == 0.5
+    assert AnswerModel(weights=(0,) * len(FEATURES), intercept=0).probability(strong) == 0.5
 
 
 def test_extractive_answer_quotes_relevant_sentences_verbatim_in_order():

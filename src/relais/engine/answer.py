@@ -15,10 +15,15 @@ documents rather than single passages:
    document into a confidence: its best raw cosine; its lead over the next
    document; the best share of the question's content terms
    (interrogatives and modal verbs left out) that one of its sentences, with its
-   headings, contains; and how many long content terms of the question no
+   headings, contains; how many long content terms of the question no
    retrieved passage contains (words the documentation never uses: the question
-   is likely about something else). Below 0.5 Relais says « je n'ai pas
-   trouvé » and suggests the closest documents.
+   is likely about something else); and, counted apart, how many short ones
+   (3 or 4 characters) none contains. Those are mostly typing shortcuts
+   (« kan », « koi », « jai »): the fit gives them a small *positive* weight,
+   the mark of a colloquial question that shares few words with the
+   documentation yet is answerable, which lets it weigh coverage more for the
+   others. Below 0.5 Relais says « je n'ai pas trouvé » and suggests the
+   closest documents.
 
 The weights are fitted by ``bench/answers_cv.py`` on ``demo/questions.yaml``,
 which also reports them cross-validated (docs/benchmarks.md).
@@ -55,10 +60,13 @@ CANDIDATE_FAQ_ENTRIES = 3
 # Passages of the chosen document whose sentences are checked for coverage.
 COVERAGE_PASSAGES = 3
 # Content terms (stems) this long that no retrieved passage contains count as unknown;
-# shorter ones are mostly abbreviations and typing shortcuts (« kan », « mdp »).
+# shorter ones are mostly abbreviations and typing shortcuts (« kan », « mdp »), a sign of
+# register rather than of topic: those from SHORT_UNKNOWN_MIN_CHARS up are counted apart,
+# with their own weight. Shorter still (« d », « ya ») says nothing.
 UNKNOWN_MIN_CHARS = 5
+SHORT_UNKNOWN_MIN_CHARS = 3
 
-FEATURES = ("dense", "margin", "coverage", "unknown")
+FEATURES = ("dense", "margin", "coverage", "unknown", "short_unknown")
 
 
 @dataclass(frozen=True)
@@ -113,18 +121,19 @@ class Features:
     margin: float  # its score minus the next document's, clipped to [0, 1]
     coverage: float  # best share of the question's content terms in one sentence (with its headings)
     unknown: int  # long content terms of the question that no retrieved passage contains
+    short_unknown: int = 0  # short ones (SHORT_UNKNOWN_MIN_CHARS to UNKNOWN_MIN_CHARS − 1 characters)
 
     def as_tuple(self) -> tuple[float, ...]:
-        return (self.dense, self.margin, self.coverage, float(self.unknown))
+        return (self.dense, self.margin, self.coverage, float(self.unknown), float(self.short_unknown))
 
 
-# Fitted by `bench/answers_cv.py --fit` on demo/questions.yaml (2026-11-26, all 139 questions, of which
-# the 52 the FAQ threshold answers first are left out of the logistic fit): a class-balanced, L2-regularised
+# Fitted by `bench/answers_cv.py --fit` on demo/questions.yaml (2026-11-26, all 143 questions, of which
+# the 57 the FAQ threshold answers first are left out of the logistic fit): a class-balanced, L2-regularised
 # logistic regression, written back on the raw features (FEATURES order). The same script reports the
 # figures cross-validated: fitted and scored on the same questions they look better than they are.
-FAQ_WEIGHT = 1.5
-WEIGHTS = (66.02, 5.103, 0.7965, -1.295)
-INTERCEPT = -56.14
+FAQ_WEIGHT = 1.75
+WEIGHTS = (68.94, 3.907, 2.003, -1.172, 0.5733)
+INTERCEPT = -59.27
 
 
 @dataclass(frozen=True)
@@ -185,9 +194,12 @@ def coverage(question: str, passages: Sequence[Evidence]) -> float:
     return best / len(asked)
 
 
-def unknown_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
-    """Long content terms of the question that no retrieved passage (text, title, headings) contains."""
-    asked = {t for t in content_terms(question) if len(t) >= UNKNOWN_MIN_CHARS}
+def unknown_terms(
+    question: str, evidence: Sequence[Evidence], min_chars: int = UNKNOWN_MIN_CHARS, max_chars: int | None = None
+) -> set[str]:
+    """Content terms of the question, ``min_chars`` to ``max_chars`` long, that no retrieved passage
+    (text, title, headings) contains."""
+    asked = {t for t in content_terms(question) if len(t) >= min_chars and (max_chars is None or len(t) <= max_chars)}
     for item in evidence:
         if not asked:
             break
@@ -235,6 +247,7 @@ def support_features(
         margin=max(0.0, min(1.0, margin)),
         coverage=coverage(question, chosen.passages[:COVERAGE_PASSAGES]),
         unknown=len(unknown_terms(question, evidence)),
+        short_unknown=len(unknown_terms(question, evidence, SHORT_UNKNOWN_MIN_CHARS, UNKNOWN_MIN_CHARS - 1)),
     )
 
 
