@@ -75,7 +75,13 @@ DATABASES = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / RELAIS.database_path.name,
         # WAL lets the web server read while an ingestion writes.
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20},
+        # IMMEDIATE: a transaction takes the write lock when it starts, so two concurrent writers wait for each
+        # other (timeout) instead of failing with « database is locked » half-way (a double click on « Confirmer »).
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        },
     }
 }
 

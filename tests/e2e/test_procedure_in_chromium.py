@@ -37,7 +37,7 @@ def test_agent_requests_an_ordre_de_mission_manager_and_rh_approve(server, brows
     agent.get_by_role("heading", name="Demande d'ordre de mission").wait_for()
     assert "Lyon" in agent.locator(".prefilled").inner_text()  # read from the question
     assert serious_violations(agent) == []
-    agent.screenshot(path=SCREENSHOTS / "10-demarche-question.png", full_page=True)
+    agent.screenshot(path=SCREENSHOTS / "20-demarche-question.png", full_page=True)
     answer_text(agent, "Accueil des publics en médiathèque")  # intitulé
     answer_text(agent, "7 h 30")  # heure de départ
     answer_text(agent, "19 h")  # heure de retour
@@ -62,12 +62,12 @@ def test_agent_requests_an_ordre_de_mission_manager_and_rh_approve(server, brows
     alert = agent.get_by_role("alert")
     assert "ne peut pas être avant « Date de départ »" in alert.inner_text()
     assert serious_violations(agent) == []
-    agent.screenshot(path=SCREENSHOTS / "11-demarche-date-invalide.png", full_page=True)
+    agent.screenshot(path=SCREENSHOTS / "21-demarche-date-invalide.png", full_page=True)
     agent.get_by_role("textbox").first.fill(spoken(END))
     agent.get_by_role("button", name="Enregistrer").click()
     summary.get_by_text("Vérifiez votre demande avant de l'envoyer.").wait_for()
     assert serious_violations(agent) == []
-    agent.screenshot(path=SCREENSHOTS / "12-demarche-recapitulatif.png", full_page=True)
+    agent.screenshot(path=SCREENSHOTS / "22-demarche-recapitulatif.png", full_page=True)
     agent.get_by_role("button", name="Confirmer et envoyer").click()
     confirmation = agent.get_by_text(re.compile(r"Votre demande OM-\d{4}-\d{4} est envoyée"))
     confirmation.wait_for()
@@ -105,10 +105,10 @@ def test_agent_requests_an_ordre_de_mission_manager_and_rh_approve(server, brows
     row = rh.get_by_role("row").filter(has_text=reference)
     assert "Validée" in row.inner_text()
     assert serious_violations(rh) == []
-    rh.screenshot(path=SCREENSHOTS / "13-demarche-validee-rh.png", full_page=True)
+    rh.screenshot(path=SCREENSHOTS / "23-demarche-validee-rh.png", full_page=True)
     rh_context.close()
 
     agent.goto(run_url)
     assert "Validée" in agent.locator(".status").inner_text()
-    agent.screenshot(path=SCREENSHOTS / "14-demarche-validee-agent.png", full_page=True)
+    agent.screenshot(path=SCREENSHOTS / "24-demarche-validee-agent.png", full_page=True)
     agent_context.close()

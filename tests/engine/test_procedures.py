@@ -319,3 +319,77 @@ def test_every_displayed_value_of_a_mission_parses_back_to_itself(mission):
             spec.choice_label(values[spec.name]) if spec.type == "choice" else engine.display(spec, values[spec.name])
         )
         assert engine.parse_answer(spec, shown, TODAY) == values[spec.name], spec.name
+
+
+# --- robustness (review findings) -----------------------------------------------------------------------
+
+
+def test_dropping_an_answer_drops_what_depended_on_it():
+    chained = engine.parse_yaml(
+        ONE_STEP
+        + "    - {nom: a, type: choix, libelle: A, choix: [x, z]}\n"
+        + "    - {nom: b, type: choix, libelle: B, choix: [y, w], si: {a: x}}\n"
+        + "    - {nom: c, type: texte, libelle: C, si: {b: y}}\n"
+    )
+    values = fill(chained, {"a": "x", "b": "y", "c": "bonjour"})
+    assert fill(chained, {"a": "z"}, values) == {"a": "z"}
+
+
+def test_absurd_dates_are_refused_without_hanging(mission):
+    with pytest.raises(engine.InvalidAnswer, match="trop lointaine"):
+        engine.answer(mission, mission.field("date_depart"), "31/12/9999", {}, TODAY)
+    with pytest.raises(engine.InvalidAnswer, match="Date non reconnue"):
+        engine.answer(mission, mission.field("date_depart"), "dans 3000000 jours", {}, TODAY)
+    assert engine.prefill(mission, "ordre de mission dans 5000000 jours", TODAY) == {}
+
+
+def test_a_return_at_the_very_time_of_departure_is_refused(mission):
+    values = fill(mission, {"date_depart": "3 mars", "heure_depart": "9 h", "date_retour": "3 mars"})
+    with pytest.raises(engine.InvalidAnswer, match="doit être après « Heure de départ »"):
+        engine.answer(mission, mission.field("heure_retour"), "9 h", values, TODAY)
+
+
+def test_a_trip_across_a_kilometre_threshold_is_paid_at_each_rate(mission):
+    values = fill(mission, {**MISSION_ANSWERS, "puissance_fiscale": "5cv", "distance_km": "300", "km_annee": "1900"})
+    lines = {line.label: line for line in engine.estimate(mission, values).lines}
+    assert lines["Indemnités kilométriques"].amount == Decimal("112.00")  # 100 × 0,32 + 200 × 0,40
+    assert lines["Indemnités kilométriques"].detail == "100 km × 0,32 €/km + 200 km × 0,40 €/km"
+
+
+def test_a_departure_at_midnight_counts_that_night(mission):
+    values = fill(mission, {**MISSION_ANSWERS, "heure_depart": "minuit"})
+    lines = {line.label: line for line in engine.estimate(mission, values).lines}
+    assert lines["Hébergement"].amount == Decimal("360.00")  # 3 nights at 120 €
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["baremes"]["kilometre"].update({"5cv": [0.32]}), "trois taux"),
+        (lambda d: d["baremes"].update({"repas": "vingt"}), "sont des montants"),
+        (lambda d: d["document"].update({"prefixe": 'O"M'}), "1 à 12 lettres ou chiffres"),
+        (lambda d: d.update({"date_effet": date(2026, 1, 1)}), "dates entre guillemets"),
+    ],
+)
+def test_definitions_that_would_fail_later_are_refused_at_load(change, message):
+    data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
+    change(data)
+    with pytest.raises(engine.ProcedureError, match=message):
+        engine.load_procedure(data)
+
+
+def test_comparisons_are_between_dates_or_times_only():
+    with pytest.raises(engine.ProcedureError, match="deux champs date, ou deux champs heure"):
+        engine.parse_yaml(
+            ONE_STEP
+            + "    - {nom: a, type: montant, libelle: A}\n    - {nom: b, type: montant, libelle: B, apres: a}\n"
+        )
+
+
+def test_keywords_match_whatever_the_typography():
+    procedure = engine.parse_yaml(
+        HEAD.replace("declencheurs: [a]", "declencheurs: [a]\nmots_cles: [oeuvres sociales]")
+        + "etapes:\n - titre: t\n   champs:\n    - {nom: d, type: texte, libelle: D}\n"
+    )
+    assert engine.mentions(procedure, "Les Œuvres sociales du COS ?")
+    assert not engine.mentions(procedure, "Les congés annuels")

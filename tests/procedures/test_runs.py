@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +16,7 @@ from relais.helpdesk.models import OutboxMessage, Ticket
 from relais.procedures import runs
 from relais.procedures.models import Approval, Decision, Procedure, Run, Status
 from tests.procedures.dates import long_form, mission_dates, period, spoken
+from tests.procedures.factories import submitted_mission as submitted_mission_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -346,3 +347,69 @@ def test_editing_a_procedure_keeps_the_runs_in_progress_on_their_version():
     assert procedure.revision == run.revision + 1
     run.refresh_from_db()
     assert run.spec().field("destination").question == "Où se déroule la mission (ville) ?"
+
+
+def test_nobody_approves_their_own_request_or_two_stages():
+    rh = user("referent.rh")  # handles RH, has no manager: the service stage is the only one
+    run = submitted_mission_of(rh)
+    assert list(run.approvals.values_list("stage", flat=True)) == ["service"]
+    assert run not in runs.awaiting(rh)
+    with pytest.raises(runs.NotAllowed):
+        runs.decide(run, rh, approve=True)
+    # A manager who also handles RH decides the first stage only.
+    manager = user("responsable.mediatheque")
+    from django.contrib.auth.models import Group
+
+    manager.groups.add(Group.objects.get(name="Traitement RH"))
+    mission = submitted_mission_of(user("agent.demo"))
+    runs.decide(mission, manager, approve=True)
+    assert mission not in runs.awaiting(manager)
+    with pytest.raises(runs.NotAllowed):
+        runs.decide(mission, manager, approve=True)
+
+
+def test_a_request_whose_manager_left_goes_to_the_service():
+    manager = user("responsable.mediatheque")
+    manager.is_active = False
+    manager.save()
+    run = submitted_mission_of(user("agent.demo"))
+    assert list(run.approvals.values_list("stage", flat=True)) == ["service"]
+
+
+def test_a_stale_page_never_files_an_answer_under_another_question():
+    client = client_for("agent.demo")
+    run = start_from_chat(client)
+    client.post(f"/demarches/{run.pk}/", {"answer": "Stage accueil", "field": "intitule"})
+    response = client.post(f"/demarches/{run.pk}/", {"answer": "Stage accueil", "field": "intitule"})
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.values["intitule"] == "Stage accueil" and "heure_depart" not in run.values
+
+
+def test_clicking_the_offer_twice_resumes_the_same_draft():
+    client = client_for("agent.demo")
+    exchange = ask(client, MISSION_QUESTION)
+    url = f"/demarches/commencer/{exchange.offered_procedure.slug}/"
+    first = client.post(url, {"exchange": exchange.pk})["Location"]
+    assert client.post(url, {"exchange": exchange.pk})["Location"] == first
+    assert client.post(url, {"exchange": "abc"}).status_code == 302  # not a number: a fresh, empty draft
+
+
+def test_retention_keeps_counts_and_drops_the_content():
+    from datetime import datetime
+
+    from relais.assistant.retention import purge
+
+    agent = user("agent.demo")
+    done = submitted_mission_of(agent)
+    runs.decide(done, user("responsable.mediatheque"), approve=True, comment="Bon pour accord")
+    runs.decide(done, user("referent.rh"), approve=True)
+    draft = runs.start(agent, Procedure.objects.get(slug="ordre-de-mission"), question="ordre de mission à Lyon")
+    report = purge(now=datetime(2100, 1, 1, tzinfo=UTC), days=1)
+    assert report.procedure_runs >= 2
+    assert not Run.objects.filter(pk=draft.pk).exists()
+    done.refresh_from_db()
+    assert done.values == {} and done.status == Status.APPROVED
+    assert not done.approvals.exclude(comment="").exists()
+    assert not OutboxMessage.objects.filter(ticket=None).exclude(payload={}).exists()
+    assert runs.savings(done.completed_at.date(), done.completed_at.date())[0].completed >= 1

@@ -77,6 +77,12 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.service or 'service inconnu'}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.manager_id is not None and self.manager_id == self.user_id:
+            raise ValidationError({"manager": "Un agent ne peut pas être son propre responsable."})
+
 
 class Charter(models.Model):
     """The town's AI usage charter, in Markdown. A new version is a new row; every user accepts it again."""

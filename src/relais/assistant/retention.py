@@ -3,7 +3,9 @@
 What goes: exchanges (questions, answers, feedback comments) and the conversations left empty; the text of
 tickets resolved or closed before the cutoff (title, description, transcript, messages) and the payloads of
 their sent e-mails or GLPI calls. What stays: `UsageCounter` rows per day, service and mode, and each ticket's
-service, category, status and timestamps, which the measurement of time saved needs.
+service, category, status and timestamps, which the measurement of time saved needs. Guided procedures: drafts
+and abandoned runs go; a finished run loses its answers, its question and its approvers' comments, and keeps its
+procedure, status and dates (the time saved is counted from them); notification e-mails lose their text.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class PurgeReport:
     exchanges: int = 0
     conversations: int = 0
     tickets: int = 0
+    procedure_runs: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -35,6 +38,7 @@ class PurgeReport:
             "exchanges": self.exchanges,
             "conversations": self.conversations,
             "tickets": self.tickets,
+            "procedure_runs": self.procedure_runs,
         }
 
 
@@ -62,6 +66,8 @@ def _add_counts(totals: dict[tuple, dict[str, float]]) -> None:
 
 def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = False) -> PurgeReport:
     from relais.helpdesk.models import OutboxMessage, Status, Ticket, TicketMessage
+    from relais.procedures.models import Approval, Run
+    from relais.procedures.models import Status as RunStatus
 
     days = settings.RELAIS.retention_days if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
@@ -73,6 +79,9 @@ def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = 
     report.exchanges, report.tickets = old.count(), tickets.count()
     empty = Conversation.objects.filter(created_at__lt=cutoff).exclude(exchanges__created_at__gte=cutoff)
     report.conversations = empty.count()
+    unfinished = Run.objects.filter(status__in=[RunStatus.DRAFT, RunStatus.ABANDONED], updated_at__lt=cutoff)
+    finished = Run.objects.filter(completed_at__lt=cutoff).exclude(question=PURGED)
+    report.procedure_runs = unfinished.count() + finished.count()
     if dry_run:
         return report
     with transaction.atomic():
@@ -83,4 +92,12 @@ def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = 
         TicketMessage.objects.filter(ticket_id__in=ids).delete()
         OutboxMessage.objects.filter(ticket_id__in=ids, state=OutboxMessage.State.SENT).update(payload={})
         Ticket.objects.filter(pk__in=ids).update(title=PURGED, description=PURGED, transcript="", sources=[])
+        unfinished.delete()
+        Approval.objects.filter(run__in=finished).update(comment="")
+        finished.update(values={}, prefilled=[], question=PURGED)
+        # Notifications about a procedure (no ticket): their text names the agent and the decision. One still
+        # unsent after the whole retention period is pointless: it is given up.
+        notifications = OutboxMessage.objects.filter(ticket__isnull=True, created_at__lt=cutoff)
+        notifications.exclude(state=OutboxMessage.State.SENT).update(state=OutboxMessage.State.DEAD)
+        notifications.update(payload={})
     return report

@@ -25,6 +25,7 @@ Choices the caller must know:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -119,6 +120,19 @@ _NUMBER_WORDS = {
     "dix-neuf": 19,
     "vingt": 20,
 }
+
+
+def _none_on_overflow(function):
+    """« dans 3000000 jours » is not a date: huge counts overflow datetime arithmetic; read them as nothing."""
+
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except OverflowError:
+            return None
+
+    return guarded
 
 
 def _alternation(words) -> str:
@@ -284,6 +298,7 @@ def _day(value: date) -> Period:
     return Period(value, value)
 
 
+@_none_on_overflow
 def parse_date(text: str, today: date) -> date | None:
     """The date of a whole answer (« 12/03 », « 1er avril », « mardi 12 mars 2027 », « demain », « lundi prochain »).
 
@@ -372,6 +387,7 @@ def _first(pattern: re.Pattern, text: str, build) -> Period | None:
     return None
 
 
+@_none_on_overflow
 def find_period(text: str, today: date) -> Period | None:
     """The dates a sentence speaks of (« une formation à Lyon du 3 au 5 mars », « demain », « la semaine prochaine »).
 
@@ -470,6 +486,7 @@ _MINUTES = re.compile(rf"(?P<m>{_NUMBER})\s*(?:min(?:utes?)?|mn)")
 _QUARTERS = re.compile(r"(?:une\s+)?(?P<half>demi[- ]?heure)|(?P<n>un|trois)\s+quarts?\s+d'\s?heure")
 
 
+@_none_on_overflow
 def parse_duration(text: str) -> timedelta | None:
     """The duration of a whole answer: days (« 2 jours », « deux journées ») or hours and minutes (« 3 h 30 »).
 

@@ -11,6 +11,7 @@ minutes, integers, booleans, a choice's value, a checklist step as « fait » / 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -51,6 +52,7 @@ NO_WORDS = {"non", "n", "no", "pas besoin", "non merci", "aucun", "aucune"}
 STEP_FAILED_WORDS = {"echec", "ca ne marche pas", "ca ne fonctionne pas", "probleme", "bloque", "non"}
 STEP_DONE_WORDS = {"fait", "c'est fait", "ok", "oui", "termine", "ca marche", "reussi"}
 TEXT_MAX_LENGTH = 500
+MAX_YEARS_AHEAD = 2  # a date further away is a typo (« 31/12/9999 »), and would make estimates loop for long
 NARROW_SPACE = "\u202f"  # French thousands separator
 
 
@@ -64,7 +66,8 @@ class InvalidAnswer(ValueError):
 
 def fold(text: str) -> str:
     """Lower case, no accents, straight apostrophes, single spaces: how answers and keywords are compared."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode()
+    text = text.replace("’", "'").replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^\w' -]", " ", text.lower()).split())
 
 
@@ -151,8 +154,8 @@ class Procedure:
 
 
 def parse_yaml(text: str) -> Procedure:
-    try:
-        data = yaml.safe_load(text)
+    try:  # libyaml's C parser when available: several times faster than the pure-Python one
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" (ligne {where.line + 1})" if where is not None else ""
@@ -276,12 +279,17 @@ def _check_references(procedure: Procedure) -> None:
             allowed = {c.value for c in target.choices} if target.type == "choice" else None
             if target.type == "boolean":
                 allowed = {True, False}
-            if allowed is not None and not set(spec.when.values) <= allowed:
-                raise ProcedureError(
-                    f"{where} : « si » attend une valeur de « {target.name} » parmi {sorted(allowed, key=str)}."
-                )
-        if spec.after and seen[spec.after].type != spec.type:
-            raise ProcedureError(f"{where} : « apres » compare deux champs du même type.")
+            if target.type not in {"choice", "boolean"}:
+                raise ProcedureError(f"{where} : « si » porte sur un champ « choix » ou « oui_non ».")
+            if not set(spec.when.values) <= allowed:
+                names = " ; ".join(str(v).lower() for v in sorted(allowed, key=str))
+                raise ProcedureError(f"{where} : « si » attend une valeur de « {target.name} » parmi : {names}.")
+        if spec.after:
+            other = seen[spec.after]
+            if other.type != spec.type or spec.type not in {"date", "time"}:
+                raise ProcedureError(f"{where} : « apres » compare deux champs date, ou deux champs heure.")
+            if spec.type == "time" and bool(spec.on) != bool(other.on):
+                raise ProcedureError(f"{where} : « le » doit être donné aux deux heures comparées, ou à aucune.")
         if spec.on and seen[spec.on].type != "date":
             raise ProcedureError(f"{where} : « le » renvoie à un champ de type date.")
         if spec.type == "step" and procedure.kind != "checklist":
@@ -329,6 +337,13 @@ def load_procedure(data: Mapping[str, Any]) -> Procedure:
     document = data.get("document") or {}
     if not isinstance(document, dict):
         raise ProcedureError("Démarche : « document » a un « titre » et un « prefixe » de référence.")
+    prefix = str(document.get("prefixe", "") or "DEM").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]{1,12}", prefix):
+        raise ProcedureError("Démarche : le « prefixe » du document s'écrit en 1 à 12 lettres ou chiffres (ex. OM).")
+    try:  # each run keeps the definition as JSON: a bare YAML date (2026-01-01) would not fit
+        json.dumps(dict(data))
+    except TypeError as exc:
+        raise ProcedureError('Démarche : mettez les dates entre guillemets (ex. "2026-01-01").') from exc
     procedure = Procedure(
         slug=slug,
         title=title,
@@ -340,7 +355,7 @@ def load_procedure(data: Mapping[str, Any]) -> Procedure:
         steps=_steps(data.get("etapes")),
         keywords=_keywords(data.get("mots_cles")),
         document_title=str(document.get("titre", "")).strip() or title,
-        reference_prefix=str(document.get("prefixe", "")).strip().upper() or "DEM",
+        reference_prefix=prefix,
         approval=tuple(approval),
         calculator=_text(data, "estimation", where, required=False),
         rates=data.get("baremes") or {},
@@ -375,9 +390,17 @@ def next_field(procedure: Procedure, values: Mapping[str, Any]) -> FieldSpec | N
 
 
 def applicable_values(procedure: Procedure, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers of the fields that still apply (a changed choice drops the answers it no longer asks for)."""
-    names = {spec.name for spec in active_fields(procedure, values)}
-    return {name: value for name, value in values.items() if name in names}
+    """The answers of the fields that still apply (a changed choice drops the answers it no longer asks for).
+
+    Repeated until stable: dropping an answer may in turn switch off a field that depended on it.
+    """
+    current = dict(values)
+    while True:
+        names = {spec.name for spec in active_fields(procedure, current)}
+        kept = {name: value for name, value in current.items() if name in names}
+        if kept == current:
+            return kept
+        current = kept
 
 
 def _bounded(spec: FieldSpec, number: Decimal, unit: str = "") -> None:
@@ -429,6 +452,8 @@ def parse_answer(spec: FieldSpec, raw: str, today: date) -> Any:
         value = fv.parse_date(raw, today)
         if value is None:
             raise InvalidAnswer("Date non reconnue : écrivez-la par exemple « 12/03/2027 » ou « 12 mars ».")
+        if value > today.replace(year=today.year + MAX_YEARS_AHEAD, day=min(today.day, 28)):
+            raise InvalidAnswer(f"Cette date est trop lointaine ({fv.format_date(value)}) : vérifiez l'année.")
         return value.isoformat()
     if spec.type == "time":
         moment = fv.parse_time(raw)
@@ -461,7 +486,7 @@ def parse_answer(spec: FieldSpec, raw: str, today: date) -> Any:
     return _step(raw)
 
 
-def _moment(procedure: Procedure, spec: FieldSpec, values: Mapping[str, Any]) -> tuple[str, str] | None:
+def _moment(spec: FieldSpec, values: Mapping[str, Any]) -> tuple[str, str] | None:
     """(date, time) of a time field tied to a date field, so « 9 h » on day 2 is after « 17 h » on day 1."""
     value = values.get(spec.name)
     if value is None:
@@ -481,9 +506,13 @@ def check_field(procedure: Procedure, spec: FieldSpec, values: Mapping[str, Any]
         return f"Cette date est passée ({fv.format_date(date.fromisoformat(value))}) : indiquez une date à venir."
     if spec.after and values.get(spec.after) is not None:
         other = procedure.field(spec.after)
-        mine, theirs = _moment(procedure, spec, values), _moment(procedure, other, values)
-        if mine and theirs and mine < theirs:
-            return f"« {spec.label} » ne peut pas être avant « {other.label} » ({display(other, values[other.name])})."
+        mine, theirs = _moment(spec, values), _moment(other, values)
+        # A return at the very moment of the departure is no mission: times must be strictly later.
+        if mine and theirs and (mine < theirs or (spec.type == "time" and mine == theirs)):
+            shown = display(other, values[other.name])
+            if spec.type == "time":
+                return f"« {spec.label} » doit être après « {other.label} » ({shown})."
+            return f"« {spec.label} » ne peut pas être avant « {other.label} » ({shown})."
     return None
 
 
@@ -633,9 +662,13 @@ class MissionCosts:
     """Estimated costs of an ordre de mission from the national rates (the barème the procedure cites).
 
     Meals: the mission covers 11 h–14 h (lunch) or 18 h–21 h (dinner) that day; nights: it covers 0 h–5 h.
-    A personal car is paid per kilometre by fiscal power, in the tranche of the kilometres already driven
-    for work this calendar year. Train tickets are booked by the town: an estimate only if the agent gives one.
+    A personal car is paid per kilometre by fiscal power and annual tranche (up to 2 000 km, to 10 000 km,
+    beyond), starting from the kilometres already driven for work this calendar year: a trip that crosses a
+    threshold is paid at each tranche's rate. Train tickets are booked by the town: an estimate only if the agent
+    gives one.
     """
+
+    tranches = (2000, 10000)  # annual kilometres where the rate changes
 
     needs = ("date_depart", "heure_depart", "date_retour", "heure_retour", "transport")
     rate_keys = ("repas", "nuitee", "kilometre")
@@ -650,12 +683,32 @@ class MissionCosts:
         absent = [key for key in self.rate_keys if key not in procedure.rates]
         if absent:
             raise ProcedureError(f"Démarche : « baremes » doit donner {', '.join(absent)}.")
+        self._check_rates(procedure.rates)
         # Every choice the agent can make must have its rate, or the estimate would fail mid-way.
         for name, table in (("puissance_fiscale", "kilometre"), ("zone_hebergement", "nuitee")):
             if name in names and procedure.field(name).type == "choice":
                 missing = [c.value for c in procedure.field(name).choices if c.value not in procedure.rates[table]]
                 if missing:
                     raise ProcedureError(f"Démarche : « baremes.{table} » n'a pas de taux pour {', '.join(missing)}.")
+
+    def _check_rates(self, rates: Mapping[str, Any]) -> None:
+        """Numbers everywhere, three per fiscal power: a wrong barème must fail here, not on an agent's summary."""
+
+        def number(value: Any) -> bool:
+            return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+        nights, kilometres = rates["nuitee"], rates["kilometre"]
+        if not number(rates["repas"]) or not isinstance(nights, dict) or not all(map(number, nights.values())):
+            raise ProcedureError(
+                "Démarche : « baremes.repas » et les « baremes.nuitee » sont des montants (ex. 20.00)."
+            )
+        if not isinstance(kilometres, dict) or not all(
+            isinstance(t, list) and len(t) == 3 and all(map(number, t)) for t in kilometres.values()
+        ):
+            raise ProcedureError(
+                "Démarche : chaque « baremes.kilometre » donne trois taux : jusqu'à 2 000 km, "
+                "de 2 001 à 10 000 km, au-delà (ex. [0.32, 0.40, 0.23])."
+            )
 
     def estimate(self, procedure: Procedure, values: Mapping[str, Any]) -> Estimate | None:
         if any(values.get(name) is None for name in self.needs):
@@ -674,7 +727,7 @@ class MissionCosts:
         if meals and not values.get("repas_fournis"):
             rate = Decimal(str(rates["repas"]))
             lines.append(CostLine("Repas", f"{meals} × {euros(rate)}", meals * rate))
-        nights = sum(_in_mission(start, end, d + timedelta(days=1), time(0), time(5)) for d in days[:-1])
+        nights = sum(_in_mission(start, end, d, time(0), time(5)) for d in days)  # the night ending on day d
         if nights and values.get("hebergement") == "hotel":
             zone = values.get("zone_hebergement") or "standard"
             rate = Decimal(str(rates["nuitee"][zone]))
@@ -692,11 +745,12 @@ class MissionCosts:
             and values.get("distance_km")
             and values.get("puissance_fiscale")
         ):
-            table = rates["kilometre"][values["puissance_fiscale"]]
-            driven = int(values.get("km_annee") or 0)
-            rate = Decimal(str(table[0] if driven < 2000 else table[1] if driven < 10000 else table[2]))
-            km = int(values["distance_km"])
-            return [CostLine("Indemnités kilométriques", f"{km} km × {_number(rate)} €/km", km * rate)]
+            table = [Decimal(str(rate)) for rate in rates["kilometre"][values["puissance_fiscale"]]]
+            driven, km = int(values.get("km_annee") or 0), int(values["distance_km"])
+            parts = self._split(driven, km)
+            amount = sum((count * table[tranche] for tranche, count in parts), Decimal("0"))
+            detail = " + ".join(f"{count} km × {_number(table[tranche])} €/km" for tranche, count in parts)
+            return [CostLine("Indemnités kilométriques", detail, amount)]
         if values.get("transport") == "train" and values.get("cout_train"):
             return [
                 CostLine(
@@ -704,6 +758,19 @@ class MissionCosts:
                 )
             ]
         return []
+
+    def _split(self, driven: int, km: int) -> list[tuple[int, int]]:
+        """The trip's kilometres per tranche (index 0, 1, 2), from the kilometres already driven this year."""
+        parts, position, left = [], driven, km
+        for tranche, limit in enumerate([*self.tranches, None]):
+            if left <= 0:
+                break
+            room = left if limit is None else max(0, limit - position)
+            count = min(left, room)
+            if count:
+                parts.append((tranche, count))
+                position, left = position + count, left - count
+        return parts
 
 
 CALCULATORS: dict[str, MissionCosts] = {"frais_de_mission": MissionCosts()}

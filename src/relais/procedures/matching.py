@@ -7,40 +7,62 @@ costs one matrix product, with the query vector the answer pipeline already comp
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
 
 from relais.engine.embeddings import Embedder
-from relais.engine.procedures import mentions
+from relais.engine.procedures import Procedure as Definition
+from relais.engine.procedures import ProcedureError, mentions
 from relais.procedures.models import Procedure
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
-_cache: dict[tuple[int, str, str], np.ndarray] = {}
 
 
-def _trigger_matrix(procedure: Procedure, embedder: Embedder) -> np.ndarray:
-    # Keyed by the text itself: an edit (or a rolled-back one) never reuses stale trigger vectors.
+@dataclass(frozen=True)
+class _Prepared:
+    definition: Definition | None  # None: the text no longer parses
+    triggers: np.ndarray | None  # the trigger phrasings' vectors, computed on first use
+
+
+# Keyed by (procedure, sha256 of its text, embedder): an edit, or a rolled-back one, never reuses stale
+# vectors, and no question pays for parsing the YAML (several ms) or embedding the triggers again.
+_cache: dict[tuple[int, str, str], _Prepared] = {}
+
+
+def _prepared(procedure: Procedure, embedder: Embedder) -> _Prepared:
     key = (procedure.pk, hashlib.sha256(procedure.definition.encode()).hexdigest(), embedder.name)
     with _lock:
-        matrix = _cache.get(key)
-    if matrix is None:
-        matrix = np.asarray(embedder.embed_queries(list(procedure.parsed().triggers)), dtype=np.float32)
-        with _lock:
-            for stale in [k for k in _cache if k[0] == procedure.pk and k != key]:
-                del _cache[stale]
-            _cache[key] = matrix
-    return matrix
+        prepared = _cache.get(key)
+    if prepared is not None:
+        return prepared
+    try:
+        definition = procedure.parsed()
+    except ProcedureError:  # saved before a stricter check: the chat must go on without it
+        logger.exception("procedure %s has an invalid definition; not offered", procedure.slug)
+        prepared = _Prepared(None, None)
+    else:
+        vectors = np.asarray(embedder.embed_queries(list(definition.triggers)), dtype=np.float32)
+        prepared = _Prepared(definition, vectors)
+    with _lock:
+        for stale in [k for k in _cache if k[0] == procedure.pk and k != key]:
+            del _cache[stale]
+        _cache[key] = prepared
+    return prepared
 
 
 def best_match(question: str, query_vector: np.ndarray, embedder: Embedder) -> tuple[Procedure, float] | None:
     """The active procedure the question mentions whose closest trigger phrasing is nearest, with that cosine."""
     best: tuple[Procedure, float] | None = None
     for procedure in Procedure.objects.filter(is_active=True):
-        if not mentions(procedure.parsed(), question):
+        prepared = _prepared(procedure, embedder)
+        if prepared.definition is None or not mentions(prepared.definition, question):
             continue
-        score = float(np.max(_trigger_matrix(procedure, embedder) @ query_vector))
+        score = float(np.max(prepared.triggers @ query_vector))
         if best is None or score > best[1]:
             best = (procedure, score)
     return best

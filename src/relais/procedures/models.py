@@ -98,6 +98,7 @@ class Run(models.Model):
         verbose_name_plural = "démarches des agents"
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["user", "status"]), models.Index(fields=["status", "completed_at"])]
+        constraints = [models.UniqueConstraint(fields=["procedure", "number"], name="one_number_per_procedure")]
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.procedure.title}"
@@ -107,10 +108,11 @@ class Run(models.Model):
 
     @property
     def reference(self) -> str:
-        prefix = self.definition.get("document", {}).get("prefixe", "DEM") if self.definition else "DEM"
+        document = (self.definition or {}).get("document") or {}
+        prefix = str(document.get("prefixe") or "DEM").upper()
         if self.number is None:
             return f"brouillon n° {self.pk}"
-        return f"{str(prefix).upper()}-{self.created_at:%Y}-{self.number:04d}"
+        return f"{prefix}-{self.submitted_at or self.created_at:%Y}-{self.number:04d}"
 
     @property
     def is_draft(self) -> bool:

@@ -23,8 +23,6 @@ from relais.helpdesk.outbox import new_key, payload_of, queue
 from relais.helpdesk.tickets import handled_services, open_ticket
 from relais.procedures.models import Approval, Decision, Procedure, Run, Status
 
-CLOSED = (Status.APPROVED, Status.REJECTED, Status.DONE, Status.BLOCKED, Status.ABANDONED)
-
 
 class NotAllowed(PermissionError):
     """The user may not do this to this run (French message)."""
@@ -67,6 +65,11 @@ def _service_of(user) -> str:
 
 
 def start(user, procedure: Procedure, *, question: str = "", exchange=None) -> Run:
+    """A new draft, pre-filled from the question; the same draft again when the offer is clicked twice."""
+    if exchange is not None:
+        existing = Run.objects.filter(user=user, procedure=procedure, exchange=exchange, status=Status.DRAFT).first()
+        if existing is not None:
+            return existing
     definition = procedure.parsed()
     values = engine.prefill(definition, question, today()) if question else {}
     return Run.objects.create(
@@ -82,10 +85,6 @@ def start(user, procedure: Procedure, *, question: str = "", exchange=None) -> R
     )
 
 
-def drafts_of(user):
-    return Run.objects.filter(user=user, status=Status.DRAFT).select_related("procedure")
-
-
 def answer(run: Run, field_name: str, raw: str) -> None:
     """Record one answer (InvalidAnswer carries the French message); later answers that no longer apply go."""
     if not run.is_draft:
@@ -94,9 +93,15 @@ def answer(run: Run, field_name: str, raw: str) -> None:
     spec = definition.field(field_name)
     if spec not in engine.active_fields(definition, run.values):
         raise NotAllowed("Cette question ne s'applique pas à votre démarche.")
-    run.values = engine.answer(definition, spec, raw, run.values, today())
-    run.prefilled = [name for name in run.prefilled if name != field_name]
-    run.save(update_fields=["values", "prefilled", "updated_at"])
+    values = engine.answer(definition, spec, raw, run.values, today())
+    prefilled = [name for name in run.prefilled if name != field_name]
+    # Only while still a draft: a confirmation in another tab may have just sent it.
+    saved = Run.objects.filter(pk=run.pk, status=Status.DRAFT).update(
+        values=values, prefilled=prefilled, updated_at=timezone.now()
+    )
+    if not saved:
+        raise NotAllowed("Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
+    run.values, run.prefilled = values, prefilled
 
 
 def problems(run: Run) -> dict[str, str]:
@@ -113,8 +118,7 @@ def confirm(run: Run) -> None:
     if engine.next_field(definition, run.values) is not None or problems(run):
         raise NotAllowed("Complétez ou corrigez les réponses signalées avant de confirmer.")
     now = timezone.now()
-    next_number = (Run.objects.filter(procedure=run.procedure).aggregate(n=Max("number"))["n"] or 0) + 1
-    run.number, run.submitted_at = next_number, now
+    run.number, run.submitted_at = _next_number(run), now
     if definition.kind == "checklist" or not definition.approval:
         run.status, run.completed_at = Status.DONE, now
         run.save()
@@ -122,10 +126,11 @@ def confirm(run: Run) -> None:
     run.status = Status.PENDING
     run.save()
     manager = getattr(getattr(run.user, "profile", None), "manager", None)
-    position = 0
-    for stage in definition.approval:
-        if stage == "responsable" and manager is None:
-            continue  # no manager known: the owning service is the only approver
+    if manager is not None and (not manager.is_active or manager.pk == run.user_id):
+        manager = None
+    stages = [stage for stage in definition.approval if stage != "responsable" or manager is not None]
+    # Without a manager known, the owning service decides: a request never waits for nobody.
+    for position, stage in enumerate(stages or ["service"]):
         Approval.objects.create(
             run=run,
             position=position,
@@ -135,8 +140,12 @@ def confirm(run: Run) -> None:
             service=definition.service if stage == "service" else "",
             decision=Decision.PENDING if position == 0 else Decision.WAITING,
         )
-        position += 1
     _notify_approvers(run.current_approval())
+
+
+def _next_number(run: Run) -> int:
+    """The next number of this procedure's requests (unique per procedure: a constraint guards it)."""
+    return (Run.objects.filter(procedure=run.procedure).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 @transaction.atomic
@@ -165,11 +174,10 @@ def report_failed_step(run: Run, details: str = ""):
         exchange=run.exchange,
     )
     now = timezone.now()
-    next_number = (Run.objects.filter(procedure=run.procedure).aggregate(n=Max("number"))["n"] or 0) + 1
     run.ticket, run.status, run.number, run.submitted_at, run.completed_at = (
         ticket,
         Status.BLOCKED,
-        next_number,
+        _next_number(run),
         now,
         now,
     )
@@ -178,10 +186,12 @@ def report_failed_step(run: Run, details: str = ""):
 
 
 def abandon(run: Run) -> None:
-    if not run.is_draft:
+    abandoned = Run.objects.filter(pk=run.pk, status=Status.DRAFT).update(
+        status=Status.ABANDONED, updated_at=timezone.now()
+    )
+    if not abandoned:
         raise NotAllowed("Seule une démarche en cours de saisie peut être abandonnée.")
     run.status = Status.ABANDONED
-    run.save(update_fields=["status", "updated_at"])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -190,7 +200,10 @@ def abandon(run: Run) -> None:
 
 
 def may_decide(user, approval: Approval | None) -> bool:
+    """The stage's approver; never the agent themselves, nor someone who already decided an earlier stage."""
     if approval is None or approval.decision != Decision.PENDING:
+        return False
+    if user.pk == approval.run.user_id or approval.run.approvals.filter(decided_by=user).exists():
         return False
     if approval.stage == "responsable":
         return approval.approver_id == user.pk
@@ -212,7 +225,13 @@ def awaiting(user):
     pending = Approval.objects.filter(decision=Decision.PENDING).filter(
         Q(stage="responsable", approver=user) | Q(stage="service", service__in=services)
     )
-    return Run.objects.filter(approvals__in=pending).select_related("user", "procedure").distinct()
+    return (
+        Run.objects.filter(approvals__in=pending)
+        .exclude(user=user)
+        .exclude(approvals__decided_by=user)
+        .select_related("user", "procedure")
+        .distinct()
+    )
 
 
 def decided_for(user):
@@ -345,6 +364,6 @@ def savings(start: date, end: date) -> list[ProcedureSavings]:
         by_procedure.setdefault(run.procedure_id, []).append(run)
     rows = []
     for group in by_procedure.values():
-        minutes = sum(float(run.definition.get("minutes_economisees", 0) or 0) for run in group)
+        minutes = sum(run.spec().minutes_saved for run in group)
         rows.append(ProcedureSavings(group[0].procedure.title, group[0].procedure.service, len(group), minutes))
     return sorted(rows, key=lambda row: (-row.minutes, row.title))

@@ -96,8 +96,20 @@ def _summary_context(run: Run) -> dict:
         "definition": definition,
         "summary": summary,
         "problems": problems,
-        "estimate": engine.estimate(definition, run.values),
+        "estimate": _estimate_rows(definition, run.values),
         "approvals": run.approvals.select_related("approver", "decided_by"),
+    }
+
+
+def _estimate_rows(definition, values) -> dict | None:
+    """The estimate with amounts written the French way (« 1 200,00 € »), as in the PDF."""
+    estimate = engine.estimate(definition, values)
+    if estimate is None or not estimate.lines:
+        return None
+    return {
+        "lines": [(line.label, line.detail, engine.euros(line.amount)) for line in estimate.lines],
+        "total": engine.euros(estimate.total),
+        "source": estimate.source,
     }
 
 
@@ -117,6 +129,10 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         return render(request, "procedures/summary.html", {"run": run, "is_owner": True, **_summary_context(run)})
     form, status = AnswerForm(), 200
     if request.method == "POST":
+        if request.POST.get("field", spec.name) != spec.name:
+            # A page left open in another tab, or the Back button: never file an answer under another question.
+            messages.error(request, "Cette question a déjà une réponse (modifiable sur le récapitulatif).")
+            return redirect("procedure_run", run_id=run.pk)
         form, status = _record(request, run, spec.name)
         if status == 302:
             return redirect("procedure_run", run_id=run.pk)
@@ -143,7 +159,10 @@ def _finish_checklist(request: HttpRequest, run: Run) -> None:
     definition = run.spec()
     finished = engine.next_field(definition, run.values) is None and engine.failed_step(definition, run.values) is None
     if definition.kind == "checklist" and finished:
-        runs.confirm(run)
+        try:
+            runs.confirm(run)
+        except runs.NotAllowed:
+            return  # finished meanwhile in another tab: the page shows its status
         messages.success(request, f"« {definition.title} » : toutes les étapes sont faites.")
 
 
@@ -186,7 +205,12 @@ def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("procedure_run", run_id=run.pk)
     run.refresh_from_db()
-    messages.success(request, f"Votre demande {run.reference} est envoyée. Vous serez prévenu(e) de chaque décision.")
+    if run.status == Status.PENDING:
+        messages.success(
+            request, f"Votre demande {run.reference} est envoyée. Vous serez prévenu(e) de chaque décision."
+        )
+    else:
+        messages.success(request, f"Votre demande {run.reference} est enregistrée.")
     return redirect("procedure_run", run_id=run.pk)
 
 
@@ -213,7 +237,10 @@ def failed_step(request: HttpRequest, run_id: int) -> HttpResponse:
         return redirect("procedure_run", run_id=run.pk)
     form = FailedStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ticket = runs.report_failed_step(run, form.cleaned_data["details"])
+        try:
+            ticket = runs.report_failed_step(run, form.cleaned_data["details"])
+        except runs.NotAllowed:
+            return redirect("procedure_run", run_id=run.pk)  # already sent, from another tab
         messages.success(request, f"Votre demande {ticket.reference} a été transmise au service {ticket.service}.")
         return redirect("procedure_run", run_id=run.pk)
     context = {"run": run, "form": form, "step": step, "definition": definition}
