@@ -7,7 +7,6 @@ import os
 # which measured p95 search latency at ~100 ms instead of ~20 ms on two cores.
 # Set before numpy is first imported, which happens below this package.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# OpenMP threads that spin while waiting burn the CPU the web server and the
-# other requests need: under a 20-agent load on two cores, spinning gave p50
-# 84 ms / p95 270 ms, passive waiting 73 ms / 160 ms (bench/load.py).
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The OpenMP wait policy is the server's business (relais/asgi.py): a one-shot
+# command (ask, search, eval) keeps the runtime's default short spin, which
+# answers a lone query ~10 ms sooner than passive waiting.
