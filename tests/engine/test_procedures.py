@@ -393,3 +393,10 @@ def test_keywords_match_whatever_the_typography():
     )
     assert engine.mentions(procedure, "Les Œuvres sociales du COS ?")
     assert not engine.mentions(procedure, "Les congés annuels")
+
+
+def test_prefill_and_choices_are_checked_at_load():
+    with pytest.raises(engine.ProcedureError, match="s'applique à un champ de type date"):
+        engine.parse_yaml(ONE_STEP + "    - {nom: d, type: texte, libelle: D, preremplir: debut}\n")
+    with pytest.raises(engine.ProcedureError, match="deux choix ont la même valeur"):
+        engine.parse_yaml(ONE_STEP + "    - {nom: c, type: choix, libelle: C, choix: [Oui, oui]}\n")

@@ -44,7 +44,7 @@ def _history(request: HttpRequest):
 def _exchanges(conversation: Conversation | None):
     if conversation is None:
         return []
-    return conversation.exchanges.select_related("feedback").order_by("created_at", "pk")
+    return conversation.exchanges.select_related("feedback", "offered_procedure").order_by("created_at", "pk")
 
 
 def _chat_page(request, conversation: Conversation | None, form: QuestionForm, status: int = 200) -> HttpResponse:

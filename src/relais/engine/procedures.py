@@ -201,6 +201,9 @@ def _choices(raw: Any, where: str) -> tuple[Choice, ...]:
             choices.append(Choice(str(item["valeur"]), str(item.get("libelle", item["valeur"])), keywords))
         else:
             raise ProcedureError(f"{where} : chaque choix est un texte ou a une « valeur » et un « libelle ».")
+    values = [choice.value for choice in choices]
+    if len(set(values)) != len(values):
+        raise ProcedureError(f"{where} : deux choix ont la même valeur.")
     return tuple(choices)
 
 
@@ -230,6 +233,10 @@ def _field(raw: Any, where: str) -> FieldSpec:
     prefill = _text(raw, "preremplir", where, required=False)
     if prefill and prefill not in PREFILLS:
         raise ProcedureError(f"{where} : « preremplir » vaut {', '.join(PREFILLS)}.")
+    expected = {"lieu": "text", "debut": "date", "fin": "date", "choix": "choice"}.get(prefill)
+    if expected and FIELD_TYPES[type_name] != expected:
+        kinds = {"text": "texte", "date": "date", "choice": "choix"}
+        raise ProcedureError(f"{where} : « preremplir: {prefill} » s'applique à un champ de type {kinds[expected]}.")
     return FieldSpec(
         name=name,
         type=kind,

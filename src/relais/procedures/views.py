@@ -82,7 +82,15 @@ def _step_context(run: Run) -> dict:
         for n in run.prefilled
         if n in run.values
     ]
-    return {"definition": definition, "spec": spec, "total": total, "answered": answered, "prefilled": prefilled}
+    step = next((step for step in definition.steps if spec in step.fields), None)
+    return {
+        "definition": definition,
+        "spec": spec,
+        "step": step,
+        "total": total,
+        "answered": answered,
+        "prefilled": prefilled,
+    }
 
 
 def _summary_context(run: Run) -> dict:
@@ -179,13 +187,7 @@ def edit_field(request: HttpRequest, run_id: int, field: str) -> HttpResponse:
     except KeyError as exc:
         raise Http404("Champ inconnu") from exc
     current = run.values.get(field)
-    initial = (
-        ""
-        if current is None
-        else engine.display(spec, current)
-        if spec.type != "choice"
-        else spec.choice_label(current)
-    )
+    initial = "" if current is None else engine.display(spec, current)  # displayed values parse back (tested)
     form, status = AnswerForm(initial={"answer": initial}), 200
     if request.method == "POST":
         form, status = _record(request, run, field)
