@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
 ANSWER_KEYS = {
     "answer", "citations", "confidence", "mode", "contact", "suggestions", "exchange_id", "conversation_id", "notice",
+    "procedure",
 }  # fmt: skip
 
 
@@ -45,6 +46,15 @@ def test_ask_with_a_token(api):
     assert data["citations"][0]["document"].startswith("Ordre de mission")
     exchange = Exchange.objects.get(pk=data["exchange_id"])
     assert exchange.user.username == "agent.demo" and exchange.conversation_id == data["conversation_id"]
+    # Asking how to request one offers the guided procedure too, with where to start it.
+    assert data["procedure"] == {
+        "slug": "ordre-de-mission",
+        "title": "Demande d'ordre de mission",
+        "service": "RH",
+        "start_url": "/demarches/commencer/ordre-de-mission/",
+    }
+    vpn = post(api, "/api/v1/ask", {"question": "Comment configurer le VPN ?"}).json()
+    assert vpn["procedure"] is None
 
 
 def test_follow_up_through_the_api_uses_the_conversation(api):

@@ -76,6 +76,13 @@ class SuggestionOut(Schema):
     section: list[str]
 
 
+class ProcedureOfferOut(Schema):
+    slug: str
+    title: str
+    service: str
+    start_url: str = Field(..., description="POST here (web session, with `exchange`) to start it pre-filled.")
+
+
 class AnswerOut(Schema):
     answer: str
     citations: list[CitationOut]
@@ -86,6 +93,9 @@ class AnswerOut(Schema):
     exchange_id: int | None
     conversation_id: int | None
     notice: str = Field("", description="Why the generated answer was replaced by the extractive one; empty if not.")
+    procedure: ProcedureOfferOut | None = Field(
+        None, description="A guided procedure the question asks to do (ordre de mission…), offered under the answer."
+    )
 
 
 class FeedbackIn(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import AskResult, citation_payload
 from relais.knowledge.models import Document
@@ -23,6 +25,20 @@ def answer_payload(result: AskResult) -> dict:
         "exchange_id": result.exchange.pk if result.exchange else None,
         "conversation_id": result.conversation.pk if result.conversation else None,
         "notice": result.notice,
+        "procedure": _procedure_offer(result),
+    }
+
+
+def _procedure_offer(result: AskResult) -> dict | None:
+    """The guided procedure the question asks to do, offered under the answer (started in the web app)."""
+    procedure = result.procedure
+    if procedure is None:
+        return None
+    return {
+        "slug": procedure.slug,
+        "title": procedure.title,
+        "service": procedure.service,
+        "start_url": reverse("procedure_start", args=[procedure.slug]),
     }
 
 
