@@ -112,3 +112,13 @@ def test_agent_requests_an_ordre_de_mission_manager_and_rh_approve(server, brows
     assert "Validée" in agent.locator(".status").inner_text()
     agent.screenshot(path=SCREENSHOTS / "24-demarche-validee-agent.png", full_page=True)
     agent_context.close()
+
+    # On a phone: the approved request reads without sideways scrolling.
+    phone_context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = phone_context.new_page()
+    log_in(phone, base)
+    phone.goto(run_url)
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert serious_violations(phone) == []
+    phone.screenshot(path=SCREENSHOTS / "25-demarche-telephone.png", full_page=True)
+    phone_context.close()
