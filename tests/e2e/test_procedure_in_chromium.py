@@ -68,6 +68,14 @@ def test_agent_requests_an_ordre_de_mission_manager_and_rh_approve(server, brows
     summary.get_by_text("Vérifiez votre demande avant de l'envoyer.").wait_for()
     assert serious_violations(agent) == []
     agent.screenshot(path=SCREENSHOTS / "22-demarche-recapitulatif.png", full_page=True)
+    # The same answers as one form: saved unchanged, back to the summary.
+    agent.get_by_role("link", name="Tout modifier sur une seule page").click()
+    agent.get_by_role("button", name="Enregistrer et continuer").wait_for()
+    assert agent.get_by_label("Où se déroule la mission (ville) ?").input_value() == "Lyon"
+    assert serious_violations(agent) == []
+    agent.screenshot(path=SCREENSHOTS / "26-demarche-formulaire.png", full_page=True)
+    agent.get_by_role("button", name="Enregistrer et continuer").click()
+    summary.get_by_text("Vérifiez votre demande avant de l'envoyer.").wait_for()
     agent.get_by_role("button", name="Confirmer et envoyer").click()
     confirmation = agent.get_by_text(re.compile(r"Votre demande OM-\d{4}-\d{4} est envoyée"))
     confirmation.wait_for()

@@ -413,3 +413,33 @@ def test_retention_keeps_counts_and_drops_the_content():
     assert not done.approvals.exclude(comment="").exists()
     assert not OutboxMessage.objects.filter(ticket=None).exclude(payload={}).exists()
     assert runs.savings(done.completed_at.date(), done.completed_at.date())[0].completed >= 1
+
+
+def test_the_whole_request_can_be_filled_as_one_form():
+    client = client_for("agent.demo")
+    run = start_from_chat(client)
+    page = text(client.get(f"/demarches/{run.pk}/formulaire/"))
+    assert 'value="Lyon"' in page and "Quelle est la puissance fiscale" not in page  # car questions come later
+    answers = {
+        "objet": "formation", "intitule": "", "destination": "Lyon", "date_depart": spoken(START),
+        "heure_depart": "7 h 30", "date_retour": spoken(END), "heure_retour": "19 h",
+        "transport": "vehicule_personnel", "hebergement": "aucun", "repas_fournis": "non", "avance": "non",
+        "commentaire": "",
+    }  # fmt: skip
+    # Choosing the personal car opens its questions: saved so far, the new ones shown.
+    response = client.post(f"/demarches/{run.pk}/formulaire/", answers)
+    page = text(response)
+    assert response.status_code == 200 and "complétez les nouvelles questions" in page
+    assert "Quelle est la puissance fiscale de votre véhicule" in page
+    car = {"puissance_fiscale": "6-7cv", "distance_km": "180", "km_annee": ""}
+    # A refused answer is explained; the valid ones are saved, the refused one keeps its previous value.
+    response = client.post(
+        f"/demarches/{run.pk}/formulaire/", {**answers, **car, "date_retour": spoken(START - timedelta(days=1))}
+    )
+    page = text(response)
+    assert response.status_code == 400 and "Date de retour : « Date de retour » ne peut pas être avant" in page
+    run.refresh_from_db()
+    assert run.values["distance_km"] == 180 and run.values["date_retour"] == END.isoformat()
+    assert client.post(f"/demarches/{run.pk}/formulaire/", {**answers, **car}).status_code == 302
+    summary = text(client.get(f"/demarches/{run.pk}/"))
+    assert "73,80 €" in summary and "Confirmer et envoyer" in summary

@@ -104,6 +104,37 @@ def answer(run: Run, field_name: str, raw: str) -> None:
     run.values, run.prefilled = values, prefilled
 
 
+def answer_many(run: Run, raw_answers: dict[str, str]) -> dict[str, str]:
+    """The form mode: every given answer, in the definition's order, each checked against those before it.
+
+    Valid answers are kept even when others are refused (nothing typed is lost for them); returns the French
+    error of each refused field. A field only asked because of an answer given in the same form is left for the
+    next page (it was not on the one the agent saw).
+    """
+    if not run.is_draft:
+        raise NotAllowed("Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
+    definition = run.spec()
+    shown = {spec.name for spec in engine.active_fields(definition, run.values)}
+    values, errors = dict(run.values), {}
+    for spec in definition.fields:
+        if spec.name not in shown or spec.name not in raw_answers:
+            continue
+        if spec not in engine.active_fields(definition, values):
+            continue  # switched off by an answer above on this same form
+        try:
+            values = engine.answer(definition, spec, raw_answers[spec.name], values, today())
+        except engine.InvalidAnswer as exc:
+            errors[spec.name] = str(exc)
+    prefilled = [name for name in run.prefilled if name not in raw_answers]
+    saved = Run.objects.filter(pk=run.pk, status=Status.DRAFT).update(
+        values=values, prefilled=prefilled, updated_at=timezone.now()
+    )
+    if not saved:
+        raise NotAllowed("Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
+    run.values, run.prefilled = values, prefilled
+    return errors
+
+
 def problems(run: Run) -> dict[str, str]:
     return engine.errors(run.spec(), run.values, today())
 

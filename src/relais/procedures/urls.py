@@ -8,6 +8,7 @@ urlpatterns = [
     path("commencer/<slug:slug>/", views.start, name="procedure_start"),
     path("<int:run_id>/", views.run_page, name="procedure_run"),
     path("<int:run_id>/modifier/<str:field>/", views.edit_field, name="procedure_edit"),
+    path("<int:run_id>/formulaire/", views.form_page, name="procedure_form"),
     path("<int:run_id>/confirmer/", views.confirm, name="procedure_confirm"),
     path("<int:run_id>/abandonner/", views.abandon, name="procedure_abandon"),
     path("<int:run_id>/etape-en-echec/", views.failed_step, name="procedure_failed_step"),

@@ -197,6 +197,59 @@ def edit_field(request: HttpRequest, run_id: int, field: str) -> HttpResponse:
     return render(request, "procedures/question.html", context, status=status)
 
 
+def _form_rows(definition, values: dict, posted, errors: dict[str, str]) -> list:
+    """The steps and their applicable fields, each with what to show in its input and its error."""
+    active = {spec.name for spec in engine.active_fields(definition, values)}
+    rows = []
+    for step in definition.steps:
+        fields = []
+        for spec in step.fields:
+            if spec.name not in active:
+                continue
+            if posted is not None and spec.name in posted:
+                shown = posted[spec.name]
+            else:
+                shown = "" if values.get(spec.name) is None else engine.display(spec, values[spec.name])
+            fields.append((spec, shown, errors.get(spec.name, "")))
+        if fields:
+            rows.append((step, fields))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_page(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Every applicable question on one page (a request, not a checklist): for those who prefer a form."""
+    run = _own_run(request, run_id)
+    definition = run.spec()
+    if not run.is_draft or definition.kind != "demande":
+        return redirect("procedure_run", run_id=run.pk)
+    errors, posted, status = {}, None, 200
+    if request.method == "POST":
+        before = {spec.name for spec in engine.active_fields(definition, run.values)}
+        posted = {name: request.POST.get(name, "")[:ANSWER_MAX_LENGTH] for name in before}
+        try:
+            errors = runs.answer_many(run, posted)
+        except runs.NotAllowed as exc:
+            messages.error(request, str(exc))
+            return redirect("procedure_run", run_id=run.pk)
+        after = {spec.name for spec in engine.active_fields(definition, run.values)}
+        if not errors and after <= before:
+            return redirect("procedure_run", run_id=run.pk)
+        if errors:
+            status = 400
+        else:  # an answer opened new questions: show them, keep the rest as saved
+            messages.success(request, "Vos réponses sont enregistrées ; complétez les nouvelles questions affichées.")
+            posted = None
+    context = {
+        "run": run,
+        "definition": definition,
+        "rows": _form_rows(definition, run.values, posted if errors else None, errors),
+        "errors": errors,
+    }
+    return render(request, "procedures/form.html", context, status=status)
+
+
 @login_required
 @require_POST
 def confirm(request: HttpRequest, run_id: int) -> HttpResponse:
