@@ -94,8 +94,11 @@ def answer(run: Run, field_name: str, raw: str) -> None:
     if spec not in engine.active_fields(definition, run.values):
         raise NotAllowed("Cette question ne s'applique pas à votre démarche.")
     values = engine.answer(definition, spec, raw, run.values, today())
-    prefilled = [name for name in run.prefilled if name != field_name]
-    # Only while still a draft: a confirmation in another tab may have just sent it.
+    _save_draft(run, values, [name for name in run.prefilled if name != field_name])
+
+
+def _save_draft(run: Run, values: dict, prefilled: list[str]) -> None:
+    """Only while still a draft: a confirmation in another tab may have just sent it."""
     saved = Run.objects.filter(pk=run.pk, status=Status.DRAFT).update(
         values=values, prefilled=prefilled, updated_at=timezone.now()
     )
@@ -125,13 +128,7 @@ def answer_many(run: Run, raw_answers: dict[str, str]) -> dict[str, str]:
             values = engine.answer(definition, spec, raw_answers[spec.name], values, today())
         except engine.InvalidAnswer as exc:
             errors[spec.name] = str(exc)
-    prefilled = [name for name in run.prefilled if name not in raw_answers]
-    saved = Run.objects.filter(pk=run.pk, status=Status.DRAFT).update(
-        values=values, prefilled=prefilled, updated_at=timezone.now()
-    )
-    if not saved:
-        raise NotAllowed("Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
-    run.values, run.prefilled = values, prefilled
+    _save_draft(run, values, [name for name in run.prefilled if name not in raw_answers])
     return errors
 
 
