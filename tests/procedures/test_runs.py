@@ -443,3 +443,20 @@ def test_the_whole_request_can_be_filled_as_one_form():
     assert client.post(f"/demarches/{run.pk}/formulaire/", {**answers, **car}).status_code == 302
     summary = text(client.get(f"/demarches/{run.pk}/"))
     assert "73,80 €" in summary and "Confirmer et envoyer" in summary
+
+
+def test_a_pending_request_follows_a_change_of_manager():
+    agent = user("agent.demo")
+    run = submitted_mission_of(agent)
+    agent.profile.manager = user("pilotage.demo")  # the team changes hands
+    agent.profile.save()
+    first = run.approvals.get(position=0)
+    assert first.approver.username == "pilotage.demo"
+    with pytest.raises(runs.NotAllowed):
+        runs.decide(run, user("responsable.mediatheque"), approve=True)
+    agent.profile.manager = None  # no manager any more: the service decides
+    agent.profile.save()
+    assert list(run.approvals.values_list("stage", "decision")) == [("service", Decision.PENDING)]
+    runs.decide(run, user("referent.rh"), approve=True)
+    run.refresh_from_db()
+    assert run.status == Status.APPROVED

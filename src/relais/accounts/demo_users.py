@@ -38,7 +38,9 @@ def _link_managers(path: Path, users: dict) -> None:
         manager = entry.get("manager")
         if manager and manager not in users:
             raise ValueError(f"{path}: user {entry['username']}: manager {manager!r} is not in the file")
-        Profile.objects.filter(user=users[entry["username"]]).update(manager=users.get(manager))
+        profile = Profile.objects.get(user=users[entry["username"]])
+        profile.manager = users.get(manager)
+        profile.save(update_fields=["manager"])  # saved, not updated: pending requests follow a new manager
 
 
 @transaction.atomic

@@ -227,6 +227,40 @@ def abandon(run: Run) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def follow_manager(user, manager) -> int:
+    """The agent's requests waiting for their manager now wait for the new one; with none, for the next stage.
+
+    Called when a profile's manager changes (HR reorganises, a manager leaves): a request must never wait for
+    someone who is no longer in charge. Returns how many requests moved.
+    """
+    if manager is not None and (not manager.is_active or manager.pk == user.pk):
+        manager = None
+    waiting = Approval.objects.select_related("run").filter(
+        run__user=user, stage="responsable", decision=Decision.PENDING
+    )
+    moved = 0
+    for approval in waiting.exclude(approver=manager) if manager else waiting:
+        run = approval.run
+        if manager is not None:
+            approval.approver = manager
+            approval.save(update_fields=["approver"])
+            _notify_approvers(approval)
+        else:
+            position, service = approval.position, run.spec().service
+            approval.delete()
+            following = run.approvals.filter(decision=Decision.WAITING).order_by("position").first()
+            if following is None:
+                following = Approval(
+                    run=run, position=position, stage="service", label=f"Service {service}", service=service
+                )
+            following.decision = Decision.PENDING
+            following.save()
+            _notify_approvers(following)
+        moved += 1
+    return moved
+
+
 def may_decide(user, approval: Approval | None) -> bool:
     """The stage's approver; never the agent themselves, nor someone who already decided an earlier stage."""
     if approval is None or approval.decision != Decision.PENDING:
