@@ -4,22 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from relais.engine.french_values import format_date
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+from relais.engine.french_values import MONTHS, format_date
 
 
 def mission_dates(today: date | None = None) -> tuple[date, date]:

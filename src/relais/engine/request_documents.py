@@ -15,12 +15,12 @@ No Django here.
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from relais.engine.fonts import font_dir, use_pdf_fonts
+from relais.engine.office_files import normalized_zip, write_odt
 
 TRAIL_TITLE = "Circuit de validation"
 CREATOR = "Relais"
@@ -217,7 +217,6 @@ def _pdf_producer(dated: bool) -> Any:
 # --------------------------------------------------------------------------------------------------
 
 _ODT_STAMP = "%Y-%m-%dT%H:%M:%S"
-_ZIP_EPOCH = datetime(1980, 1, 1)  # the earliest date a ZIP entry can carry
 
 
 def render_odt(document: RequestDocument) -> bytes:
@@ -265,8 +264,8 @@ def render_odt(document: RequestDocument) -> bytes:
             grid.addElement(row)
         odt.text.addElement(grid)
     buffer = io.BytesIO()
-    _odt_write(odt, buffer)
-    return _normalized_zip(buffer.getvalue(), created)
+    write_odt(odt, buffer)
+    return normalized_zip(buffer.getvalue(), created)
 
 
 def _odt_paragraph(kind: Any, content: str, **attributes: Any) -> Any:
@@ -405,31 +404,3 @@ def _odt_styles(odt: Any, notice: str) -> None:
     footer.addElement(pages)
     master.addElement(footer)
     odt.masterstyles.addElement(master)
-
-
-def _odt_write(odt: Any, buffer: io.BytesIO) -> None:
-    """odfpy declares, at the root of every XML part, the namespaces its process has met so far (a class-level
-    registry that loading any ODF file grows): declare every namespace it knows, in its fixed order, instead."""
-    from odf.element import Element
-    from odf.namespaces import nsdict
-
-    registry = Element.namespaces
-    Element.namespaces = dict(nsdict)
-    try:
-        odt.write(buffer)
-    finally:
-        Element.namespaces = registry
-
-
-def _normalized_zip(data: bytes, when: datetime | None) -> bytes:
-    """The same ZIP with fixed entry timestamps (`when`, or 1980-01-01) and permissions, entries in order."""
-    stamp = max(when.replace(tzinfo=None) if when else _ZIP_EPOCH, _ZIP_EPOCH).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = info.compress_type  # ODF's "mimetype" entry must stay stored, uncompressed
-            entry.create_system = 3
-            entry.external_attr = 0o100644 << 16
-            target.writestr(entry, source.read(info))
-    return out.getvalue()

@@ -21,7 +21,6 @@ import io
 import os
 import re
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,6 +30,7 @@ from typing import Any
 from relais.engine.documents import METADATA_KEYS, load_text
 from relais.engine.fonts import FONT_FILES, cp1252_safe
 from relais.engine.fonts import font_dir as _font_dir  # a module attribute: tests replace it
+from relais.engine.office_files import normalized_zip, write_odt
 
 FORMATS: tuple[str, ...] = ("md", "docx", "odt", "pdf", "html")
 FICTION_NOTICE = "Val-de-Brume est une commune fictive"
@@ -399,24 +399,6 @@ def _html_text(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# ZIP containers (DOCX, ODT): fixed timestamps and permissions, entries in the order written
-# --------------------------------------------------------------------------------------------------
-
-
-def _normalized_zip(data: bytes, when: datetime) -> bytes:
-    stamp = when.timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = info.compress_type  # ODF's "mimetype" entry must stay stored, uncompressed
-            entry.create_system = 3
-            entry.external_attr = 0o100644 << 16
-            target.writestr(entry, source.read(info))
-    return out.getvalue()
-
-
-# --------------------------------------------------------------------------------------------------
 # DOCX
 # --------------------------------------------------------------------------------------------------
 
@@ -456,7 +438,7 @@ def render_docx(document: DemoSource) -> bytes:
             _docx_table(word, block)
     buffer = io.BytesIO()
     word.save(buffer)
-    return _normalized_zip(buffer.getvalue(), document.date)
+    return normalized_zip(buffer.getvalue(), document.date)
 
 
 def _docx_custom_xml(document: DemoSource) -> bytes:
@@ -546,22 +528,8 @@ def render_odt(document: DemoSource) -> bytes:
         else:
             odt.text.addElement(_odt_table(block, f"Tableau{number}"))
     buffer = io.BytesIO()
-    _odt_write(odt, buffer)
-    return _normalized_zip(buffer.getvalue(), document.date)
-
-
-def _odt_write(odt: Any, buffer: io.BytesIO) -> None:
-    """odfpy declares, at the root of every XML part, the namespaces its process has met so far (a class-level
-    registry that loading any ODF file grows): declare every namespace it knows, in its fixed order, instead."""
-    from odf.element import Element
-    from odf.namespaces import nsdict
-
-    registry = Element.namespaces
-    Element.namespaces = dict(nsdict)
-    try:
-        odt.write(buffer)
-    finally:
-        Element.namespaces = registry
+    write_odt(odt, buffer)
+    return normalized_zip(buffer.getvalue(), document.date)
 
 
 def _odt_styles(odt: Any) -> None:
