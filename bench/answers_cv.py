@@ -1,7 +1,7 @@
 """Answer selection and abstention on a question set: in-sample and k-fold cross-validated figures.
 
-The answer model of relais.engine.answer has fitted parameters: the FAQ weight
-that ranks documents, and the logistic weights that decide between answering
+The answer model of relais.engine.answer has fitted parameters: the FAQ and
+coverage weights that rank documents, and the logistic weights that decide between answering
 and abstaining. Scored on the questions they were fitted on, they look better
 than they are; this script fits them the same way on k − 1 folds, scores the
 held-out fold, and reports both, with the figures of `relais eval answers`
@@ -14,8 +14,9 @@ held-out fold, and reports both, with the figures of `relais eval answers`
 (questions appended later, never fitted on). --fit prints the constants to
 paste into src/relais/engine/answer.py (fitted on every question).
 
-Fitting: the FAQ weight is the grid value that puts the expected document first
-for the most answerable questions (ties: the smallest); the logistic model is an
+Fitting: the (FAQ weight, coverage weight) pair is the grid point that puts the
+expected document first for the most answerable questions (ties: the smallest);
+the logistic model is an
 L2-regularised (λ = 1), class-balanced logistic regression on standardised
 features, fitted on the questions the FAQ threshold does not already answer.
 """
@@ -30,7 +31,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-FAQ_WEIGHTS = tuple(np.round(np.arange(0.0, 3.01, 0.25), 2))
+FAQ_WEIGHTS = tuple(float(w) for w in np.round(np.arange(0.0, 3.01, 0.25), 2))
+COVERAGE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
+# Document ranking parameters tried: (FAQ weight, coverage weight).
+RANKINGS = tuple((w, v) for w in FAQ_WEIGHTS for v in COVERAGE_WEIGHTS)
 L2 = 1.0
 
 
@@ -40,8 +44,8 @@ class Item:
     expected: int | None  # document id; None: unanswerable
     faq_document: int | None  # source of the closest FAQ entry when it is above the FAQ threshold
     gated: bool  # answered by the curated FAQ answer, before the model
-    chosen: dict[float, int]  # per FAQ weight: the document the model would answer from
-    features: dict[float, np.ndarray]  # per FAQ weight: the features of that document
+    chosen: dict[tuple[float, float], int]  # per ranking: the document the model would answer from
+    features: dict[tuple[float, float], np.ndarray]  # per ranking: the features of that document
 
 
 def collect(path: Path) -> list[Item]:
@@ -50,6 +54,7 @@ def collect(path: Path) -> list[Item]:
     from relais.assistant.evaluation import read_questions
     from relais.assistant.pipeline import gather
     from relais.engine.answer import rank_documents, support_features
+    from relais.knowledge.index import get_passage_index
     from relais.knowledge.models import Document
 
     # Stems, as `relais eval answers` compares them: conges-annuels.md may be published as conges-annuels.docx.
@@ -63,11 +68,14 @@ def collect(path: Path) -> list[Item]:
         best = signals.faq[0] if signals.faq else None
         gated = best is not None and best.score >= settings.RELAIS.faq_threshold
         chosen, features = {}, {}
-        for weight in FAQ_WEIGHTS:
-            candidates = rank_documents(evidence, faq_scores, weight)
-            found = support_features(question, candidates, evidence)
-            chosen[weight] = candidates[0].document_id
-            features[weight] = np.array(found.as_tuple())
+        for ranking in RANKINGS:
+            faq_weight, coverage_weight = ranking
+            candidates = rank_documents(
+                evidence, faq_scores, faq_weight, question=question, coverage_weight=coverage_weight
+            )
+            found = support_features(question, candidates, evidence, get_passage_index().idf)
+            chosen[ranking] = candidates[0].document_id
+            features[ranking] = np.array(found.as_tuple())
         items.append(
             Item(
                 question,
@@ -83,7 +91,7 @@ def collect(path: Path) -> list[Item]:
 
 @dataclass(frozen=True)
 class Fitted:
-    faq_weight: float
+    ranking: tuple[float, float]  # FAQ weight, coverage weight
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray  # on standardised features, intercept last
@@ -120,22 +128,22 @@ def logistic(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
 def fit(items: list[Item]) -> Fitted:
     answerable = [i for i in items if i.expected is not None]
 
-    def hits(weight: float) -> int:
-        return sum(i.chosen[weight] == i.expected for i in answerable)
+    def hits(ranking: tuple[float, float]) -> int:
+        return sum(i.chosen[ranking] == i.expected for i in answerable)
 
-    weight = max(FAQ_WEIGHTS, key=lambda w: (hits(w), -w))
+    ranking = max(RANKINGS, key=lambda r: (hits(r), -r[0], -r[1]))
     train = [i for i in items if not i.gated]
-    x = np.array([i.features[weight] for i in train])
+    x = np.array([i.features[ranking] for i in train])
     y = np.array([1.0 if i.expected is not None else 0.0 for i in train])
-    return Fitted(weight, *logistic(x, y))
+    return Fitted(ranking, *logistic(x, y))
 
 
 def decide(item: Item, model: Fitted) -> int | None:
     """The document cited first, or None for an abstention."""
     if item.gated:
         return item.faq_document
-    answer = model.probability(item.features[model.faq_weight][None, :])[0] >= 0.5
-    return item.chosen[model.faq_weight] if answer else None
+    answer = model.probability(item.features[model.ranking][None, :])[0] >= 0.5
+    return item.chosen[model.ranking] if answer else None
 
 
 def score(pairs: list[tuple[Item, int | None]]) -> np.ndarray:
@@ -196,7 +204,7 @@ def main() -> None:
 
     django.setup()
     from relais.cli import prepare_database
-    from relais.engine.answer import FAQ_WEIGHT, FEATURES, INTERCEPT, WEIGHTS
+    from relais.engine.answer import COVERAGE_WEIGHT, FAQ_WEIGHT, FEATURES, INTERCEPT, WEIGHTS
 
     prepare_database()
     items = collect(args.file)
@@ -210,7 +218,12 @@ def main() -> None:
     print("| fit → scored on | correct source first | correct abstention | wrong abstention |")
     print("|---|---|---|---|")
     if len(WEIGHTS) == len(FEATURES):
-        shipped = Fitted(FAQ_WEIGHT, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.array([*WEIGHTS, INTERCEPT]))
+        shipped = Fitted(
+            (FAQ_WEIGHT, COVERAGE_WEIGHT),
+            np.zeros(len(FEATURES)),
+            np.ones(len(FEATURES)),
+            np.array([*WEIGHTS, INTERCEPT]),
+        )
         print(row("constants in answer.py → all (in-sample)", score([(i, decide(i, shipped)) for i in items])))
     else:
         print(f"| constants in answer.py: {len(WEIGHTS)} weights, {len(FEATURES)} features: refit (--fit) | | | |")
@@ -226,7 +239,7 @@ def main() -> None:
         )
     if args.fit:
         weights, intercept = model.raw()
-        print(f"\nFAQ_WEIGHT = {model.faq_weight}")
+        print(f"\nFAQ_WEIGHT = {model.ranking[0]}\nCOVERAGE_WEIGHT = {model.ranking[1]}")
         print(f"WEIGHTS = ({', '.join(f'{w:.4g}' for w in weights)})  # {', '.join(FEATURES)}")
         print(f"INTERCEPT = {intercept:.4g}")
 

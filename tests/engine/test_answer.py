@@ -12,6 +12,7 @@ from relais.engine.answer import (
     rank_documents,
     sentences,
     support_features,
+    typing_shortcuts,
     unknown_terms,
 )
 
@@ -25,8 +26,8 @@ MISSION = (
 )
 
 
-def evidence(passage_id=1, document_id=1, text=MISSION, dense=0.88, fused=1.0, title="Ordre de mission"):
-    return Evidence(passage_id, document_id, title, ("Demande",), text, dense, fused)
+def evidence(passage_id=1, document_id=1, text=MISSION, dense=0.88, fused=1.0, title="Ordre de mission", section=None):
+    return Evidence(passage_id, document_id, title, section or ("Demande",), text, dense, fused)
 
 
 def test_sentences_split_on_ends_and_list_items():
@@ -51,6 +52,14 @@ def test_coverage_is_the_best_single_sentence_with_its_headings():
     assert coverage("badge du restaurant", [scattered, evidence(2, 1, "Le badge du restaurant est gratuit.")]) == 1.0
 
 
+def test_coverage_weighted_by_rarity_misses_what_the_question_is_about():
+    absence = evidence(text="Les jours d'absence sont décomptés en jours ouvrés.")
+    question = "jours d'absence pour un mariage"
+    assert round(coverage(question, [absence]), 3) == round(2 / 3, 3)
+    rarity = {"jour": 0.5, "absenc": 1.0, "mariag": 6.0}.__getitem__
+    assert coverage(question, [absence], idf=rarity) == 1.5 / 7.5  # « mariage », the rare term, is missing
+
+
 def test_unknown_terms_are_long_question_terms_no_retrieved_passage_contains():
     retrieved = [evidence(), evidence(2, 2, "Le badge s'active à l'accueil.", title="Badges")]
     assert unknown_terms("menu de la cantine", retrieved) == {"cantin"}  # « menu » is too short to judge
@@ -58,14 +67,20 @@ def test_unknown_terms_are_long_question_terms_no_retrieved_passage_contains():
     assert unknown_terms("ordre de mission", retrieved) == set()
 
 
-def test_short_unknown_terms_are_counted_apart():
+def test_unknown_terms_leave_out_masked_personal_data():
     retrieved = [evidence(), evidence(2, 2, "Le badge s'active à l'accueil.", title="Badges")]
-    # « jai » and « kan » (typing shortcuts) and « smic » are too short for the long count.
-    assert unknown_terms("jai perdu mon badge kan", retrieved, 3, 4) == {"jai", "kan"}
-    assert unknown_terms("le smic horaire", retrieved, 3, 4) == {"smic"}  # « horair » is long
-    assert unknown_terms("badge perdu ya", retrieved, 3, 4) == set()  # « perdu » is long, « ya » too short
+    assert unknown_terms("mon [TÉLÉPHONE] et mon [ADRESSE] pour le badge", retrieved) == set()
+    assert typing_shortcuts("mon [NIR] et mon [E-MAIL] pour le badge", retrieved) == set()
+
+
+def test_typing_shortcuts_are_short_unknown_tokens_that_are_not_words():
+    retrieved = [evidence(), evidence(2, 2, "Le badge s'active à l'accueil.", title="Badges")]
+    # « jai » and « kan » are no French words; « vélo » is one, « SMIC » is an acronym; « ya » is too short.
+    assert typing_shortcuts("jai perdu mon badge kan", retrieved) == {"jai", "kan"}
+    assert typing_shortcuts("un vélo pour le SMIC ya", retrieved) == set()
+    assert typing_shortcuts("le velo", retrieved) == set()  # a word typed without its accent is still a word
     features = support_features("jai perdu mon badge kan", rank_documents(retrieved), retrieved)
-    assert (features.unknown, features.short_unknown) == (1, 2)
+    assert (features.unknown, features.shortcuts) == (1, 2)
 
 
 def test_documents_are_ranked_by_their_best_passage_and_their_closest_faq_phrasing():
@@ -74,6 +89,16 @@ def test_documents_are_ranked_by_their_best_passage_and_their_closest_faq_phrasi
     [first, second] = rank_documents(retrieved, {1: 0.85, 2: 0.93}, faq_weight=1.5)
     assert first.document_id == 2 and first.score == 0.95 + 1.5 * 0.93
     assert [p.passage_id for p in second.passages] == [1, 3]  # all its retrieved passages, best first
+
+
+def test_a_document_that_says_what_is_asked_in_one_place_is_ranked_up():
+    telework = evidence(1, 1, "Le télétravail est possible deux jours par semaine.", fused=1.0, title="Télétravail")
+    at_home = "Depuis votre domicile, impossible d'imprimer sur les copieurs."
+    printers = evidence(2, 2, at_home, fused=0.9, title="Imprimantes", section=("Imprimer en télétravail",))
+    question = "imprimer en télétravail"
+    assert [c.document_id for c in rank_documents([telework, printers], question=question)] == [1, 2]
+    ranked = rank_documents([telework, printers], question=question, coverage_weight=0.25)
+    assert [c.document_id for c in ranked] == [2, 1] and ranked[0].score == 0.9 + 0.25 * 1.0
 
 
 def test_a_document_without_faq_entry_counts_as_the_weakest_one():
@@ -97,7 +122,7 @@ def test_features_of_the_chosen_document():
     features = support_features("ordre de mission", rank_documents(retrieved), retrieved)
     assert features.dense == 0.88  # best cosine of the document's passages
     assert round(features.margin, 6) == 0.2 and features.coverage == 1.0 and features.unknown == 0
-    assert features.short_unknown == 0 and len(features.as_tuple()) == len(FEATURES) == len(WEIGHTS)
+    assert features.shortcuts == 0 and len(features.as_tuple()) == len(FEATURES) == len(WEIGHTS)
     alone = support_features("ordre de mission", rank_documents(retrieved[:1]), retrieved[:1])
     assert alone.margin == 1.0  # no other document: the lead is as large as it gets
 
@@ -106,7 +131,7 @@ def test_answer_model_weighs_the_features():
     model = AnswerModel()
     strong = Features(dense=0.88, margin=0.4, coverage=1.0, unknown=0)
     assert model.probability(strong) > 0.5
-    assert model.probability(Features(0.80, 0.4, 1.0, 0)) < 0.5  # far in meaning
+    assert model.probability(Features(0.80, 0.4, 0.5, 0)) < 0.5  # far in meaning, half of what is asked
     assert model.probability(Features(0.88, 0.4, 1.0, 3)) < model.probability(strong)  # unknown words
     assert model.probability(Features(0.88, 0.0, 0.0, 0)) < model.probability(strong)
     assert AnswerModel(weights=(0,) * len(FEATURES), intercept=0).probability(strong) == 0.5
@@ -143,7 +168,9 @@ def test_abstains_with_suggestions_when_not_confident():
 def test_close_faq_phrasing_makes_its_document_the_one_quoted():
     badge = evidence(2, 2, "En cas de perte du badge, demandez-en un nouveau à l'accueil.", 0.87, 0.97, "Badges")
     retrieved = [evidence(), badge]
-    assert compose_extractive("badge perdu", retrieved).citations[0].document_id == 1
+    # Which document is quoted, by retrieval and FAQ alone (coverage ranks « badge » first, see above).
+    confident = AnswerModel(coverage_weight=0.0, intercept=1000.0)
+    assert compose_extractive("badge perdu", retrieved, confident).citations[0].document_id == 1
     answer = compose_extractive("badge perdu", retrieved, faq_scores={2: 0.91, 1: 0.84})
     assert answer.mode == "extractive" and answer.citations[0].document_id == 2
     assert answer.citations[0].quote == badge.text  # still verbatim from the passage, never the FAQ's words

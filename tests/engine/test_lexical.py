@@ -32,3 +32,11 @@ def test_unknown_or_stopword_queries_score_zero_and_empty_index_is_safe():
 def test_knows_analysed_terms():
     index = build("Demande de congés annuels")
     assert index.knows("cong") and not index.knows("zzz") and not LexicalIndex().knows("cong")
+
+
+def test_idf_says_how_rare_a_term_is_among_the_passages():
+    index = build("congés et télétravail", "congés annuels", "congés maladie", "congés, congés, congés")
+    [conges] = analyze("congés")
+    [teletravail] = analyze("télétravail")
+    assert index.idf(conges) < index.idf(teletravail) < index.idf("syndicat")  # unknown: the rarest
+    assert index.idf(conges) == np.log(5 / 4.5)  # in all 4 passages, however often in one

@@ -164,7 +164,9 @@ def ask(
             procedure = offer_for(query, signals.query_vector, get_passage_index().embedder)
         faq = _faq_answer(signals.faq)
         if faq is None:
-            answer = compose_extractive(query, signals.evidence(), faq_scores=signals.faq_scores())
+            answer = compose_extractive(
+                query, signals.evidence(), faq_scores=signals.faq_scores(), idf=get_passage_index().idf
+            )
             if generator is not None and answer.mode == "extractive":
                 # The masked question (and masked history) only: the guard ran first.
                 answer, notice, generation = generated_answer(

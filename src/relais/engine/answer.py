@@ -9,21 +9,22 @@ documents rather than single passages:
 1. **Rank documents.** Each document among the first ten retrieved passages
    (and among the three the closest FAQ entries cite) scores the fused
    score of its best passage plus ``faq_weight`` × the cosine of its closest
-   FAQ phrasing: a curated phrasing close to the question is evidence for its
-   source document even when it is too far to return the curated answer.
-2. **Decide.** A small logistic model turns four signals about the chosen
+   FAQ phrasing (a curated phrasing close to the question is evidence for its
+   source document even when it is too far to return the curated answer)
+   plus ``coverage_weight`` × its coverage of the question (below).
+2. **Decide.** A small logistic model turns five signals about the chosen
    document into a confidence: its best raw cosine; its lead over the next
    document; the best share of the question's content terms
    (interrogatives and modal verbs left out) that one of its sentences, with its
    headings, contains; how many long content terms of the question no
    retrieved passage contains (words the documentation never uses: the question
-   is likely about something else); and, counted apart, how many short ones
-   (3 or 4 characters) none contains. Those are mostly typing shortcuts
-   (« kan », « koi », « jai »): the fit gives them a small *positive* weight,
-   the mark of a colloquial question that shares few words with the
-   documentation yet is answerable, which lets it weigh coverage more for the
-   others. Below 0.5 Relais says « je n'ai pas trouvé » and suggests the
-   closest documents.
+   is likely about something else); and, counted apart, its typing shortcuts:
+   short tokens (3 or 4 characters) that no retrieved passage contains and that
+   are not French words nor typed in capitals (« kan », « koi », « jai », but
+   not « SMIC » nor « vélo »). The fit gives them a *positive* weight, the mark
+   of a colloquial question that shares few words with the documentation yet is
+   answerable, which lets it weigh coverage more for the others. Below 0.5
+   Relais says « je n'ai pas trouvé » and suggests the closest documents.
 
 The weights are fitted by ``bench/answers_cv.py`` on ``demo/questions.yaml``,
 which also reports them cross-validated (docs/benchmarks.md).
@@ -33,14 +34,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from relais.engine.text import analyze
+from relais.engine.lexicon import french_lexicon
+from relais.engine.pii import PLACEHOLDERS
+from relais.engine.text import analyze, words
 
 AnswerMode = Literal["faq", "extractive", "generated", "none"]
+TermWeight = Callable[[str], float]
 
 NOT_FOUND = "Je n'ai pas trouvé de réponse fiable dans la documentation."
 
@@ -60,13 +64,13 @@ CANDIDATE_FAQ_ENTRIES = 3
 # Passages of the chosen document whose sentences are checked for coverage.
 COVERAGE_PASSAGES = 3
 # Content terms (stems) this long that no retrieved passage contains count as unknown;
-# shorter ones are mostly abbreviations and typing shortcuts (« kan », « mdp »), a sign of
-# register rather than of topic: those from SHORT_UNKNOWN_MIN_CHARS up are counted apart,
+# shorter ones are often typing shortcuts (« kan », « jai »), a sign of register rather
+# than of topic: those from SHORTCUT_MIN_CHARS up that are not words are counted apart,
 # with their own weight. Shorter still (« d », « ya ») says nothing.
 UNKNOWN_MIN_CHARS = 5
-SHORT_UNKNOWN_MIN_CHARS = 3
+SHORTCUT_MIN_CHARS = 3
 
-FEATURES = ("dense", "margin", "coverage", "unknown", "short_unknown")
+FEATURES = ("dense", "margin", "coverage", "unknown", "shortcuts")
 
 
 @dataclass(frozen=True)
@@ -119,21 +123,22 @@ class Candidate:
 class Features:
     dense: float  # best raw cosine among the document's passages
     margin: float  # its score minus the next document's, clipped to [0, 1]
-    coverage: float  # best share of the question's content terms in one sentence (with its headings)
+    coverage: float  # best share of the question's content terms (weighted by rarity) in one sentence
     unknown: int  # long content terms of the question that no retrieved passage contains
-    short_unknown: int = 0  # short ones (SHORT_UNKNOWN_MIN_CHARS to UNKNOWN_MIN_CHARS − 1 characters)
+    shortcuts: int = 0  # short tokens no retrieved passage contains that are neither words nor acronyms
 
     def as_tuple(self) -> tuple[float, ...]:
-        return (self.dense, self.margin, self.coverage, float(self.unknown), float(self.short_unknown))
+        return (self.dense, self.margin, self.coverage, float(self.unknown), float(self.shortcuts))
 
 
 # Fitted by `bench/answers_cv.py --fit` on demo/questions.yaml (2026-11-26, all 143 questions, of which
 # the 57 the FAQ threshold answers first are left out of the logistic fit): a class-balanced, L2-regularised
 # logistic regression, written back on the raw features (FEATURES order). The same script reports the
 # figures cross-validated: fitted and scored on the same questions they look better than they are.
-FAQ_WEIGHT = 1.75
-WEIGHTS = (68.94, 3.907, 2.003, -1.172, 0.5733)
-INTERCEPT = -59.27
+FAQ_WEIGHT = 3.0
+COVERAGE_WEIGHT = 0.25
+WEIGHTS = (50.59, 0.7044, 4.064, -0.5893, 2.889)
+INTERCEPT = -44.39
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ class AnswerModel:
     """Document ranking weight and the logistic model that decides between answering and abstaining."""
 
     faq_weight: float = FAQ_WEIGHT
+    coverage_weight: float = COVERAGE_WEIGHT
     weights: tuple[float, ...] = WEIGHTS
     intercept: float = INTERCEPT
 
@@ -176,46 +182,89 @@ def _heading_terms(item: Evidence) -> frozenset[str]:
     return _terms(" ".join([item.document_title, *item.section_path]))
 
 
-def coverage(question: str, passages: Sequence[Evidence]) -> float:
+def coverage(question: str, passages: Sequence[Evidence], idf: TermWeight | None = None) -> float:
     """Best share of the question's content terms found in one sentence of the passages, with its headings.
 
     An answer usually states what the question asks about in one place; a
     question that only shares scattered words with a document is about
-    something else. 0 when the question has no content term.
+    something else. With ``idf`` each term counts as much as it is rare in the
+    indexed passages: a sentence about « jours d'absence » that lacks
+    « mariage » misses what the question is about, while one that lacks
+    « jours » does not. 0 when the question has no content term.
     """
     asked = content_terms(question)
     if not asked:
         return 0.0
-    best = 0
+    weight = {term: idf(term) if idf else 1.0 for term in asked}
+    best = 0.0
     for item in passages:
         headings = _heading_terms(item)
         for terms in _sentence_terms(item.text) or (frozenset(),):
-            best = max(best, len(asked & (terms | headings)))
-    return best / len(asked)
+            best = max(best, sum(weight[term] for term in asked & (terms | headings)))
+    return best / sum(weight.values())
 
 
-def unknown_terms(
-    question: str, evidence: Sequence[Evidence], min_chars: int = UNKNOWN_MIN_CHARS, max_chars: int | None = None
-) -> set[str]:
-    """Content terms of the question, ``min_chars`` to ``max_chars`` long, that no retrieved passage
-    (text, title, headings) contains."""
-    asked = {t for t in content_terms(question) if len(t) >= min_chars and (max_chars is None or len(t) <= max_chars)}
+def _question_tokens(question: str) -> list[tuple[str, str]]:
+    """(word as typed, its term) for each content word of the question; the placeholders of masked
+    personal data (« [NIR] ») are no words of it."""
+    for placeholder in PLACEHOLDERS.values():
+        question = question.replace(placeholder, " ")
+    pairs = []
+    for word in words(question, keep_case=True):
+        terms = analyze(word)
+        if terms and terms[0] not in QUESTION_WORDS:
+            pairs.append((word, terms[0]))
+    return pairs
+
+
+def _typed_as_acronym(word: str) -> bool:
+    return len(word) > 1 and word.isupper()
+
+
+def _not_retrieved(terms: set[str], evidence: Sequence[Evidence]) -> set[str]:
+    """The terms no retrieved passage (text, title, headings) contains."""
     for item in evidence:
-        if not asked:
+        if not terms:
             break
-        asked -= _terms(item.text) | _heading_terms(item)
-    return asked
+        terms = terms - (_terms(item.text) | _heading_terms(item))
+    return terms
+
+
+def unknown_terms(question: str, evidence: Sequence[Evidence]) -> set[str]:
+    """Long terms of the question (UNKNOWN_MIN_CHARS and more) that no retrieved passage contains."""
+    return _not_retrieved({t for _, t in _question_tokens(question) if len(t) >= UNKNOWN_MIN_CHARS}, evidence)
+
+
+def typing_shortcuts(question: str, evidence: Sequence[Evidence]) -> set[str]:
+    """Short tokens of the question (« kan », « jai ») that no retrieved passage contains and that are
+    neither French words (« vélo », « bebe ») nor typed in capitals like an acronym (« SMIC »)."""
+    lexicon = french_lexicon()
+    short = {
+        term
+        for word, term in _question_tokens(question)
+        if SHORTCUT_MIN_CHARS <= len(term) < UNKNOWN_MIN_CHARS
+        and not (lexicon.is_word(word) or _typed_as_acronym(word))
+    }
+    return _not_retrieved(short, evidence)
 
 
 def rank_documents(
-    evidence: Sequence[Evidence], faq_scores: Mapping[int, float] | None = None, faq_weight: float = FAQ_WEIGHT
+    evidence: Sequence[Evidence],
+    faq_scores: Mapping[int, float] | None = None,
+    faq_weight: float = FAQ_WEIGHT,
+    *,
+    question: str = "",
+    coverage_weight: float = 0.0,
 ) -> list[Candidate]:
     """Documents that may hold the answer, best first.
 
     ``evidence`` is the retrieval, best first; ``faq_scores`` maps a document to
     the cosine of the closest FAQ phrasing citing it. A document without FAQ
     entry counts as the weakest one, so that the FAQ term only separates
-    documents it knows something about.
+    documents it knows something about. ``coverage_weight`` × the document's
+    coverage of the ``question`` is added: of two documents a question
+    touches (« imprimer en télétravail »), the one that says both things in one
+    place (the printers page, « Imprimer en télétravail ») is the answer.
     """
     faq_scores = faq_scores or {}
     by_document: dict[int, list[Evidence]] = {}
@@ -230,6 +279,8 @@ def rank_documents(
         passages = tuple(sorted(by_document[document_id], key=lambda e: e.fused_score, reverse=True))
         faq = faq_scores.get(document_id)
         score = passages[0].fused_score + faq_weight * (floor if faq is None else faq)
+        if coverage_weight:
+            score += coverage_weight * coverage(question, passages[:COVERAGE_PASSAGES])
         candidates.append(Candidate(document_id, passages, faq, score))
     return sorted(candidates, key=lambda c: c.score, reverse=True)
 
@@ -238,16 +289,17 @@ def support_features(
     question: str,
     candidates: Sequence[Candidate],
     evidence: Sequence[Evidence],
+    idf: TermWeight | None = None,
 ) -> Features:
-    """The signals about the first candidate that the answer model weighs."""
+    """The signals about the first candidate that the answer model weighs (``idf``: see ``coverage``)."""
     chosen = candidates[0]
     margin = chosen.score - candidates[1].score if len(candidates) > 1 else 1.0
     return Features(
         dense=max(item.dense_score for item in chosen.passages),
         margin=max(0.0, min(1.0, margin)),
-        coverage=coverage(question, chosen.passages[:COVERAGE_PASSAGES]),
+        coverage=coverage(question, chosen.passages[:COVERAGE_PASSAGES], idf),
         unknown=len(unknown_terms(question, evidence)),
-        short_unknown=len(unknown_terms(question, evidence, SHORT_UNKNOWN_MIN_CHARS, UNKNOWN_MIN_CHARS - 1)),
+        shortcuts=len(typing_shortcuts(question, evidence)),
     )
 
 
@@ -273,17 +325,22 @@ def compose_extractive(
     max_sentences: int = 3,
     *,
     faq_scores: Mapping[int, float] | None = None,
+    idf: TermWeight | None = None,
 ) -> Answer:
     """Answer from the best document's best passage (and a close second of it), or abstain.
 
     ``evidence``: the retrieval, best first, deep enough to hold several passages
     per document (the pipeline reads 40). ``faq_scores``: per document, the
-    cosine of the closest FAQ phrasing citing it.
+    cosine of the closest FAQ phrasing citing it. ``idf``: how rare a term is in
+    the indexed passages (the index's ``idf``); the model's weights were fitted
+    with it.
     """
     if not evidence:
         return Answer(NOT_FOUND, "none", 0.0)
-    candidates = rank_documents(evidence, faq_scores, model.faq_weight)
-    features = support_features(question, candidates, evidence)
+    candidates = rank_documents(
+        evidence, faq_scores, model.faq_weight, question=question, coverage_weight=model.coverage_weight
+    )
+    features = support_features(question, candidates, evidence, idf)
     probability = model.probability(features)
     level = round(probability, 3)
     if probability < 0.5:

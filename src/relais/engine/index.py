@@ -20,6 +20,7 @@ import numpy as np
 
 from relais.engine.embeddings import Embedder
 from relais.engine.lexical import LexicalIndex
+from relais.engine.lexicon import french_lexicon
 from relais.engine.ranking import convex, ranks, rrf
 from relais.engine.text import QueryRewriter, RewrittenQuery, analyze
 
@@ -229,7 +230,9 @@ class HybridIndex:
             **self._title_arrays(entries),
             **self._document_arrays(entries, matrix),
             rewriter=QueryRewriter(
-                [e.lexical_text for e in entries] if self.rewrite_queries else [], known_term=lexical.knows
+                [e.lexical_text for e in entries] if self.rewrite_queries else [],
+                known_term=lexical.knows,
+                is_word=french_lexicon().is_word,
             ),
         )
 
@@ -320,6 +323,10 @@ class HybridIndex:
     def rewrite(self, query: str) -> RewrittenQuery:
         """The query as BM25 and the embedder see it (corrected, acronyms expanded)."""
         return self._current().rewriter.rewrite(query)
+
+    def idf(self, term: str) -> float:
+        """Inverse passage frequency of an analysed term (``LexicalIndex.idf``)."""
+        return self._current().lexical.idf(term)
 
     def _score(
         self, state: _State, query: str, filters: SearchFilters, mode: Mode, query_vector: np.ndarray | None = None

@@ -7,6 +7,8 @@ caller can apply filters and fuse with dense scores before ranking.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 
 import bm25s
@@ -27,6 +29,7 @@ class LexicalIndex:
         self.k1, self.b = k1, b
         self._terms: list[list[str]] = []
         self._bm25: bm25s.BM25 | None = None
+        self._passage_frequency: Counter[str] = Counter()
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -34,6 +37,7 @@ class LexicalIndex:
     def rebuild(self, terms: Sequence[list[str]]) -> None:
         self._terms = list(terms)
         self._bm25 = None
+        self._passage_frequency = Counter(term for passage in self._terms for term in set(passage))
         if self._terms:
             self._bm25 = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
             # An empty passage still needs a row so row numbers stay aligned.
@@ -42,6 +46,11 @@ class LexicalIndex:
     def knows(self, term: str) -> bool:
         """Whether an analysed term occurs in the index."""
         return self._bm25 is not None and term in self._bm25.vocab_dict
+
+    def idf(self, term: str) -> float:
+        """How rare an analysed term is among the passages: log((N + 1) / (n + 0.5)) for a term in n
+        of N passages; a term no passage contains gets the highest value."""
+        return math.log((len(self._terms) + 1) / (self._passage_frequency.get(term, 0) + 0.5))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (row order), zeros when nothing matches."""

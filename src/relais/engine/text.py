@@ -58,9 +58,10 @@ _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens with elided prefixes removed."""
-    text = text.translate(_APOSTROPHES).lower()
+def words(text: str, keep_case: bool = False) -> list[str]:
+    """Word tokens with elided prefixes removed, lower-cased unless ``keep_case``."""
+    text = text.translate(_APOSTROPHES)
+    text = text if keep_case else text.lower()
     tokens: list[str] = []
     for raw in text.split():
         parts = raw.split("'")
@@ -191,13 +192,16 @@ class QueryRewriter:
     """Corrects and expands queries with the vocabulary of the indexed texts.
 
     ``known_term``: whether an analysed term is in the lexical index; a word is
-    only corrected as a typo when its term is unknown there.
+    only corrected as a typo when its term is unknown there. ``is_word``: whether a
+    token is a word of the language (``relais.engine.lexicon``); a real word is
+    never « corrected » into a corpus word one edit away (« orage » is not « rage »).
     """
 
     def __init__(
         self,
         texts: list[str] | tuple[str, ...],
         known_term: Callable[[str], bool] | None = None,
+        is_word: Callable[[str], bool] | None = None,
         min_typo_length: int = 5,
         min_typo_count: int = 3,
         bare_share: float = 0.1,
@@ -224,6 +228,7 @@ class QueryRewriter:
         # case is expanded, « ciel » (a word, and an acronym of the CNIL corpus) is not.
         self._capitalised = {a: 1 - surface.get(a, 0) / lower[a] for a in self.acronyms if lower.get(a)}
         self.known_term = known_term
+        self.is_word = is_word
         self.min_typo_length, self.min_typo_count = min_typo_length, min_typo_count
         self.bare_share, self.acronym_share = bare_share, acronym_share
 
@@ -253,6 +258,8 @@ class QueryRewriter:
         if len(folded) < self.min_typo_length:
             return word
         if self.known_term is not None and all(self.known_term(t) for t in analyze(lower)):
+            return word
+        if self.is_word is not None and self.is_word(lower):
             return word
         candidates = [
             (self._folded[edit], edit) for edit in _edits1(folded) if self._folded.get(edit, 0) >= self.min_typo_count

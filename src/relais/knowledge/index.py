@@ -41,6 +41,8 @@ class PassageIndex(Protocol):
 
     def invalidate(self) -> None: ...
 
+    def idf(self, term: str) -> float: ...
+
     def search(
         self,
         query: str,
@@ -116,6 +118,11 @@ class SqlitePassageIndex:
         """The query as the index reads it; a caller that embeds the query itself should embed ``.dense``."""
         self._ensure_current()
         return self._engine.rewrite(query)
+
+    def idf(self, term: str) -> float:
+        """How rare an analysed term is in the passages, as of the last search (the answer model weighs
+        coverage by it; no reload check here: it is called for each term of a question just searched)."""
+        return self._engine.idf(term)
 
     def search(
         self,
