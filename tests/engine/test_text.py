@@ -111,3 +111,12 @@ def test_rewriter_fixes_one_edit_typos_of_unknown_words_only():
     # A word whose term the index knows is never « corrected », even if a frequent word is one edit away.
     assert QueryRewriter(corpus, known_term=lambda term: True).correct_word("concurence") == "concurence"
     assert rewriter.correct_word("moral") == "moral"  # known as it is
+
+
+def test_cet_before_a_consonant_or_alone_is_the_acronym_not_the_demonstrative():
+    corpus = ["Le compte épargne-temps (CET) se demande en décembre.", "Le compte épargne-temps (CET)."]
+    rewriter = QueryRewriter(corpus)
+    assert rewriter.expansions("cet plafond ?") == ["compte épargne-temps"]
+    assert rewriter.expansions("combien de jours sur mon cet") == ["compte épargne-temps"]
+    assert rewriter.expansions("cet agent part en retraite") == []  # « cet agent »: the demonstrative
+    assert rewriter.expansions("cet été") == []

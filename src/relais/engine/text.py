@@ -272,18 +272,32 @@ class QueryRewriter:
         """Long forms of the acronyms in ``query`` (once each, none already written out)."""
         folded_query = normalize_for_matching(query)
         found: list[str] = []
-        for token in _TOKEN_RE.findall(query):
+        tokens = _TOKEN_RE.findall(query)
+        for position, token in enumerate(tokens):
             lower = token.lower()
             long_form = self.acronyms.get(lower)
             if not long_form or long_form in found or normalize_for_matching(long_form) in folded_query:
                 continue
-            typed_as_acronym = len(token) > 1 and token.isupper()
+            typed_as_acronym = (len(token) > 1 and token.isupper()) or _not_the_word(lower, tokens[position + 1 :])
             if not typed_as_acronym and (
                 normalize_for_matching(lower) in STOPWORDS or self._capitalised.get(lower, 0) < self.acronym_share
             ):
                 continue
             found.append(long_form)
         return found
+
+
+# Stopwords that French grammar allows only before a vowel or a mute h: « cet agent », « cet été »,
+# but « cet plafond » or « mon cet » can only be the acronym (the compte épargne-temps, typed in lower case).
+_BEFORE_VOWEL_ONLY = frozenset({"cet"})
+_VOWEL_OR_H = frozenset("aeiouyh")
+
+
+def _not_the_word(lower: str, following: list[str]) -> bool:
+    """Whether ``lower``, a stopword, cannot be that word where it stands (so it is an acronym)."""
+    if lower not in _BEFORE_VOWEL_ONLY:
+        return False
+    return not following or fold_accents(following[0][:1].lower()) not in _VOWEL_OR_H
 
 
 def _same_case(word: str, like: str) -> str:
