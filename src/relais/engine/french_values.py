@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from relais.engine.french_numbers import UNITS
+
 __all__ = [
     "Period",
     "find_period",
@@ -96,30 +98,7 @@ _MONTH_FORMS = {
     "decembre": 12,
     "dec": 12,
 }
-_NUMBER_WORDS = {
-    "zero": 0,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six": 6,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "treize": 13,
-    "quatorze": 14,
-    "quinze": 15,
-    "seize": 16,
-    "dix-sept": 17,
-    "dix-huit": 18,
-    "dix-neuf": 19,
-    "vingt": 20,
-}
+_NUMBER_WORDS = {**UNITS, "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20}
 
 
 def _none_on_overflow(function):

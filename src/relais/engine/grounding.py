@@ -71,6 +71,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from relais.engine.french_numbers import UNITS
+
 UNCITED_SENTENCE = "uncited_sentence"
 UNKNOWN_CITATION = "unknown_citation"
 UNSUPPORTED_FACT = "unsupported_fact"
@@ -128,32 +130,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_SMALL = {
-    "zero": 0,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "six": 6,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "treize": 13,
-    "quatorze": 14,
-    "quinze": 15,
-    "seize": 16,
-    "vingt": 20,
-    "vingts": 20,
-    "trente": 30,
-    "quarante": 40,
-    "cinquante": 50,
-    "soixante": 60,
-}
+_SMALL = {**UNITS, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
 # Words that are a number only as part of a larger one or before a unit (see module docstring).
 _AMBIGUOUS = frozenset({"un", "une", "neuf", "zero"})
 _ORDINALS = {
