@@ -108,7 +108,9 @@ class Signals:
 def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -> Signals:
     """Retrieve passages and FAQ matches for a query (bench/answers_cv.py calls this too)."""
     index = get_passage_index()
-    # One embedding serves both the FAQ match and the passage search.
+    # One embedding serves both the FAQ match and the passage search. It is the question as typed, not the
+    # index's rewrite of it: FAQ phrasings are written as agents type, and embedding the rewrite measured no
+    # better on the demo questions (docs/benchmarks.md, fifth session); BM25 still reads the rewrite.
     query_vector = index.embedder.embed_queries([query])[0]
     results = index.search(query, filters=SearchFilters(audiences=audiences), k=depth, query_vector=query_vector)
     return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)

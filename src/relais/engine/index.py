@@ -124,7 +124,8 @@ class HybridIndex:
     Queries go through a ``QueryRewriter`` built from the indexed texts (accents
     restored, typos fixed, acronyms the corpus defines expanded) before BM25,
     and before the embedder when the index embeds the query itself (callers that
-    pass ``query_vector`` should embed ``rewrite(query).dense``).
+    pass ``query_vector`` may embed ``rewrite(query).dense`` to get the same; the
+    answer pipeline embeds the question as typed, see ``assistant.pipeline.gather``).
 
     The defaults (alpha 0.7, title weight 0.5, dense floor 0.75, centroid 0.3,
     first passage 0.2, BM25 b 0.5) were chosen on the shared dev sets;
