@@ -29,7 +29,7 @@ class LexicalIndex:
         self.k1, self.b = k1, b
         self._terms: list[list[str]] = []
         self._bm25: bm25s.BM25 | None = None
-        self._passage_frequency: Counter[str] = Counter()
+        self._passage_frequency: Counter[str] | None = None  # counted at the first idf(): searches never need it
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -37,7 +37,7 @@ class LexicalIndex:
     def rebuild(self, terms: Sequence[list[str]]) -> None:
         self._terms = list(terms)
         self._bm25 = None
-        self._passage_frequency = Counter(term for passage in self._terms for term in set(passage))
+        self._passage_frequency = None
         if self._terms:
             self._bm25 = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
             # An empty passage still needs a row so row numbers stay aligned.
@@ -50,6 +50,9 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         """How rare an analysed term is among the passages: log((N + 1) / (n + 0.5)) for a term in n
         of N passages; a term no passage contains gets the highest value."""
+        if self._passage_frequency is None:
+            # Idempotent: two threads counting at once store the same table.
+            self._passage_frequency = Counter(term for passage in self._terms for term in set(passage))
         return math.log((len(self._terms) + 1) / (self._passage_frequency.get(term, 0) + 0.5))
 
     def scores(self, query: str) -> np.ndarray:
