@@ -199,6 +199,19 @@ def test_warm_up_loads_the_index_before_any_question(tmp_path, rh):
     assert get_passage_index()._generation == IndexGeneration.current()
 
 
+def test_idf_of_an_index_never_searched_counts_the_stored_passages(tmp_path, rh):
+    from relais.knowledge.index import get_passage_index, reset_passage_index
+
+    write(tmp_path, "conges.md", CONGES)
+    write(tmp_path, "vpn.md", VPN)
+    Ingestor(rh).ingest([tmp_path])
+    reset_passage_index()  # a fresh process: nothing searched yet
+    index = get_passage_index()
+    # Two passages, « vpn » in one of them: a term no passage contains is rarer. A never-loaded
+    # index would call every term equally rare.
+    assert index.idf("vpn") < index.idf("cantin")
+
+
 def test_deleting_a_collection_or_changing_its_audience_is_seen_by_the_index(tmp_path, rh):
     from relais.engine.index import SearchFilters
     from relais.knowledge.index import get_passage_index

@@ -121,7 +121,10 @@ class SqlitePassageIndex:
 
     def idf(self, term: str) -> float:
         """How rare an analysed term is in the passages, as of the last search (the answer model weighs
-        coverage by it; no reload check here: it is called for each term of a question just searched)."""
+        coverage by it). Only a never-loaded index is loaded here: the full reload check costs a query
+        and idf is called for each term of a question just searched."""
+        if self._generation == -1:
+            self._ensure_current()
         return self._engine.idf(term)
 
     def search(
