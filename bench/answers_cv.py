@@ -8,10 +8,12 @@ held-out fold, and reports both, with the figures of `relais eval answers`
 (correct source cited first, correct abstention, wrong abstention).
 
     export RELAIS_DATA_DIR=/tmp/relais-answers && .venv/bin/relais demo
-    .venv/bin/python bench/answers_cv.py [demo/questions.yaml] [--folds 5] [--repeats 20] [--train-first 101] [--fit]
+    .venv/bin/python bench/answers_cv.py [demo/questions.yaml] [--folds 5] [--repeats 20] [--train-first 101]
+        [--score demo/questions-holdout.yaml] [--fit]
 
 --train-first N also fits on the first N questions only and scores the others
-(questions appended later, never fitted on). --fit prints the constants to
+(questions appended later, never fitted on); --score FILE scores the model fitted on all of
+the set on another set (a held-out one). --fit prints the constants to
 paste into src/relais/engine/answer.py (fitted on every question).
 
 Fitting: the (FAQ weight, coverage weight) pair is the grid point that puts the
@@ -46,6 +48,9 @@ class Item:
     gated: bool  # answered by the curated FAQ answer, before the model
     chosen: dict[tuple[float, float], int]  # per ranking: the document the model would answer from
     features: dict[tuple[float, float], np.ndarray]  # per ranking: the features of that document
+    # per ranking, when gated: whether that document states the question more than the FAQ's source
+    # (answer.states_more_than_faq), so that an extractive answer from it replaces the curated one
+    more_specific: dict[tuple[float, float], bool]
 
 
 def collect(path: Path) -> list[Item]:
@@ -53,7 +58,7 @@ def collect(path: Path) -> list[Item]:
 
     from relais.assistant.evaluation import read_questions
     from relais.assistant.pipeline import gather
-    from relais.engine.answer import rank_documents, support_features
+    from relais.engine.answer import rank_documents, states_more_than_faq, support_features
     from relais.knowledge.index import get_passage_index
     from relais.knowledge.models import Document
 
@@ -67,7 +72,8 @@ def collect(path: Path) -> list[Item]:
         evidence, faq_scores = signals.evidence(), signals.faq_scores()
         best = signals.faq[0] if signals.faq else None
         gated = best is not None and best.score >= settings.RELAIS.faq_threshold
-        chosen, features = {}, {}
+        faq_document = best.entry.source_document_id if gated and best else None
+        chosen, features, more_specific = {}, {}, {}
         for ranking in RANKINGS:
             faq_weight, coverage_weight = ranking
             candidates = rank_documents(
@@ -76,14 +82,18 @@ def collect(path: Path) -> list[Item]:
             found = support_features(question, candidates, evidence, get_passage_index().idf)
             chosen[ranking] = candidates[0].document_id
             features[ranking] = np.array(found.as_tuple())
+            more_specific[ranking] = gated and states_more_than_faq(
+                question, candidates[0].document_id, faq_document, evidence, get_passage_index().idf
+            )
         items.append(
             Item(
                 question,
                 None if expected == "none" else by_stem[Path(expected).stem],
-                best.entry.source_document_id if gated and best else None,
+                faq_document,
                 gated,
                 chosen,
                 features,
+                more_specific,
             )
         )
     return items
@@ -140,9 +150,9 @@ def fit(items: list[Item]) -> Fitted:
 
 def decide(item: Item, model: Fitted) -> int | None:
     """The document cited first, or None for an abstention."""
-    if item.gated:
-        return item.faq_document
     answer = model.probability(item.features[model.ranking][None, :])[0] >= 0.5
+    if item.gated and not (answer and item.more_specific[model.ranking]):
+        return item.faq_document
     return item.chosen[model.ranking] if answer else None
 
 
@@ -197,6 +207,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=20, help="shuffles of the k-fold split, averaged")
     parser.add_argument("--train-first", type=int, metavar="N", help="also fit on the first N questions only")
+    parser.add_argument(
+        "--score", type=Path, metavar="FILE", help="also score the model fitted on all of FILE's questions on this set"
+    )
     parser.add_argument("--fit", action="store_true", help="print the constants for src/relais/engine/answer.py")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
@@ -237,6 +250,9 @@ def main() -> None:
         print(
             row(f"first {len(first)} → last {len(rest)} (never fitted on)", score([(i, decide(i, held)) for i in rest]))
         )
+    if args.score:
+        other = collect(args.score)
+        print(row(f"all → {args.score.name} (never fitted on)", score([(i, decide(i, model)) for i in other])))
     if args.fit:
         weights, intercept = model.raw()
         print(f"\nFAQ_WEIGHT = {model.ranking[0]}\nCOVERAGE_WEIGHT = {model.ranking[1]}")

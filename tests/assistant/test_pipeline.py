@@ -48,6 +48,19 @@ def test_curated_faq_answer_is_returned_for_a_known_phrasing():
     assert cited_files(result) == ["ordre-de-mission-et-frais-de-deplacement.md"]
 
 
+def test_a_question_more_specific_than_the_closest_faq_entry_is_answered_from_the_page_that_states_it():
+    # A FAQ phrasing about sick leave passes the threshold, but the annual-leave page has a section
+    # saying what to do when one falls ill during one's holidays.
+    question = "Que faire si je tombe malade pendant mes congés annuels ?"
+    signals = gather(question, frozenset({"agents"}))
+    closest = signals.faq[0]
+    assert closest.score >= 0.92 and closest.entry.source_document.title.startswith("Arrêt maladie")
+    result = ask(question)
+    assert result.answer.mode == "extractive"
+    assert cited_files(result)[0] == "conges-annuels.md"
+    assert "malade pendant vos congés annuels" in result.answer.text
+
+
 def test_expired_and_superseded_documents_are_never_cited():
     for question in [
         "Combien de jours de télétravail par semaine ?",

@@ -11,6 +11,7 @@ from relais.engine.answer import (
     coverage,
     rank_documents,
     sentences,
+    states_more_than_faq,
     support_features,
     typing_shortcuts,
     unknown_terms,
@@ -115,6 +116,21 @@ def test_faq_brings_in_a_document_retrieved_deeper_but_not_one_never_retrieved()
     assert 42 in [c.document_id for c in ranked]
     assert 1000 not in [c.document_id for c in ranked]  # no passage to quote
     assert len(rank_documents(retrieved)) == CANDIDATE_PASSAGES
+
+
+def test_a_page_stating_the_whole_question_replaces_the_faq_answer_about_the_general_case():
+    sick = evidence(1, 1, "Si vous tombez malade, envoyez votre arrêt sous 48 heures.", title="Arrêt maladie")
+    during = "Si vous tombez malade pendant vos congés annuels, transmettez votre arrêt."
+    leave = evidence(2, 2, during, title="Congés annuels", section=("Maladie pendant les congés",))
+    question = "Que faire si je tombe malade pendant mes congés annuels ?"
+    # The curated answer about sick leave (document 1) gives way to the page that says it all in one place…
+    assert states_more_than_faq(question, 2, 1, [sick, leave])
+    # …not for the general question, which the FAQ's page states too, nor to the FAQ's own page.
+    assert not states_more_than_faq("Que faire si je tombe malade ?", 2, 1, [sick, leave])
+    assert not states_more_than_faq(question, 1, 1, [sick, leave])
+    # When the FAQ's page covers the question nearly as well, the curated answer stays.
+    both = evidence(3, 1, "Malade pendant vos congés annuels ? Prévenez le service.", title="Arrêt maladie")
+    assert not states_more_than_faq(question, 2, 1, [sick, both, leave])
 
 
 def test_features_of_the_chosen_document():

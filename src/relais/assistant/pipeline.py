@@ -23,7 +23,7 @@ from relais.assistant.generation import (
     with_rewrite,
 )
 from relais.assistant.models import Conversation, Exchange, service_of
-from relais.engine.answer import Answer, Citation, Evidence, compose_extractive
+from relais.engine.answer import Answer, Citation, Evidence, compose_extractive, states_more_than_faq
 from relais.engine.index import SearchFilters
 from relais.engine.pii import find_pii, mask, personal_situation
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
@@ -126,6 +126,21 @@ def _faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | Non
     return Answer(entry.answer, "faq", round(match.score, 3), citations), source
 
 
+def _more_specific(question: str, answer: Answer, faq_source: Document | None, evidence: list[Evidence]) -> bool:
+    """Whether the extractive answer states the question more completely than the curated answer's page."""
+    return (
+        answer.mode == "extractive"
+        and bool(answer.citations)
+        and states_more_than_faq(
+            question,
+            answer.citations[0].document_id,
+            faq_source.pk if faq_source else None,
+            evidence,
+            get_passage_index().idf,
+        )
+    )
+
+
 def _contact(answer: Answer, documents: dict[int, Document]) -> str:
     for item in [*answer.citations, *answer.suggestions]:
         document = documents.get(item.document_id)
@@ -164,16 +179,13 @@ def ask(
         documents = {r.document.pk: r.document for r in signals.results}
         if "agents" in audiences:  # procedures are for the town's agents, never offered to the public
             procedure = offer_for(query, signals.query_vector, get_passage_index().embedder)
+        evidence = signals.evidence()
+        answer = compose_extractive(query, evidence, faq_scores=signals.faq_scores(), idf=get_passage_index().idf)
         faq = _faq_answer(signals.faq)
-        if faq is None:
-            answer = compose_extractive(
-                query, signals.evidence(), faq_scores=signals.faq_scores(), idf=get_passage_index().idf
-            )
+        if faq is None or _more_specific(query, answer, faq[1], evidence):
             if generator is not None and answer.mode == "extractive":
                 # The masked question (and masked history) only: the guard ran first.
-                answer, notice, generation = generated_answer(
-                    query, answer, signals.evidence(), generator, on_delta=on_delta
-                )
+                answer, notice, generation = generated_answer(query, answer, evidence, generator, on_delta=on_delta)
         else:
             answer, source = faq
             if source is not None:

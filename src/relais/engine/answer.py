@@ -26,6 +26,11 @@ documents rather than single passages:
    answerable, which lets it weigh coverage more for the others. Below 0.5
    Relais says « je n'ai pas trouvé » and suggests the closest documents.
 
+3. **Curated or extractive.** A FAQ phrasing above the threshold returns its
+   curated answer, unless the question is more specific than the entry: another
+   document states all of it in one sentence and the entry's page does not
+   (``states_more_than_faq``).
+
 The weights are fitted by ``bench/answers_cv.py`` on ``demo/questions.yaml``,
 which also reports them cross-validated (docs/benchmarks.md).
 """
@@ -69,6 +74,9 @@ COVERAGE_PASSAGES = 3
 # with their own weight. Shorter still (« d », « ya ») says nothing.
 UNKNOWN_MIN_CHARS = 5
 SHORTCUT_MIN_CHARS = 3
+# How much more of the question (coverage, 0–1) another document must state than the FAQ's
+# source for an extractive answer to replace the curated one (``states_more_than_faq``).
+SPECIFIC_MARGIN = 0.3
 
 FEATURES = ("dense", "margin", "coverage", "unknown", "shortcuts")
 
@@ -301,6 +309,35 @@ def support_features(
         unknown=len(unknown_terms(question, evidence)),
         shortcuts=len(typing_shortcuts(question, evidence)),
     )
+
+
+def states_more_than_faq(
+    question: str,
+    document_id: int,
+    faq_document_id: int | None,
+    evidence: Sequence[Evidence],
+    idf: TermWeight | None = None,
+) -> bool:
+    """Whether an answer from ``document_id`` should replace the curated FAQ answer from ``faq_document_id``.
+
+    A FAQ phrasing close to the question answers the general case (« que faire si
+    je suis malade ? ») while the question may add what makes it another one
+    (« … pendant mes congés annuels ? »), answered on another page. The curated
+    answer gives way when a sentence of another document, with its headings,
+    holds every content term of the question (rarity-weighted coverage 1) and the
+    FAQ's source document covers at least SPECIFIC_MARGIN less of it.
+    """
+    if document_id == faq_document_id:
+        return False
+    answered = coverage(question, _document_passages(evidence, document_id), idf)
+    general = coverage(question, _document_passages(evidence, faq_document_id), idf)
+    return answered >= 1.0 - 1e-9 and answered - general >= SPECIFIC_MARGIN
+
+
+def _document_passages(evidence: Sequence[Evidence], document_id: int | None) -> list[Evidence]:
+    """The document's retrieved passages read for coverage (its best COVERAGE_PASSAGES by fused score)."""
+    own = [item for item in evidence if item.document_id == document_id]
+    return sorted(own, key=lambda e: e.fused_score, reverse=True)[:COVERAGE_PASSAGES]
 
 
 def _pick_sentences(question: str, text: str, limit: int) -> list[str]:
