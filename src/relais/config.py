@@ -133,6 +133,11 @@ class Config:
         "Whom an agent asking about their own health or disciplinary case is sent to.",
     )
     faq_threshold: float = setting(0.92, _float, "Cosine above which a FAQ entry's curated answer is returned.")
+    verify_below: float = setting(
+        0.8,
+        _float,
+        "Confidence (0–1) under which a quoted or generated answer is shown as « à vérifier », with whom to contact.",
+    )
     procedure_threshold: float = setting(
         0.86,
         _float,

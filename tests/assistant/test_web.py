@@ -75,6 +75,14 @@ def test_unanswerable_question_shows_the_abstention_and_a_contact(agent):
     assert "Qui contacter" in body and "poste" in body
 
 
+def test_an_unsure_extract_is_shown_as_to_check_with_a_contact(agent):
+    body = ask(agent, "À quoi correspond la ligne RAFP sur ma fiche de paie ?", fragment=True).content.decode()
+    assert "Extrait le plus proche de la documentation, à vérifier" in body and "answer-to-check" in body
+    assert "ne répond peut-être pas exactement à votre question" in body and "poste 4212" in body
+    sure = ask(agent, "Comment renvoyer ma ligne fixe vers mon portable professionnel ?", fragment=True)
+    assert "Extrait de la documentation" in sure.content.decode() and "à vérifier" not in sure.content.decode()
+
+
 def test_follow_up_stays_in_the_same_conversation(agent):
     first = ask(agent, "Combien de jours de télétravail par semaine ?")
     conversation = re.search(r"/conversations/(\d+)/", first["Location"])[1]

@@ -9,6 +9,7 @@ from relais.engine.answer import (
     compose_extractive,
     content_terms,
     coverage,
+    needs_check,
     rank_documents,
     sentences,
     states_more_than_faq,
@@ -199,6 +200,13 @@ def test_close_second_passage_of_the_same_document_is_cited_too():
     assert [c.passage_id for c in answer.citations] == [1, 2] and answer.text.endswith("[2]")
     answer = compose_extractive("délai de demande d'ordre de mission", [evidence(), other_doc])
     assert [c.passage_id for c in answer.citations] == [1]
+
+
+def test_only_unsure_answers_from_the_documentation_need_checking():
+    assert needs_check("extractive", 0.63, below=0.8) and needs_check("generated", 0.7, below=0.8)
+    assert not needs_check("extractive", 0.85, below=0.8)
+    assert not needs_check("faq", 0.5, below=0.8)  # curated by the service
+    assert not needs_check("none", 0.2, below=0.8)  # already an abstention
 
 
 def test_answer_model_is_configurable():

@@ -13,7 +13,7 @@ DEMO = Path(__file__).resolve().parents[2] / "demo"
 OUTDATED = {"note-teletravail-2023.md", "guide-astreintes-v1.md"}  # a current version answers instead
 
 
-@pytest.mark.parametrize("name", ["questions.yaml", "questions-holdout.yaml"])
+@pytest.mark.parametrize("name", ["questions.yaml", "questions-holdout.yaml", "questions-holdout-2.yaml"])
 def test_every_expected_source_is_a_current_demo_document(name):
     questions = read_questions(DEMO / name)
     documents = {p.name for p in (DEMO / "documents").glob("*.md")}
@@ -22,9 +22,11 @@ def test_every_expected_source_is_a_current_demo_document(name):
     assert any(source == "none" for _, source in questions) and len(expected) >= 20
 
 
-def test_the_held_out_set_shares_no_question_with_the_tuning_set():
+@pytest.mark.parametrize("name", ["questions-holdout.yaml", "questions-holdout-2.yaml"])
+def test_a_held_out_set_shares_no_question_with_the_other_sets(name):
     def normalized(name: str) -> set[str]:
         return {normalize_for_matching(q).strip(" ?") for q, _ in read_questions(DEMO / name)}
 
-    held_out = normalized("questions-holdout.yaml")
-    assert len(held_out) == 50 and not held_out & normalized("questions.yaml")
+    held_out = normalized(name)
+    others = {"questions.yaml", "questions-holdout.yaml", "questions-holdout-2.yaml"} - {name}
+    assert len(held_out) == 50 and not any(held_out & normalized(other) for other in others)

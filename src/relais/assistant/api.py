@@ -88,6 +88,11 @@ class AnswerOut(Schema):
     citations: list[CitationOut]
     confidence: float
     mode: Literal["faq", "extractive", "generated", "none"]
+    needs_check: bool = Field(
+        False,
+        description="The answer comes from the documentation but its confidence is under RELAIS_VERIFY_BELOW: "
+        "show it as « à vérifier », with the contact.",
+    )
     contact: str
     suggestions: list[SuggestionOut]
     exchange_id: int | None
@@ -117,6 +122,11 @@ class ExchangeOut(Schema):
     answer: str
     mode: str
     confidence: float
+    needs_check: bool = Field(
+        False,
+        description="The answer comes from the documentation but its confidence is under RELAIS_VERIFY_BELOW: "
+        "show it as « à vérifier », with the contact.",
+    )
     citations: list[CitationOut]
     asked_at: str
     feedback: str | None

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 from relais.assistant.pipeline import ask
+from relais.engine.answer import needs_check
 from relais.engine.evaluation import percentile
 from relais.knowledge.models import Document
 
@@ -19,8 +21,22 @@ class AnswerReport:
     correct_source: int = 0
     wrong_abstention: int = 0
     correct_abstention: int = 0
+    # Answers given (not abstentions) shown « à vérifier » (RELAIS_VERIFY_BELOW), right and wrong ones apart:
+    # the flag is worth something if it marks most wrong answers and few right ones.
+    right_answers: int = 0
+    right_to_check: int = 0
+    wrong_answers: int = 0
+    wrong_to_check: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+
+    def count_answer(self, *, right: bool, to_check: bool) -> None:
+        if right:
+            self.right_answers += 1
+            self.right_to_check += to_check
+        else:
+            self.wrong_answers += 1
+            self.wrong_to_check += to_check
 
     def as_dict(self) -> dict[str, float | int]:
         def share(part: int, whole: int) -> float:
@@ -33,6 +49,8 @@ class AnswerReport:
             "correct_source_first": share(self.correct_source, self.answerable),
             "correct_abstention": share(self.correct_abstention, self.unanswerable),
             "wrong_abstention": share(self.wrong_abstention, self.answerable),
+            "right_answers_to_check": share(self.right_to_check, self.right_answers),
+            "wrong_answers_to_check": share(self.wrong_to_check, self.wrong_answers),
             "p50_ms": round(percentile(self.latencies_ms, 50), 1),
             "p95_ms": round(percentile(self.latencies_ms, 95), 1),
         }
@@ -51,12 +69,14 @@ def evaluate_answers(questions: list[tuple[str, str]]) -> AnswerReport:
         result = ask(question, log=False)
         report.latencies_ms.append(result.latency_ms)
         answer = result.answer
+        to_check = needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below)
         if expected == "none":
             report.unanswerable += 1
             if answer.mode == "none":
                 report.correct_abstention += 1
             else:
-                report.failures.append(f"answered, expected abstention: {question!r}")
+                report.count_answer(right=False, to_check=to_check)
+                report.failures.append(f"answered{' (to check)' * to_check}, expected abstention: {question!r}")
             continue
         report.answerable += 1
         if answer.mode == "none":
@@ -65,9 +85,11 @@ def evaluate_answers(questions: list[tuple[str, str]]) -> AnswerReport:
             continue
         first = Document.objects.get(pk=answer.citations[0].document_id) if answer.citations else None
         # Stems, not names: a source written as conges-annuels.md may be published as conges-annuels.docx.
-        if first and Path(first.source).stem == Path(expected).stem:
+        right = bool(first) and Path(first.source).stem == Path(expected).stem
+        report.count_answer(right=right, to_check=to_check)
+        if right:
             report.correct_source += 1
         else:
             cited = Path(first.source).name if first else "nothing"
-            report.failures.append(f"cited {cited}, expected {expected}: {question!r}")
+            report.failures.append(f"cited {cited}{' (to check)' * to_check}, expected {expected}: {question!r}")
     return report

@@ -90,6 +90,13 @@ class Exchange(models.Model):
     def __str__(self) -> str:
         return self.question[:80]
 
+    @property
+    def needs_check(self) -> bool:
+        """Shown as « à vérifier »: an answer from the documentation the model is not sure of."""
+        from relais.engine.answer import needs_check
+
+        return needs_check(self.mode, self.confidence, settings.RELAIS.verify_below)
+
     def save(self, *args, **kwargs) -> None:
         if not self.service:
             self.service = self._service_of_sources()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import AskResult, citation_payload
+from relais.engine.answer import needs_check
 from relais.knowledge.models import Document
 
 
@@ -17,6 +19,7 @@ def answer_payload(result: AskResult) -> dict:
         "citations": [citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
         "confidence": answer.confidence,
         "mode": answer.mode,
+        "needs_check": needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below),
         "contact": result.contact,
         "suggestions": [
             {"document_id": s.document_id, "document": s.document_title, "section": list(s.section_path)}
@@ -51,6 +54,7 @@ def exchange_payload(exchange: Exchange) -> dict:
         "answer": exchange.answer,
         "mode": exchange.mode,
         "confidence": exchange.confidence,
+        "needs_check": exchange.needs_check,
         "citations": exchange.citations,
         "asked_at": exchange.created_at.isoformat(),
         "feedback": feedback.rating if feedback else None,

@@ -340,6 +340,14 @@ def _document_passages(evidence: Sequence[Evidence], document_id: int | None) ->
     return sorted(own, key=lambda e: e.fused_score, reverse=True)[:COVERAGE_PASSAGES]
 
 
+def needs_check(mode: str, confidence: float, below: float) -> bool:
+    """Whether an answer is shown as « à vérifier »: quoted (or written) from the documentation, but with
+    a confidence under ``below`` (RELAIS_VERIFY_BELOW). Most near-topic answers, quoted from the page about
+    the topic that lacks the fact asked, fall there (docs/benchmarks.md): the agent sees the extract, is
+    told it may not answer the question, and gets whom to contact."""
+    return mode in ("extractive", "generated") and confidence < below
+
+
 def _pick_sentences(question: str, text: str, limit: int) -> list[str]:
     asked = set(analyze(question))
     candidates = sentences(text)

@@ -40,4 +40,7 @@ class Command(BaseCommand):
             if payload["suggestions"]:
                 self.stdout.write("Documents proches : " + " ; ".join(s["document"] for s in payload["suggestions"]))
             self.stdout.write(f"Contact : {result.contact}")
+        elif payload["needs_check"]:
+            self.stdout.write("À vérifier : cet extrait ne répond peut-être pas exactement à la question.")
+            self.stdout.write(f"Contact : {result.contact}")
         self.stdout.write(f"(mode {result.answer.mode}, confiance {result.answer.confidence:.2f})")
