@@ -126,6 +126,10 @@ def test_a_page_stating_the_whole_question_replaces_the_faq_answer_about_the_gen
     question = "Que faire si je tombe malade pendant mes congés annuels ?"
     # The curated answer about sick leave (document 1) gives way to the page that says it all in one place…
     assert states_more_than_faq(question, 2, 1, [sick, leave])
+    # It need not state every word of the question: clearly more than the FAQ's page is enough.
+    assert states_more_than_faq(
+        "Que faire si je tombe malade pendant mes congés annuels à l'étranger ?", 2, 1, [sick, leave]
+    )
     # …not for the general question, which the FAQ's page states too, nor to the FAQ's own page.
     assert not states_more_than_faq("Que faire si je tombe malade ?", 2, 1, [sick, leave])
     assert not states_more_than_faq(question, 1, 1, [sick, leave])
