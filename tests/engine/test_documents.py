@@ -188,7 +188,7 @@ def test_html_title_headings_and_blocks(tmp_path: Path) -> None:
     assert "Ville de Belleville" not in full and "Accueil" not in full and "var x" not in full
     assert "Mentions légales" not in full and "brouillon" not in full
     assert section(doc, "Conditions") == "- Deux jours par semaine\n\n- Équipement fourni par la DSI"
-    assert section(doc, "Conditions", "Matériel") == "Équipement\n\nFourni\n\nOrdinateur portable\n\nOui"
+    assert section(doc, "Conditions", "Matériel") == "Équipement | Fourni\n\nOrdinateur portable | Oui"
     assert section(doc, "Démarches") == ("Formulaire à remplir avant le 15 du mois.\n\nContact : drh@belleville.fr")
 
 
@@ -327,7 +327,7 @@ def test_docx_styles_lists_tables_and_core_title(tmp_path: Path) -> None:
     assert section(doc, "Éligibilité", "Exceptions") == (
         "- Agents d’accueil du public\n\n- Agents de la police municipale"
     )
-    assert section(doc, "Indemnités") == "Forfait\n\nMontant\n\nPar jour télétravaillé\n\n2,88 €"
+    assert section(doc, "Indemnités") == "Forfait | Montant\n\nPar jour télétravaillé | 2,88 €"
 
 
 def test_docx_without_title_style_uses_first_heading_1(tmp_path: Path) -> None:
@@ -412,7 +412,7 @@ def test_odt_headings_lists_tables(tmp_path: Path) -> None:
         "Un mot de passe d’au moins douze caractères.\n\n- Ne jamais le communiquer\n\n- Le changer en cas de doute"
     )
     assert section(doc, "Mots de passe", "Réinitialisation") == "S’adresser au support de la DSI, poste 4242."
-    assert section(doc, "Matériel") == "Portable\n\nPrêté"
+    assert section(doc, "Matériel") == "Portable | Prêté"
 
 
 def test_odt_corrupt(tmp_path: Path) -> None:

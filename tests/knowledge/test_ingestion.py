@@ -91,6 +91,17 @@ def test_ingest_is_idempotent_and_searchable(tmp_path, rh):
     assert search_titles("comment me connecter au VPN en télétravail")[0] == "Accès VPN"
 
 
+def test_a_new_reader_version_rereads_unchanged_files(tmp_path, rh, monkeypatch):
+    from relais.engine import documents
+
+    write(tmp_path, "conges.md", CONGES)
+    Ingestor(rh).ingest([tmp_path])
+    assert len(Ingestor(rh).ingest([tmp_path]).unchanged) == 1
+    monkeypatch.setattr(documents, "READER_VERSION", documents.READER_VERSION + 1)
+    again = Ingestor(rh).ingest([tmp_path])
+    assert len(again.updated) == 1 and not again.unchanged and Document.objects.filter(collection=rh).count() == 1
+
+
 def test_changed_file_replaces_its_passages(tmp_path, rh):
     path = write(tmp_path, "conges.md", CONGES)
     Ingestor(rh).ingest([path])

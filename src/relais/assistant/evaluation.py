@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.conf import settings
 from relais.assistant.pipeline import ask
 from relais.engine.answer import needs_check
 from relais.engine.evaluation import percentile
+from relais.engine.text import normalize_for_matching
 from relais.knowledge.models import Document
 
 
@@ -27,6 +29,9 @@ class AnswerReport:
     right_to_check: int = 0
     wrong_answers: int = 0
     wrong_to_check: int = 0
+    # Answerable questions labelled with the fact asked (`fact:` in the set), and those whose answer states it.
+    with_fact: int = 0
+    fact_stated: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -51,19 +56,54 @@ class AnswerReport:
             "wrong_abstention": share(self.wrong_abstention, self.answerable),
             "right_answers_to_check": share(self.right_to_check, self.right_answers),
             "wrong_answers_to_check": share(self.wrong_to_check, self.wrong_answers),
+            "fact_stated": share(self.fact_stated, self.with_fact),
             "p50_ms": round(percentile(self.latencies_ms, 50), 1),
             "p95_ms": round(percentile(self.latencies_ms, 95), 1),
         }
 
 
-def read_questions(path: Path) -> list[tuple[str, str]]:
+def _entries(path: Path) -> list[dict]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, list) or not all(isinstance(i, dict) and i.get("question") for i in data):
         raise ValueError(f"{path}: expected a list of {{question, expected}} entries")
-    return [(str(i["question"]), str(i.get("expected") or "none")) for i in data]
+    return data
 
 
-def evaluate_answers(questions: list[tuple[str, str]]) -> AnswerReport:
+def read_questions(path: Path) -> list[tuple[str, str]]:
+    return [(str(i["question"]), str(i.get("expected") or "none")) for i in _entries(path)]
+
+
+def read_facts(path: Path) -> dict[str, tuple[str, ...]]:
+    """Per question, the fact a right answer states (`fact:`, fragments of which any one will do); questions
+    without the key are left out."""
+    facts = {}
+    for entry in _entries(path):
+        fact = entry.get("fact")
+        if fact is None:
+            continue
+        if not isinstance(fact, list) or not fact or not all(isinstance(f, str) and f.strip() for f in fact):
+            raise ValueError(f"{path}: `fact` of {entry['question']!r} must be a list of non-empty strings")
+        facts[str(entry["question"])] = tuple(fact)
+    return facts
+
+
+def _comparable(text: str) -> str:
+    """Case, accents, apostrophes and spacing do not matter when looking for a fact in an answer."""
+    return " ".join(normalize_for_matching(text).replace("’", "'").split())
+
+
+def states_fact(answer_text: str, fact: Sequence[str]) -> bool:
+    """Whether the answer contains one of the fact's fragments."""
+    text = _comparable(answer_text)
+    return any(_comparable(fragment) in text for fragment in fact)
+
+
+def evaluate_answers(
+    questions: list[tuple[str, str]], facts: Mapping[str, Sequence[str]] | None = None
+) -> AnswerReport:
+    """Ask each question (not logged) and score it; ``facts`` (``read_facts``) adds whether answers state the
+    fact asked: a right source with a curated answer about another question of the same page is not an answer."""
+    facts = facts or {}
     report = AnswerReport()
     for question, expected in questions:
         result = ask(question, log=False)
@@ -79,6 +119,13 @@ def evaluate_answers(questions: list[tuple[str, str]]) -> AnswerReport:
                 report.failures.append(f"answered{' (to check)' * to_check}, expected abstention: {question!r}")
             continue
         report.answerable += 1
+        fact = facts.get(question)
+        if fact:
+            report.with_fact += 1
+            if answer.mode != "none" and states_fact(answer.text, fact):
+                report.fact_stated += 1
+            elif answer.mode != "none":
+                report.failures.append(f"answered ({answer.mode}) without the fact {fact[0]!r}: {question!r}")
         if answer.mode == "none":
             report.wrong_abstention += 1
             report.failures.append(f"abstained, expected {expected}: {question!r}")

@@ -11,10 +11,14 @@ import codecs
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Bumped when what a reader extracts from a file changes (2: table rows read as « cell | cell » lines in every
+# format): the next ingestion re-reads every document instead of keeping passages read the old way.
+READER_VERSION = 2
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt"})
 TEXT_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
@@ -393,14 +397,18 @@ def _parse_markdown_lines(lines: list[str], builder: _Builder) -> None:
     para.flush()
 
 
+def table_row(cells: Sequence[str]) -> str:
+    """A table row as one line, « cell | cell », empty cells left out (every format writes rows so)."""
+    return " | ".join(text for cell in cells if (text := " ".join(cell.split())))
+
+
 def _markdown_text_line(line: str, para: _MarkdownParagraphs) -> None:
     stripped = re.sub(r"^\s*(?:>\s?)+", "", line).strip()  # blockquotes read as plain paragraphs
     if match := _LIST_ITEM.match(stripped):
         para.start(match.group(1), is_item=True)
     elif stripped.startswith("|"):
         if not _TABLE_SEPARATOR.match(stripped):
-            cells = [cell.strip() for cell in stripped.strip("|").split("|")]
-            para.start(" | ".join(cell for cell in cells if cell), is_item=False)
+            para.start(table_row(stripped.strip("|").split("|")), is_item=False)
             para.flush()
     elif stripped:
         para.lines.append(stripped)
@@ -489,6 +497,10 @@ def _walk_html(element: Any, builder: _Builder) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in _HTML_HEADINGS:
         builder.heading(int(tag[1]), element.text_content())
+        return
+    if tag == "tr":
+        cells = [cell for cell in element if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+        builder.paragraph(table_row([cell.text_content() for cell in cells]))
         return
     if tag == "li":
         builder.prefix = "- "
@@ -743,15 +755,19 @@ def _docx_paragraph(paragraph: Any, builder: _Builder) -> None:
 
 
 def _docx_table(table: Any, builder: _Builder) -> None:
+    """One line per row, « cell | cell » as the Markdown reader writes them: a value stays with its label."""
     seen: dict[int, Any] = {}  # merged cells repeat the same <w:tc>; holding refs keeps ids unique
     for row in table.rows:
+        cells, nested = [], []
         for cell in row.cells:
             if id(cell._tc) in seen:
                 continue
             seen[id(cell._tc)] = cell._tc
-            builder.paragraph(" ".join(p.text for p in cell.paragraphs))
-            for nested in cell.tables:
-                _docx_table(nested, builder)
+            cells.append(" ".join(p.text for p in cell.paragraphs))
+            nested += cell.tables
+        builder.paragraph(table_row(cells))
+        for inner in nested:
+            _docx_table(inner, builder)
 
 
 def _load_odt(path: Path, fallback_title: str) -> LoadedDocument:
@@ -782,6 +798,7 @@ def _load_odt(path: Path, fallback_title: str) -> LoadedDocument:
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODT_CELL = (_TABLE_NS, "table-cell")
 _ODT_SKIP = frozenset({(_TEXT_NS, "tracked-changes"), (_TEXT_NS, "sequence-decls"), (_OFFICE_NS, "forms")})
 
 
@@ -798,8 +815,9 @@ def _walk_odt(node: Any, builder: _Builder, parents: dict[str, str]) -> None:
             builder.prefix = "- "
             _walk_odt(child, builder, parents)
             builder.prefix = ""
-        elif qname == (_TABLE_NS, "table-cell"):
-            builder.paragraph(" ".join(_odt_text(p) for p in child.childNodes))
+        elif qname == (_TABLE_NS, "table-row"):
+            cells = [child_cell for child_cell in child.childNodes if getattr(child_cell, "qname", None) == _ODT_CELL]
+            builder.paragraph(table_row([" ".join(_odt_text(p) for p in cell.childNodes) for cell in cells]))
         else:
             _walk_odt(child, builder, parents)
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from relais.engine import documents as readers
 from relais.engine.chunking import chunk_sections, embedding_text
 from relais.engine.documents import SUPPORTED_SUFFIXES, LoadedDocument, UnreadableDocument, load_document
 from relais.engine.embeddings import EmbeddingCache
@@ -235,7 +236,8 @@ def delete_documents(documents: Sequence[Document], index: PassageIndex | None =
 
 
 def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
+    """The file's bytes and the version of the readers: a file is re-read when either changes."""
+    digest = hashlib.sha256(f"relais-reader-{readers.READER_VERSION}\n".encode())
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)

@@ -37,8 +37,9 @@ class Command(BaseCommand):
             "answers",
             help="source cited first, abstentions, latency on a question set",
             description=(
-                "Run a YAML question set ({question, expected: document file name or none}) through the answer "
-                "pipeline, without logging; print the rates, the failures, then one JSON object."
+                "Run a YAML question set ({question, expected: document file name or none, optional fact: "
+                "fragments a right answer contains}) through the answer pipeline, without logging; print the "
+                "rates, the failures, then one JSON object."
             ),
         )
         answers.add_argument("file", type=Path, help="question set, e.g. demo/questions.yaml")
@@ -50,18 +51,18 @@ class Command(BaseCommand):
             self.eval_retrieval(options)
 
     def eval_answers(self, path: Path) -> None:
-        from relais.assistant.evaluation import evaluate_answers, read_questions
+        from relais.assistant.evaluation import evaluate_answers, read_facts, read_questions
 
         try:
-            questions = read_questions(path)
+            questions, facts = read_questions(path), read_facts(path)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        report = evaluate_answers(questions)
+        report = evaluate_answers(questions, facts)
         for failure in report.failures:
             self.stdout.write(f"  MISS {failure}")
         result = report.as_dict()
         for key, value in result.items():
-            self.stdout.write(f"{key:>21}: {value}")
+            self.stdout.write(f"{key:>22}: {value}")
         self.stdout.write(json.dumps(result))
 
     def eval_retrieval(self, options: dict) -> None:
