@@ -14,8 +14,8 @@ from relais.assistant.models import Exchange, Feedback
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
 ANSWER_KEYS = {
-    "answer", "citations", "confidence", "mode", "needs_check", "contact", "suggestions", "exchange_id",
-    "conversation_id", "notice", "procedure",
+    "answer", "citations", "confidence", "mode", "needs_check", "faq_question", "contact", "suggestions",
+    "exchange_id", "conversation_id", "notice", "procedure",
 }  # fmt: skip
 
 
@@ -44,6 +44,7 @@ def test_ask_with_a_token(api):
     assert response.status_code == 200
     data = response.json()
     assert set(data) == ANSWER_KEYS and data["mode"] == "faq" and data["needs_check"] is False
+    assert data["faq_question"] == "Comment demander un ordre de mission ?"  # the entry's, shown with its answer
     assert data["citations"][0]["document"].startswith("Ordre de mission")
     exchange = Exchange.objects.get(pk=data["exchange_id"])
     assert exchange.user.username == "agent.demo" and exchange.conversation_id == data["conversation_id"]
@@ -62,6 +63,7 @@ def test_an_unsure_answer_is_marked_to_check_in_the_answer_and_the_history(api, 
     question = {"question": "À quoi correspond la ligne RAFP sur ma fiche de paie ?"}
     data = post(api, "/api/v1/ask", question).json()
     assert data["mode"] == "extractive" and 0.5 <= data["confidence"] < 0.8 and data["needs_check"] is True
+    assert data["faq_question"] == ""
     history = api.get(f"/api/v1/conversations/{data['conversation_id']}").json()
     assert history["exchanges"][0]["needs_check"] is True
     settings.RELAIS = dataclasses.replace(settings.RELAIS, verify_below=0.5)  # a town that trusts it more

@@ -75,6 +75,19 @@ def test_unanswerable_question_shows_the_abstention_and_a_contact(agent):
     assert "Qui contacter" in body and "poste" in body
 
 
+def test_a_curated_answer_shows_the_faq_question_it_answers(agent):
+    # Asked differently, the closest FAQ entry is about leave entitlement: the agent sees which question
+    # the validated answer answers, and can tell it is not quite theirs.
+    body = ask(agent, "Combien de jours de congé consécutifs puis-je prendre au maximum ?", fragment=True)
+    page = body.content.decode()
+    assert "Réponse validée par le service" in page
+    assert "Réponse à la question : « Combien de jours de congés annuels ai-je ? »" in page
+    exchange = Exchange.objects.latest("created_at")
+    assert exchange.mode == "faq" and exchange.faq_question == "Combien de jours de congés annuels ai-je ?"
+    extract = ask(agent, "Comment renvoyer ma ligne fixe vers mon portable professionnel ?", fragment=True)
+    assert "Réponse à la question" not in extract.content.decode()
+
+
 def test_an_unsure_extract_is_shown_as_to_check_with_a_contact(agent):
     body = ask(agent, "À quoi correspond la ligne RAFP sur ma fiche de paie ?", fragment=True).content.decode()
     assert "Extrait le plus proche de la documentation, à vérifier" in body and "answer-to-check" in body

@@ -22,8 +22,8 @@ class ExchangeAdmin(ReadOnlyAdmin):
     search_fields = ["question", "answer"]
     date_hierarchy = "created_at"
     fields = [
-        "created_at", "user", "conversation", "question", "search_query", "answer", "mode", "confidence",
-        "citations", "suggestions", "contact", "retrieved", "prompt", "backend", "latency_ms",
+        "created_at", "user", "conversation", "question", "search_query", "answer", "mode", "faq_question",
+        "confidence", "citations", "suggestions", "contact", "retrieved", "prompt", "backend", "latency_ms",
     ]  # fmt: skip
     readonly_fields = fields
     inlines = [FeedbackInline]

@@ -93,6 +93,9 @@ class AnswerOut(Schema):
         description="The answer comes from the documentation but its confidence is under RELAIS_VERIFY_BELOW: "
         "show it as « à vérifier », with the contact.",
     )
+    faq_question: str = Field(
+        "", description="For a curated FAQ answer (mode faq), the question of the FAQ entry it answers; else empty."
+    )
     contact: str
     suggestions: list[SuggestionOut]
     exchange_id: int | None
@@ -126,6 +129,9 @@ class ExchangeOut(Schema):
         False,
         description="The answer comes from the documentation but its confidence is under RELAIS_VERIFY_BELOW: "
         "show it as « à vérifier », with the contact.",
+    )
+    faq_question: str = Field(
+        "", description="For a curated FAQ answer (mode faq), the question of the FAQ entry it answers; else empty."
     )
     citations: list[CitationOut]
     asked_at: str

@@ -67,6 +67,12 @@ class Exchange(models.Model):
     personal_situation = models.CharField(
         "situation personnelle", max_length=20, blank=True, help_text="health ou disciplinary : orientée vers les RH."
     )
+    faq_question = models.CharField(
+        "question de la FAQ",
+        max_length=500,
+        blank=True,
+        help_text="Réponse de FAQ : la question de l'entrée retenue, montrée avec la réponse validée.",
+    )
     followed_by_ticket = models.BooleanField(
         "suivi d'une demande",
         default=False,

@@ -20,6 +20,7 @@ def answer_payload(result: AskResult) -> dict:
         "confidence": answer.confidence,
         "mode": answer.mode,
         "needs_check": needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below),
+        "faq_question": answer.faq_question,
         "contact": result.contact,
         "suggestions": [
             {"document_id": s.document_id, "document": s.document_title, "section": list(s.section_path)}
@@ -55,6 +56,7 @@ def exchange_payload(exchange: Exchange) -> dict:
         "mode": exchange.mode,
         "confidence": exchange.confidence,
         "needs_check": exchange.needs_check,
+        "faq_question": exchange.faq_question,
         "citations": exchange.citations,
         "asked_at": exchange.created_at.isoformat(),
         "feedback": feedback.rating if feedback else None,

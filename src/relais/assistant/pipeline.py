@@ -123,7 +123,7 @@ def _faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | Non
         return None
     entry, source = match.entry, match.entry.source_document
     citations = [Citation(0, source.pk, source.title, (), entry.answer, entry.answer)] if source else []
-    return Answer(entry.answer, "faq", round(match.score, 3), citations), source
+    return Answer(entry.answer, "faq", round(match.score, 3), citations, faq_question=entry.question), source
 
 
 def _more_specific(question: str, answer: Answer, faq_source: Document | None, evidence: list[Evidence]) -> bool:
@@ -274,6 +274,7 @@ def _log(
             answer=answer.text,
             mode=answer.mode,
             confidence=answer.confidence,
+            faq_question=answer.faq_question,
             retrieved=retrieved,
             citations=[citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
             suggestions=[{"document_id": s.document_id, "document": s.document_title} for s in answer.suggestions],

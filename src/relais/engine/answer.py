@@ -111,6 +111,8 @@ class Answer:
     confidence: float
     citations: list[Citation] = field(default_factory=list)
     suggestions: list[Evidence] = field(default_factory=list)  # closest documents when abstaining
+    # A curated answer answers the FAQ entry's question, which may not be quite the one asked: shown with it.
+    faq_question: str = ""
 
 
 @dataclass(frozen=True)

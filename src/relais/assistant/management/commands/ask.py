@@ -32,6 +32,8 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
+        if result.answer.faq_question:
+            self.stdout.write(f"Réponse validée à la question : « {result.answer.faq_question} »")
         self.stdout.write(result.answer.text)
         for number, citation in enumerate(citations, 1):
             section = " › ".join(citation["section"]) or "—"
