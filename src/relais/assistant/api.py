@@ -83,11 +83,9 @@ class ProcedureOfferOut(Schema):
     start_url: str = Field(..., description="POST here (web session, with `exchange`) to start it pre-filled.")
 
 
-class AnswerOut(Schema):
-    answer: str
-    citations: list[CitationOut]
-    confidence: float
-    mode: Literal["faq", "extractive", "generated", "none"]
+class AnswerFlags(Schema):
+    """How the chat shows an answer, in the answer and in the conversation history alike."""
+
     needs_check: bool = Field(
         False,
         description="The answer comes from the documentation but its confidence is under RELAIS_VERIFY_BELOW: "
@@ -96,6 +94,13 @@ class AnswerOut(Schema):
     faq_question: str = Field(
         "", description="For a curated FAQ answer (mode faq), the question of the FAQ entry it answers; else empty."
     )
+
+
+class AnswerOut(AnswerFlags):
+    answer: str
+    citations: list[CitationOut]
+    confidence: float
+    mode: Literal["faq", "extractive", "generated", "none"]
     contact: str
     suggestions: list[SuggestionOut]
     exchange_id: int | None
@@ -119,20 +124,12 @@ class FeedbackOut(Schema):
     comment: str
 
 
-class ExchangeOut(Schema):
+class ExchangeOut(AnswerFlags):
     exchange_id: int
     question: str
     answer: str
     mode: str
     confidence: float
-    needs_check: bool = Field(
-        False,
-        description="The answer comes from the documentation but its confidence is under RELAIS_VERIFY_BELOW: "
-        "show it as « à vérifier », with the contact.",
-    )
-    faq_question: str = Field(
-        "", description="For a curated FAQ answer (mode faq), the question of the FAQ entry it answers; else empty."
-    )
     citations: list[CitationOut]
     asked_at: str
     feedback: str | None
