@@ -10,7 +10,7 @@ import yaml
 from django.conf import settings
 
 from relais.assistant.pipeline import ask
-from relais.engine.answer import needs_check
+from relais.engine.answer import Answer, needs_check
 from relais.engine.evaluation import percentile
 from relais.engine.text import normalize_for_matching
 from relais.knowledge.models import Document
@@ -108,35 +108,48 @@ def evaluate_answers(
     for question, expected in questions:
         result = ask(question, log=False)
         report.latencies_ms.append(result.latency_ms)
-        answer = result.answer
-        to_check = needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below)
         if expected == "none":
-            report.unanswerable += 1
-            if answer.mode == "none":
-                report.correct_abstention += 1
-            else:
-                report.count_answer(right=False, to_check=to_check)
-                report.failures.append(f"answered{' (to check)' * to_check}, expected abstention: {question!r}")
-            continue
-        report.answerable += 1
-        fact = facts.get(question)
-        if fact:
-            report.with_fact += 1
-            if answer.mode != "none" and states_fact(answer.text, fact):
-                report.fact_stated += 1
-            elif answer.mode != "none":
-                report.failures.append(f"answered ({answer.mode}) without the fact {fact[0]!r}: {question!r}")
-        if answer.mode == "none":
-            report.wrong_abstention += 1
-            report.failures.append(f"abstained, expected {expected}: {question!r}")
-            continue
-        first = Document.objects.get(pk=answer.citations[0].document_id) if answer.citations else None
-        # Stems, not names: a source written as conges-annuels.md may be published as conges-annuels.docx.
-        right = bool(first) and Path(first.source).stem == Path(expected).stem
-        report.count_answer(right=right, to_check=to_check)
-        if right:
-            report.correct_source += 1
+            _score_unanswerable(report, question, result.answer)
         else:
-            cited = Path(first.source).name if first else "nothing"
-            report.failures.append(f"cited {cited}{' (to check)' * to_check}, expected {expected}: {question!r}")
+            _score_answerable(report, question, expected, result.answer, facts.get(question))
     return report
+
+
+def _to_check(answer: Answer) -> bool:
+    return needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below)
+
+
+def _score_unanswerable(report: AnswerReport, question: str, answer: Answer) -> None:
+    report.unanswerable += 1
+    if answer.mode == "none":
+        report.correct_abstention += 1
+        return
+    to_check = _to_check(answer)
+    report.count_answer(right=False, to_check=to_check)
+    report.failures.append(f"answered{' (to check)' * to_check}, expected abstention: {question!r}")
+
+
+def _score_answerable(
+    report: AnswerReport, question: str, expected: str, answer: Answer, fact: Sequence[str] | None
+) -> None:
+    report.answerable += 1
+    if fact:
+        report.with_fact += 1
+    if answer.mode == "none":
+        report.wrong_abstention += 1
+        report.failures.append(f"abstained, expected {expected}: {question!r}")
+        return
+    if fact and states_fact(answer.text, fact):
+        report.fact_stated += 1
+    elif fact:
+        report.failures.append(f"answered ({answer.mode}) without the fact {fact[0]!r}: {question!r}")
+    first = Document.objects.get(pk=answer.citations[0].document_id) if answer.citations else None
+    # Stems, not names: a source written as conges-annuels.md may be published as conges-annuels.docx.
+    right = bool(first) and Path(first.source).stem == Path(expected).stem
+    to_check = _to_check(answer)
+    report.count_answer(right=right, to_check=to_check)
+    if right:
+        report.correct_source += 1
+    else:
+        cited = Path(first.source).name if first else "nothing"
+        report.failures.append(f"cited {cited}{' (to check)' * to_check}, expected {expected}: {question!r}")
