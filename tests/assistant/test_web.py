@@ -82,6 +82,8 @@ def test_a_curated_answer_shows_the_faq_question_it_answers(agent):
     page = body.content.decode()
     assert "Réponse validée par le service" in page
     assert "Réponse à la question : « Combien de jours de congés annuels ai-je ? »" in page
+    # The curated text does not say it; the closest sentences of the documentation follow it.
+    assert "Dans la documentation :" in page and "ne peut pas dépasser 31 jours consécutifs" in page
     exchange = Exchange.objects.latest("created_at")
     assert exchange.mode == "faq" and exchange.faq_question == "Combien de jours de congés annuels ai-je ?"
     extract = ask(agent, "Comment renvoyer ma ligne fixe vers mon portable professionnel ?", fragment=True)

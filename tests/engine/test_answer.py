@@ -1,9 +1,12 @@
 from relais.engine.answer import (
     CANDIDATE_PASSAGES,
+    CLOSER_EXTRACT,
     FEATURES,
     NOT_FOUND,
     WEIGHTS,
+    Answer,
     AnswerModel,
+    Citation,
     Evidence,
     Features,
     compose_extractive,
@@ -16,6 +19,7 @@ from relais.engine.answer import (
     support_features,
     typing_shortcuts,
     unknown_terms,
+    with_closer_extract,
 )
 
 MISSION = (
@@ -136,6 +140,21 @@ def test_a_page_stating_the_whole_question_replaces_the_faq_answer_about_the_gen
     # When the FAQ's page covers the question nearly as well, the curated answer stays.
     both = evidence(3, 1, "Malade pendant vos congés annuels ? Prévenez le service.", title="Arrêt maladie")
     assert not states_more_than_faq(question, 2, 1, [sick, both, leave])
+
+
+def test_an_extract_saying_more_of_the_question_follows_a_curated_answer():
+    leave = "Vous avez droit à 25 jours de congés par an."
+    curated = Answer(leave, "faq", 0.94, [Citation(0, 1, "Congés", (), leave, leave)], faq_question="Combien ?")
+    longest = "La durée maximale d'absence est de 31 jours consécutifs."
+    page = [evidence(7, 1, longest, title="Congés", section=("Durée maximale",))]
+    extract = compose_extractive("Combien de jours consécutifs au maximum ?", page)
+    both = with_closer_extract("Combien de jours consécutifs au maximum ?", curated, extract, page)
+    assert both.text == f"{leave} [1]\n\n{CLOSER_EXTRACT} {longest} [2]"
+    assert [c.passage_id for c in both.citations] == [0, 7] and both.mode == "faq" and both.faq_question == "Combien ?"
+    # The curated answer alone when it says as much of the question, or when there is no extract.
+    assert with_closer_extract("Combien de jours de congés par an ?", curated, extract, page) == curated
+    abstention = Answer(NOT_FOUND, "none", 0.1)
+    assert with_closer_extract("Combien de jours consécutifs ?", curated, abstention, page) == curated
 
 
 def test_features_of_the_chosen_document():

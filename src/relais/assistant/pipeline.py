@@ -23,7 +23,14 @@ from relais.assistant.generation import (
     with_rewrite,
 )
 from relais.assistant.models import Conversation, Exchange, service_of
-from relais.engine.answer import Answer, Citation, Evidence, compose_extractive, states_more_than_faq
+from relais.engine.answer import (
+    Answer,
+    Citation,
+    Evidence,
+    compose_extractive,
+    states_more_than_faq,
+    with_closer_extract,
+)
 from relais.engine.index import SearchFilters
 from relais.engine.pii import find_pii, mask, personal_situation
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
@@ -187,7 +194,8 @@ def ask(
                 # The masked question (and masked history) only: the guard ran first.
                 answer, notice, generation = generated_answer(query, answer, evidence, generator, on_delta=on_delta)
         else:
-            answer, source = faq
+            curated, source = faq
+            answer = with_closer_extract(query, curated, answer, evidence, get_passage_index().idf)
             if source is not None:
                 documents[source.pk] = source
         contact = _contact(answer, documents)

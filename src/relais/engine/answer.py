@@ -29,7 +29,9 @@ documents rather than single passages:
 3. **Curated or extractive.** A FAQ phrasing above the threshold returns its
    curated answer, unless the question is more specific than the entry: one
    sentence of another document states clearly more of it than the entry's page
-   does (``states_more_than_faq``).
+   does (``states_more_than_faq``). When the extract states clearly more of the
+   question than the curated text, it follows the curated answer
+   (``with_closer_extract``).
 
 The weights are fitted by ``bench/answers_cv.py`` on ``demo/questions.yaml``,
 which also reports them cross-validated (docs/benchmarks.md).
@@ -40,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -52,6 +54,8 @@ AnswerMode = Literal["faq", "extractive", "generated", "none"]
 TermWeight = Callable[[str], float]
 
 NOT_FOUND = "Je n'ai pas trouvé de réponse fiable dans la documentation."
+# Introduces the extract added after a curated answer that says less of the question (``with_closer_extract``).
+CLOSER_EXTRACT = "Dans la documentation :"
 
 # Interrogatives and modal verbs: every question carries some, they say what kind
 # of answer is wanted, not what it is about, so coverage leaves them out.
@@ -335,6 +339,34 @@ def states_more_than_faq(
     answered = coverage(question, _document_passages(evidence, document_id), idf)
     general = coverage(question, _document_passages(evidence, faq_document_id), idf)
     return answered - general >= SPECIFIC_MARGIN
+
+
+def with_closer_extract(
+    question: str,
+    curated: Answer,
+    extract: Answer,
+    evidence: Sequence[Evidence],
+    idf: TermWeight | None = None,
+) -> Answer:
+    """The curated answer, followed by the extract when the extract's page states clearly more of the question
+    (SPECIFIC_MARGIN, rarity-weighted coverage) than the curated text does.
+
+    A FAQ entry of the right page may answer a neighbouring question (« combien de jours de congés ? » for
+    « combien de jours consécutifs au maximum ? »): the validated answer is kept first, and the sentences of
+    the documentation closest to what was asked come after it, cited like any extract.
+    """
+    if extract.mode != "extractive" or not extract.citations:
+        return curated
+    answered = coverage(question, _document_passages(evidence, extract.citations[0].document_id), idf)
+    said = coverage(question, [Evidence(0, 0, "", (), curated.text, 0.0, 0.0)], idf)
+    if answered - said < SPECIFIC_MARGIN:
+        return curated
+    first = len(curated.citations) + 1
+    quotes = "\n\n".join(f"{c.quote} [{n}]" for n, c in enumerate(extract.citations, first))
+    head = f"{curated.text} [1]" if curated.citations else curated.text
+    return replace(
+        curated, text=f"{head}\n\n{CLOSER_EXTRACT} {quotes}", citations=[*curated.citations, *extract.citations]
+    )
 
 
 def _document_passages(evidence: Sequence[Evidence], document_id: int | None) -> list[Evidence]:
