@@ -57,7 +57,7 @@ def collect(path: Path) -> list[Item]:
     from django.conf import settings
 
     from relais.assistant.evaluation import read_questions
-    from relais.assistant.pipeline import gather
+    from relais.assistant.pipeline import faq_answer, gather
     from relais.engine.answer import rank_documents, states_more_than_faq, support_features
     from relais.knowledge.index import get_passage_index
     from relais.knowledge.models import Document
@@ -73,6 +73,7 @@ def collect(path: Path) -> list[Item]:
         best = signals.faq[0] if signals.faq else None
         gated = best is not None and best.score >= settings.RELAIS.faq_threshold
         faq_document = best.entry.source_document_id if gated and best else None
+        curated = faq_answer(signals.faq) if gated else None
         chosen, features, more_specific = {}, {}, {}
         for ranking in RANKINGS:
             faq_weight, coverage_weight = ranking
@@ -82,8 +83,8 @@ def collect(path: Path) -> list[Item]:
             found = support_features(question, candidates, evidence, get_passage_index().idf)
             chosen[ranking] = candidates[0].document_id
             features[ranking] = np.array(found.as_tuple())
-            more_specific[ranking] = gated and states_more_than_faq(
-                question, candidates[0].document_id, faq_document, evidence, get_passage_index().idf
+            more_specific[ranking] = curated is not None and states_more_than_faq(
+                question, candidates[0].document_id, curated[0], evidence, get_passage_index().idf
             )
         items.append(
             Item(
@@ -208,7 +209,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20, help="shuffles of the k-fold split, averaged")
     parser.add_argument("--train-first", type=int, metavar="N", help="also fit on the first N questions only")
     parser.add_argument(
-        "--score", type=Path, metavar="FILE", help="also score the model fitted on all of FILE's questions on this set"
+        "--score", type=Path, metavar="FILE", help="also score the model refitted on all the questions on FILE's"
     )
     parser.add_argument("--fit", action="store_true", help="print the constants for src/relais/engine/answer.py")
     args = parser.parse_args()

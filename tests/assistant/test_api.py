@@ -68,6 +68,9 @@ def test_an_unsure_answer_is_marked_to_check_in_the_answer_and_the_history(api, 
     assert history["exchanges"][0]["needs_check"] is True
     settings.RELAIS = dataclasses.replace(settings.RELAIS, verify_below=0.5)  # a town that trusts it more
     assert post(api, "/api/v1/ask", question).json()["needs_check"] is False
+    # The history keeps what the agent was shown then.
+    history = api.get(f"/api/v1/conversations/{data['conversation_id']}").json()
+    assert history["exchanges"][0]["needs_check"] is True
 
 
 def test_follow_up_through_the_api_uses_the_conversation(api):

@@ -7,7 +7,7 @@ import pytest
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import EVIDENCE_DEPTH, EmptyQuestion, ask, gather
 from relais.engine.answer import sentences
-from relais.knowledge.models import Document
+from relais.knowledge.models import Document, FaqEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -59,6 +59,12 @@ def test_a_question_more_specific_than_the_closest_faq_entry_is_answered_from_th
     assert result.answer.mode == "extractive"
     assert cited_files(result)[0] == "conges-annuels.md"
     assert "malade pendant vos congés annuels" in result.answer.text
+
+
+def test_every_faq_question_asked_as_written_gets_its_curated_answer_alone():
+    for entry in FaqEntry.objects.all():
+        answer = ask(entry.question, log=False).answer
+        assert (answer.mode, answer.text, answer.faq_question) == ("faq", entry.answer, entry.question), entry.question
 
 
 def test_expired_and_superseded_documents_are_never_cited():

@@ -123,38 +123,60 @@ def test_faq_brings_in_a_document_retrieved_deeper_but_not_one_never_retrieved()
     assert len(rank_documents(retrieved)) == CANDIDATE_PASSAGES
 
 
+def curated(text: str, document_id: int | None = 1, title: str = "Arrêt maladie", question: str = "") -> Answer:
+    """A curated FAQ answer as the pipeline builds it (citing its source page, if it has one)."""
+    citations = [Citation(0, document_id, title, (), text, text)] if document_id else []
+    return Answer(text, "faq", 0.93, citations, faq_question=question)
+
+
+SICK_FAQ = curated("Envoyez votre arrêt au service RH.", question="Que faire quand je suis en arrêt maladie ?")
+
+
 def test_a_page_stating_the_whole_question_replaces_the_faq_answer_about_the_general_case():
     sick = evidence(1, 1, "Si vous tombez malade, envoyez votre arrêt sous 48 heures.", title="Arrêt maladie")
     during = "Si vous tombez malade pendant vos congés annuels, transmettez votre arrêt."
     leave = evidence(2, 2, during, title="Congés annuels", section=("Maladie pendant les congés",))
     question = "Que faire si je tombe malade pendant mes congés annuels ?"
     # The curated answer about sick leave (document 1) gives way to the page that says it all in one place…
-    assert states_more_than_faq(question, 2, 1, [sick, leave])
+    assert states_more_than_faq(question, 2, SICK_FAQ, [sick, leave])
     # It need not state every word of the question: clearly more than the FAQ's page is enough.
-    assert states_more_than_faq(
-        "Que faire si je tombe malade pendant mes congés annuels à l'étranger ?", 2, 1, [sick, leave]
-    )
+    abroad = "Que faire si je tombe malade pendant mes congés annuels à l'étranger ?"
+    assert states_more_than_faq(abroad, 2, SICK_FAQ, [sick, leave])
     # …not for the general question, which the FAQ's page states too, nor to the FAQ's own page.
-    assert not states_more_than_faq("Que faire si je tombe malade ?", 2, 1, [sick, leave])
-    assert not states_more_than_faq(question, 1, 1, [sick, leave])
+    assert not states_more_than_faq("Que faire si je tombe malade ?", 2, SICK_FAQ, [sick, leave])
+    assert not states_more_than_faq(question, 1, SICK_FAQ, [sick, leave])
     # When the FAQ's page covers the question nearly as well, the curated answer stays.
     both = evidence(3, 1, "Malade pendant vos congés annuels ? Prévenez le service.", title="Arrêt maladie")
-    assert not states_more_than_faq(question, 2, 1, [sick, both, leave])
+    assert not states_more_than_faq(question, 2, SICK_FAQ, [sick, both, leave])
+
+
+def test_a_faq_entry_whose_page_was_not_retrieved_is_judged_on_what_it_says():
+    vpn = evidence(5, 5, "Le VPN se lance depuis l'icône Passerelle.", title="VPN", section=("Se connecter",))
+    question = "Comment se connecter au VPN depuis chez moi ?"
+    said = "Lancez Passerelle, puis connectez-vous au VPN avec votre compte depuis chez vous."
+    for entry in (curated(said, document_id=None), curated(said, document_id=9, title="VPN")):
+        # No source page, or one not among the passages retrieved: its own text covers the question.
+        assert not states_more_than_faq(question, 5, entry, [vpn])
+    assert states_more_than_faq(question, 5, curated("Voir la page dédiée.", document_id=None), [vpn])
 
 
 def test_an_extract_saying_more_of_the_question_follows_a_curated_answer():
     leave = "Vous avez droit à 25 jours de congés par an."
-    curated = Answer(leave, "faq", 0.94, [Citation(0, 1, "Congés", (), leave, leave)], faq_question="Combien ?")
+    entry = curated(leave, title="Congés", question="Combien de jours de congés ai-je ?")
     longest = "La durée maximale d'absence est de 31 jours consécutifs."
     page = [evidence(7, 1, longest, title="Congés", section=("Durée maximale",))]
-    extract = compose_extractive("Combien de jours consécutifs au maximum ?", page)
-    both = with_closer_extract("Combien de jours consécutifs au maximum ?", curated, extract, page)
+    question = "Combien de jours consécutifs au maximum ?"
+    extract = compose_extractive(question, page)
+    both = with_closer_extract(question, entry, extract, page)
     assert both.text == f"{leave} [1]\n\n{CLOSER_EXTRACT} {longest} [2]"
-    assert [c.passage_id for c in both.citations] == [0, 7] and both.mode == "faq" and both.faq_question == "Combien ?"
-    # The curated answer alone when it says as much of the question, or when there is no extract.
-    assert with_closer_extract("Combien de jours de congés par an ?", curated, extract, page) == curated
-    abstention = Answer(NOT_FOUND, "none", 0.1)
-    assert with_closer_extract("Combien de jours consécutifs ?", curated, abstention, page) == curated
+    assert [c.passage_id for c in both.citations] == [0, 7] and both.mode == "faq"
+    assert both.faq_question == "Combien de jours de congés ai-je ?"
+    # An entry without source page cites nothing: the extract is then [1].
+    alone = with_closer_extract(question, curated(leave, document_id=None), extract, page)
+    assert alone.text == f"{leave}\n\n{CLOSER_EXTRACT} {longest} [1]" and len(alone.citations) == 1
+    # The curated answer alone when it (with its entry's question) says as much, or when there is no extract.
+    assert with_closer_extract("Combien de jours de congés ai-je ?", entry, extract, page) == entry
+    assert with_closer_extract(question, entry, Answer(NOT_FOUND, "none", 0.1), page) == entry
 
 
 def test_features_of_the_chosen_document():

@@ -192,6 +192,17 @@ def test_html_title_headings_and_blocks(tmp_path: Path) -> None:
     assert section(doc, "Démarches") == ("Formulaire à remplir avant le 15 du mois.\n\nContact : drh@belleville.fr")
 
 
+def test_table_rows_keep_blocks_apart_and_empty_cells_in_their_column() -> None:
+    html = load_text(
+        "<html><body><h1>Pièces</h1><table><tr><td><p>Carte vitale</p><p>RIB</p></td><td></td>"
+        "<td><ul><li>un</li><li>deux</li></ul></td></tr><tr><td></td><td></td></tr></table></body></html>",
+        suffix=".html",
+    )
+    assert html.sections == (Section((), "Carte vitale RIB | — | un deux"),)
+    markdown = load_text("# Délais\n\n| Demande | Délai | Note |\n|---|---|---|\n| Écran |  | 5 jours |\n")
+    assert markdown.sections == (Section((), "Demande | Délai | Note\n\nÉcran | — | 5 jours"),)
+
+
 def test_html_intro_paragraph_and_h1_title_without_title_tag() -> None:
     doc = load_text(
         "<html><body><h1>Charte informatique</h1><p>Le mot de passe est <b>personnel</b>.</p>"

@@ -94,12 +94,18 @@ def test_ingest_is_idempotent_and_searchable(tmp_path, rh):
 def test_a_new_reader_version_rereads_unchanged_files(tmp_path, rh, monkeypatch):
     from relais.engine import documents
 
-    write(tmp_path, "conges.md", CONGES)
+    write(tmp_path, "vpn.md", VPN)  # no version in the file: its revision is shown
     Ingestor(rh).ingest([tmp_path])
     assert len(Ingestor(rh).ingest([tmp_path]).unchanged) == 1
-    monkeypatch.setattr(documents, "READER_VERSION", documents.READER_VERSION + 1)
+    newer = documents.READER_VERSION + 1
+    monkeypatch.setattr(documents, "READER_VERSION", newer)
     again = Ingestor(rh).ingest([tmp_path])
     assert len(again.updated) == 1 and not again.unchanged and Document.objects.filter(collection=rh).count() == 1
+    document = Document.objects.get(collection=rh)
+    # Re-read, not changed: same revision and version, and the hash is still the file's own.
+    assert document.revision == 1 and document.version == "1"
+    assert document.reader_version == newer and len(document.content_hash) == 64
+    assert len(Ingestor(rh).ingest([tmp_path]).unchanged) == 1
 
 
 def test_changed_file_replaces_its_passages(tmp_path, rh):

@@ -43,7 +43,7 @@ class AnswerReport:
             self.wrong_answers += 1
             self.wrong_to_check += to_check
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, float | int | None]:
         def share(part: int, whole: int) -> float:
             return round(part / whole, 4) if whole else 0.0
 
@@ -56,7 +56,7 @@ class AnswerReport:
             "wrong_abstention": share(self.wrong_abstention, self.answerable),
             "right_answers_to_check": share(self.right_to_check, self.right_answers),
             "wrong_answers_to_check": share(self.wrong_to_check, self.wrong_answers),
-            "fact_stated": share(self.fact_stated, self.with_fact),
+            "fact_stated": share(self.fact_stated, self.with_fact) if self.with_fact else None,
             "p50_ms": round(percentile(self.latencies_ms, 50), 1),
             "p95_ms": round(percentile(self.latencies_ms, 95), 1),
         }
@@ -126,7 +126,8 @@ def _score_unanswerable(report: AnswerReport, question: str, answer: Answer) -> 
         return
     to_check = _to_check(answer)
     report.count_answer(right=False, to_check=to_check)
-    report.failures.append(f"answered{' (to check)' * to_check}, expected abstention: {question!r}")
+    shown = " (to check)" if to_check else ""
+    report.failures.append(f"answered{shown}, expected abstention: {question!r}")
 
 
 def _score_answerable(
@@ -152,4 +153,5 @@ def _score_answerable(
         report.correct_source += 1
     else:
         cited = Path(first.source).name if first else "nothing"
-        report.failures.append(f"cited {cited}{' (to check)' * to_check}, expected {expected}: {question!r}")
+        shown = " (to check)" if to_check else ""
+        report.failures.append(f"cited {cited}{shown}, expected {expected}: {question!r}")

@@ -67,6 +67,11 @@ class Exchange(models.Model):
     personal_situation = models.CharField(
         "situation personnelle", max_length=20, blank=True, help_text="health ou disciplinary : orientée vers les RH."
     )
+    needs_check = models.BooleanField(
+        "à vérifier",
+        default=False,
+        help_text="Montrée « à vérifier » : confiance sous RELAIS_VERIFY_BELOW au moment de la réponse.",
+    )
     faq_question = models.CharField(
         "question de la FAQ",
         max_length=500,
@@ -95,13 +100,6 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
-
-    @property
-    def needs_check(self) -> bool:
-        """Shown as « à vérifier »: an answer from the documentation the model is not sure of."""
-        from relais.engine.answer import needs_check
-
-        return needs_check(self.mode, self.confidence, settings.RELAIS.verify_below)
 
     def save(self, *args, **kwargs) -> None:
         if not self.service:

@@ -28,6 +28,7 @@ from relais.engine.answer import (
     Citation,
     Evidence,
     compose_extractive,
+    needs_check,
     states_more_than_faq,
     with_closer_extract,
 )
@@ -123,7 +124,7 @@ def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -
     return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)
 
 
-def _faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | None:
+def faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | None:
     """The curated answer and its source document, when a FAQ phrasing matches closely enough."""
     match = matches[0] if matches else None
     if match is None or match.score < settings.RELAIS.faq_threshold:
@@ -133,18 +134,12 @@ def _faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | Non
     return Answer(entry.answer, "faq", round(match.score, 3), citations, faq_question=entry.question), source
 
 
-def _more_specific(question: str, answer: Answer, faq_source: Document | None, evidence: list[Evidence]) -> bool:
-    """Whether the extractive answer states the question more completely than the curated answer's page."""
+def _more_specific(question: str, answer: Answer, curated: Answer, evidence: list[Evidence]) -> bool:
+    """Whether the extractive answer states the question more completely than the curated answer and its page."""
     return (
         answer.mode == "extractive"
         and bool(answer.citations)
-        and states_more_than_faq(
-            question,
-            answer.citations[0].document_id,
-            faq_source.pk if faq_source else None,
-            evidence,
-            get_passage_index().idf,
-        )
+        and states_more_than_faq(question, answer.citations[0].document_id, curated, evidence, get_passage_index().idf)
     )
 
 
@@ -188,8 +183,8 @@ def ask(
             procedure = offer_for(query, signals.query_vector, get_passage_index().embedder)
         evidence = signals.evidence()
         answer = compose_extractive(query, evidence, faq_scores=signals.faq_scores(), idf=get_passage_index().idf)
-        faq = _faq_answer(signals.faq)
-        if faq is None or _more_specific(query, answer, faq[1], evidence):
+        faq = faq_answer(signals.faq)
+        if faq is None or _more_specific(query, answer, faq[0], evidence):
             if generator is not None and answer.mode == "extractive":
                 # The masked question (and masked history) only: the guard ran first.
                 answer, notice, generation = generated_answer(query, answer, evidence, generator, on_delta=on_delta)
@@ -283,6 +278,7 @@ def _log(
             mode=answer.mode,
             confidence=answer.confidence,
             faq_question=answer.faq_question,
+            needs_check=needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below),
             retrieved=retrieved,
             citations=[citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
             suggestions=[{"document_id": s.document_id, "document": s.document_title} for s in answer.suggestions],

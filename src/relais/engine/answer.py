@@ -55,7 +55,7 @@ TermWeight = Callable[[str], float]
 
 NOT_FOUND = "Je n'ai pas trouvé de réponse fiable dans la documentation."
 # Introduces the extract added after a curated answer that says less of the question (``with_closer_extract``).
-CLOSER_EXTRACT = "Dans la documentation :"
+CLOSER_EXTRACT = "Extrait de la documentation, non validé par le service :"
 
 # Interrogatives and modal verbs: every question carries some, they say what kind
 # of answer is wanted, not what it is about, so coverage leaves them out.
@@ -78,8 +78,8 @@ COVERAGE_PASSAGES = 3
 # with their own weight. Shorter still (« d », « ya ») says nothing.
 UNKNOWN_MIN_CHARS = 5
 SHORTCUT_MIN_CHARS = 3
-# How much more of the question (coverage, 0–1) another document must state than the FAQ's
-# source for an extractive answer to replace the curated one (``states_more_than_faq``).
+# How much more of the question (coverage, 0–1) an extract must state than a curated answer to replace it
+# (``states_more_than_faq``) or to be added after it (``with_closer_extract``).
 SPECIFIC_MARGIN = 0.3
 
 FEATURES = ("dense", "margin", "coverage", "unknown", "shortcuts")
@@ -321,23 +321,29 @@ def support_features(
 def states_more_than_faq(
     question: str,
     document_id: int,
-    faq_document_id: int | None,
+    curated: Answer,
     evidence: Sequence[Evidence],
     idf: TermWeight | None = None,
 ) -> bool:
-    """Whether an answer from ``document_id`` should replace the curated FAQ answer from ``faq_document_id``.
+    """Whether an answer from ``document_id`` should replace the ``curated`` FAQ answer.
 
     A FAQ phrasing close to the question answers the general case (« que faire si
     je suis malade ? ») while the question may add what makes it another one
     (« … pendant mes congés annuels ? »), answered on another page. The curated
     answer gives way when one sentence of another document, with its headings,
     holds at least SPECIFIC_MARGIN more of the question (rarity-weighted coverage)
-    than any sentence of the FAQ's source document.
+    than both the retrieved passages of the FAQ's source page and the curated
+    answer itself (its text and its entry's question: an entry whose page was not
+    retrieved, or has none, is judged on what it says).
     """
-    if document_id == faq_document_id:
+    source = curated.citations[0].document_id if curated.citations else None
+    if document_id == source:
         return False
     answered = coverage(question, _document_passages(evidence, document_id), idf)
-    general = coverage(question, _document_passages(evidence, faq_document_id), idf)
+    general = max(
+        coverage(question, _document_passages(evidence, source), idf),
+        coverage(question, [_as_passage(curated)], idf),
+    )
     return answered - general >= SPECIFIC_MARGIN
 
 
@@ -348,25 +354,35 @@ def with_closer_extract(
     evidence: Sequence[Evidence],
     idf: TermWeight | None = None,
 ) -> Answer:
-    """The curated answer, followed by the extract when the extract's page states clearly more of the question
-    (SPECIFIC_MARGIN, rarity-weighted coverage) than the curated text does.
+    """The curated answer, followed by the extract when the sentences quoted state clearly more of the question
+    (SPECIFIC_MARGIN, rarity-weighted coverage, headings counted on both sides) than the curated answer does.
 
-    A FAQ entry of the right page may answer a neighbouring question (« combien de jours de congés ? » for
-    « combien de jours consécutifs au maximum ? »): the validated answer is kept first, and the sentences of
-    the documentation closest to what was asked come after it, cited like any extract.
+    A FAQ entry of the right page may answer a neighbouring question (« comment demander un logiciel ? » for
+    « qui paie un logiciel métier ? »): the validated answer is kept first, and the sentences of the
+    documentation closest to what was asked come after it, introduced as not validated (CLOSER_EXTRACT) and
+    cited like any extract.
     """
     if extract.mode != "extractive" or not extract.citations:
         return curated
-    answered = coverage(question, _document_passages(evidence, extract.citations[0].document_id), idf)
-    said = coverage(question, [Evidence(0, 0, "", (), curated.text, 0.0, 0.0)], idf)
-    if answered - said < SPECIFIC_MARGIN:
+    quoted = [
+        Evidence(c.passage_id, c.document_id, c.document_title, c.section_path, c.quote, 0.0, 0.0)
+        for c in extract.citations
+    ]
+    if coverage(question, quoted, idf) - coverage(question, [_as_passage(curated)], idf) < SPECIFIC_MARGIN:
         return curated
+    # The curated answer cites its source page at most once: it is [1], the extract's passages follow.
     first = len(curated.citations) + 1
     quotes = "\n\n".join(f"{c.quote} [{n}]" for n, c in enumerate(extract.citations, first))
     head = f"{curated.text} [1]" if curated.citations else curated.text
     return replace(
         curated, text=f"{head}\n\n{CLOSER_EXTRACT} {quotes}", citations=[*curated.citations, *extract.citations]
     )
+
+
+def _as_passage(curated: Answer) -> Evidence:
+    """A curated answer read like a passage: its entry's question and its text, under its page's title."""
+    title = curated.citations[0].document_title if curated.citations else ""
+    return Evidence(0, 0, title, (), f"{curated.faq_question}\n{curated.text}", 0.0, 0.0)
 
 
 def _document_passages(evidence: Sequence[Evidence], document_id: int | None) -> list[Evidence]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 # Bumped when what a reader extracts from a file changes (2: table rows read as « cell | cell » lines in every
-# format): the next ingestion re-reads every document instead of keeping passages read the old way.
+# format): the next ingestion re-reads every document read by an older version (its revision is kept).
 READER_VERSION = 2
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt"})
@@ -398,8 +398,10 @@ def _parse_markdown_lines(lines: list[str], builder: _Builder) -> None:
 
 
 def table_row(cells: Sequence[str]) -> str:
-    """A table row as one line, « cell | cell », empty cells left out (every format writes rows so)."""
-    return " | ".join(text for cell in cells if (text := " ".join(cell.split())))
+    """A table row as one line, « cell | cell » (every format writes rows so); an empty cell is « — », so that
+    a value stays under its column; a row with no text is empty."""
+    texts = [" ".join(cell.split()) for cell in cells]
+    return " | ".join(text or "—" for text in texts) if any(texts) else ""
 
 
 def _markdown_text_line(line: str, para: _MarkdownParagraphs) -> None:
@@ -500,7 +502,8 @@ def _walk_html(element: Any, builder: _Builder) -> None:
         return
     if tag == "tr":
         cells = [cell for cell in element if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-        builder.paragraph(table_row([cell.text_content() for cell in cells]))
+        # itertext, not text_content: paragraphs or list items inside a cell must not run together.
+        builder.paragraph(table_row([" ".join(cell.itertext()) for cell in cells]))
         return
     if tag == "li":
         builder.prefix = "- "

@@ -37,6 +37,11 @@ class Document(models.Model):
     content_hash = models.CharField("empreinte du contenu", max_length=64)
     version = models.CharField("version", max_length=50, default="1")
     revision = models.PositiveIntegerField("révision", default=1, help_text="Incrémentée à chaque changement.")
+    reader_version = models.PositiveIntegerField(
+        "version du lecteur",
+        default=1,
+        help_text="Version de la lecture du fichier : un document lu par une version plus ancienne est relu.",
+    )
     valid_from = models.DateField("en vigueur du", null=True, blank=True)
     valid_until = models.DateField("en vigueur jusqu'au", null=True, blank=True)
     file_format = models.CharField("format", max_length=10, blank=True)

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
         if result.answer.faq_question:
-            self.stdout.write(f"Réponse validée à la question : « {result.answer.faq_question} »")
+            self.stdout.write(f"Réponse validée pour la question : « {result.answer.faq_question} »")
         self.stdout.write(result.answer.text)
         for number, citation in enumerate(citations, 1):
             section = " › ".join(citation["section"]) or "—"
@@ -43,6 +43,6 @@ class Command(BaseCommand):
                 self.stdout.write("Documents proches : " + " ; ".join(s["document"] for s in payload["suggestions"]))
             self.stdout.write(f"Contact : {result.contact}")
         elif payload["needs_check"]:
-            self.stdout.write("À vérifier : cet extrait ne répond peut-être pas exactement à la question.")
+            self.stdout.write("À vérifier : cette réponse ne correspond peut-être pas exactement à la question.")
             self.stdout.write(f"Contact : {result.contact}")
         self.stdout.write(f"(mode {result.answer.mode}, confiance {result.answer.confidence:.2f})")
