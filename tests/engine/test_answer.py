@@ -167,16 +167,16 @@ def test_an_extract_saying_more_of_the_question_follows_a_curated_answer():
     page = [evidence(7, 1, longest, title="Congés", section=("Durée maximale",))]
     question = "Combien de jours consécutifs au maximum ?"
     extract = compose_extractive(question, page)
-    both = with_closer_extract(question, entry, extract, page)
+    both = with_closer_extract(question, entry, extract)
     assert both.text == f"{leave} [1]\n\n{CLOSER_EXTRACT} {longest} [2]"
     assert [c.passage_id for c in both.citations] == [0, 7] and both.mode == "faq"
     assert both.faq_question == "Combien de jours de congés ai-je ?"
     # An entry without source page cites nothing: the extract is then [1].
-    alone = with_closer_extract(question, curated(leave, document_id=None), extract, page)
+    alone = with_closer_extract(question, curated(leave, document_id=None), extract)
     assert alone.text == f"{leave}\n\n{CLOSER_EXTRACT} {longest} [1]" and len(alone.citations) == 1
     # The curated answer alone when it (with its entry's question) says as much, or when there is no extract.
-    assert with_closer_extract("Combien de jours de congés ai-je ?", entry, extract, page) == entry
-    assert with_closer_extract(question, entry, Answer(NOT_FOUND, "none", 0.1), page) == entry
+    assert with_closer_extract("Combien de jours de congés ai-je ?", entry, extract) == entry
+    assert with_closer_extract(question, entry, Answer(NOT_FOUND, "none", 0.1)) == entry
 
 
 def test_features_of_the_chosen_document():

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 
 from relais.assistant.pipeline import ask
-from relais.engine.answer import Answer, needs_check
+from relais.engine.answer import Answer
 from relais.engine.evaluation import percentile
 from relais.engine.text import normalize_for_matching
 from relais.knowledge.models import Document
@@ -109,29 +108,24 @@ def evaluate_answers(
         result = ask(question, log=False)
         report.latencies_ms.append(result.latency_ms)
         if expected == "none":
-            _score_unanswerable(report, question, result.answer)
+            _score_unanswerable(report, question, result.answer, result.needs_check)
         else:
-            _score_answerable(report, question, expected, result.answer, facts.get(question))
+            _score_answerable(report, question, expected, result.answer, result.needs_check, facts.get(question))
     return report
 
 
-def _to_check(answer: Answer) -> bool:
-    return needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below)
-
-
-def _score_unanswerable(report: AnswerReport, question: str, answer: Answer) -> None:
+def _score_unanswerable(report: AnswerReport, question: str, answer: Answer, to_check: bool) -> None:
     report.unanswerable += 1
     if answer.mode == "none":
         report.correct_abstention += 1
         return
-    to_check = _to_check(answer)
     report.count_answer(right=False, to_check=to_check)
     shown = " (to check)" if to_check else ""
     report.failures.append(f"answered{shown}, expected abstention: {question!r}")
 
 
 def _score_answerable(
-    report: AnswerReport, question: str, expected: str, answer: Answer, fact: Sequence[str] | None
+    report: AnswerReport, question: str, expected: str, answer: Answer, to_check: bool, fact: Sequence[str] | None
 ) -> None:
     report.answerable += 1
     if fact:
@@ -147,7 +141,6 @@ def _score_answerable(
     first = Document.objects.get(pk=answer.citations[0].document_id) if answer.citations else None
     # Stems, not names: a source written as conges-annuels.md may be published as conges-annuels.docx.
     right = bool(first) and Path(first.source).stem == Path(expected).stem
-    to_check = _to_check(answer)
     report.count_answer(right=right, to_check=to_check)
     if right:
         report.correct_source += 1

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import AskResult, citation_payload
-from relais.engine.answer import needs_check
 from relais.knowledge.models import Document
 
 
@@ -19,7 +17,7 @@ def answer_payload(result: AskResult) -> dict:
         "citations": [citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
         "confidence": answer.confidence,
         "mode": answer.mode,
-        "needs_check": needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below),
+        "needs_check": result.needs_check,
         "faq_question": answer.faq_question,
         "contact": result.contact,
         "suggestions": [

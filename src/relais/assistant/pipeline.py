@@ -27,6 +27,7 @@ from relais.engine.answer import (
     Answer,
     Citation,
     Evidence,
+    TermWeight,
     compose_extractive,
     needs_check,
     states_more_than_faq,
@@ -72,6 +73,7 @@ class AskResult:
     latency_ms: float
     notice: str = ""  # why a generated answer was replaced by the extractive one (shown discreetly)
     procedure: Procedure | None = None  # a guided procedure the question asks to do, offered under the answer
+    needs_check: bool = False  # shown « à vérifier »: confidence under RELAIS_VERIFY_BELOW
 
 
 def search_query_for(question: str, conversation: Conversation | None) -> str:
@@ -134,12 +136,12 @@ def faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | None
     return Answer(entry.answer, "faq", round(match.score, 3), citations, faq_question=entry.question), source
 
 
-def _more_specific(question: str, answer: Answer, curated: Answer, evidence: list[Evidence]) -> bool:
+def _more_specific(question: str, answer: Answer, curated: Answer, evidence: list[Evidence], idf: TermWeight) -> bool:
     """Whether the extractive answer states the question more completely than the curated answer and its page."""
     return (
         answer.mode == "extractive"
         and bool(answer.citations)
-        and states_more_than_faq(question, answer.citations[0].document_id, curated, evidence, get_passage_index().idf)
+        and states_more_than_faq(question, answer.citations[0].document_id, curated, evidence, idf)
     )
 
 
@@ -179,22 +181,24 @@ def ask(
         signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
         results = signals.results[:k]
         documents = {r.document.pk: r.document for r in signals.results}
+        index = get_passage_index()
         if "agents" in audiences:  # procedures are for the town's agents, never offered to the public
-            procedure = offer_for(query, signals.query_vector, get_passage_index().embedder)
+            procedure = offer_for(query, signals.query_vector, index.embedder)
         evidence = signals.evidence()
-        answer = compose_extractive(query, evidence, faq_scores=signals.faq_scores(), idf=get_passage_index().idf)
+        answer = compose_extractive(query, evidence, faq_scores=signals.faq_scores(), idf=index.idf)
         faq = faq_answer(signals.faq)
-        if faq is None or _more_specific(query, answer, faq[0], evidence):
+        if faq is None or _more_specific(query, answer, faq[0], evidence, index.idf):
             if generator is not None and answer.mode == "extractive":
                 # The masked question (and masked history) only: the guard ran first.
                 answer, notice, generation = generated_answer(query, answer, evidence, generator, on_delta=on_delta)
         else:
             curated, source = faq
-            answer = with_closer_extract(query, curated, answer, evidence, get_passage_index().idf)
+            answer = with_closer_extract(query, curated, answer, index.idf)
             if source is not None:
                 documents[source.pk] = source
         contact = _contact(answer, documents)
         generation = with_rewrite(generation, rewrite, generator)
+    to_check = needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below)
     latency_ms = (time.perf_counter() - started) * 1000
     exchange = None
     if log:
@@ -211,8 +215,9 @@ def ask(
             guarded,
             generation,
             procedure,
+            to_check,
         )
-    return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice, procedure)
+    return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice, procedure, to_check)
 
 
 @dataclass(frozen=True)
@@ -255,6 +260,7 @@ def _log(
     guarded,
     generation=None,
     procedure=None,
+    to_check=False,
 ):
     retrieved = [
         {
@@ -278,7 +284,7 @@ def _log(
             mode=answer.mode,
             confidence=answer.confidence,
             faq_question=answer.faq_question,
-            needs_check=needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below),
+            needs_check=to_check,
             retrieved=retrieved,
             citations=[citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
             suggestions=[{"document_id": s.document_id, "document": s.document_title} for s in answer.suggestions],

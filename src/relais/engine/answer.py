@@ -347,13 +347,7 @@ def states_more_than_faq(
     return answered - general >= SPECIFIC_MARGIN
 
 
-def with_closer_extract(
-    question: str,
-    curated: Answer,
-    extract: Answer,
-    evidence: Sequence[Evidence],
-    idf: TermWeight | None = None,
-) -> Answer:
+def with_closer_extract(question: str, curated: Answer, extract: Answer, idf: TermWeight | None = None) -> Answer:
     """The curated answer, followed by the extract when the sentences quoted state clearly more of the question
     (SPECIFIC_MARGIN, rarity-weighted coverage, headings counted on both sides) than the curated answer does.
 
@@ -371,8 +365,7 @@ def with_closer_extract(
     if coverage(question, quoted, idf) - coverage(question, [_as_passage(curated)], idf) < SPECIFIC_MARGIN:
         return curated
     # The curated answer cites its source page at most once: it is [1], the extract's passages follow.
-    first = len(curated.citations) + 1
-    quotes = "\n\n".join(f"{c.quote} [{n}]" for n, c in enumerate(extract.citations, first))
+    quotes = _numbered_quotes(extract.citations, first=len(curated.citations) + 1)
     head = f"{curated.text} [1]" if curated.citations else curated.text
     return replace(
         curated, text=f"{head}\n\n{CLOSER_EXTRACT} {quotes}", citations=[*curated.citations, *extract.citations]
@@ -451,8 +444,12 @@ def compose_extractive(
         citations.append(
             Citation(item.passage_id, item.document_id, item.document_title, item.section_path, item.text, quote)
         )
-    text = "\n\n".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, 1))
-    return Answer(text, "extractive", level, citations)
+    return Answer(_numbered_quotes(citations), "extractive", level, citations)
+
+
+def _numbered_quotes(citations: Sequence[Citation], first: int = 1) -> str:
+    """Each citation's quote followed by its number, « … [2] », a paragraph each."""
+    return "\n\n".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, first))
 
 
 def _join(parts: list[str]) -> str:
