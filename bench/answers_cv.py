@@ -1,6 +1,6 @@
 """Answer selection and abstention on a question set: in-sample and k-fold cross-validated figures.
 
-The answer model of relais.engine.answer has fitted parameters: the FAQ and
+The answer model of relais.engine.answers.extractive has fitted parameters: the FAQ and
 coverage weights that rank documents, and the logistic weights that decide between answering
 and abstaining. Scored on the questions they were fitted on, they look better
 than they are; this script fits them the same way on k − 1 folds, scores the
@@ -14,7 +14,7 @@ held-out fold, and reports both, with the figures of `relais eval answers`
 --train-first N also fits on the first N questions only and scores the others
 (questions appended later, never fitted on); --score FILE scores the model fitted on all of
 the set on another set (a held-out one). --fit prints the constants to
-paste into src/relais/engine/answer.py (fitted on every question).
+paste into src/relais/engine/answers/extractive.py (fitted on every question).
 
 Fitting: the (FAQ weight, coverage weight) pair is the grid point that puts the
 expected document first for the most answerable questions (ties: the smallest);
@@ -58,7 +58,7 @@ def collect(path: Path) -> list[Item]:
 
     from relais.assistant.evaluation import read_questions
     from relais.assistant.pipeline import faq_answer, gather
-    from relais.engine.answer import rank_documents, states_more_than_faq, support_features
+    from relais.engine.answers.extractive import rank_documents, states_more_than_faq, support_features
     from relais.knowledge.index import get_passage_index
     from relais.knowledge.models import Document
 
@@ -211,14 +211,16 @@ def main() -> None:
     parser.add_argument(
         "--score", type=Path, metavar="FILE", help="also score the model refitted on all the questions on FILE's"
     )
-    parser.add_argument("--fit", action="store_true", help="print the constants for src/relais/engine/answer.py")
+    parser.add_argument(
+        "--fit", action="store_true", help="print the constants for src/relais/engine/answers/extractive.py"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
     import django
 
     django.setup()
     from relais.cli import prepare_database
-    from relais.engine.answer import COVERAGE_WEIGHT, FAQ_WEIGHT, FEATURES, INTERCEPT, WEIGHTS
+    from relais.engine.answers.extractive import COVERAGE_WEIGHT, FAQ_WEIGHT, FEATURES, INTERCEPT, WEIGHTS
 
     prepare_database()
     items = collect(args.file)

@@ -7,7 +7,7 @@ Runs every question of demo/questions.yaml through the whole pipeline with the c
 - the generation outcomes: grounded (shown), ungrounded (caught by the check, extractive shown), abstained,
   timeout, unavailable, error; and the violations caught by kind (unsupported facts = invented facts);
 - time to first token and total generation time (p50/p95), and the end-to-end latency;
-- the energy and carbon estimate per generated answer (EcoLogits-style, relais.engine.impact);
+- the energy and carbon estimate per generated answer (EcoLogits-style, relais.engine.answers.energy);
 - planted facts: in every extractive answer, one figure is changed (a digit of a phone number, an amount, a
   duration…) and the check is run on it against its cited passages: how many invented facts it catches.
 
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def plant(text: str, rng: random.Random) -> str | None:
     """``text`` with one digit of one checkable fact changed (phone, amount, date, duration, number…), or None."""
-    from relais.engine.grounding import extract_facts
+    from relais.engine.answers.grounding import extract_facts
 
     spans = []
     for fact in extract_facts(re.sub(r"\[\d+(?:,\s*\d+)*\]", " ", text)):
@@ -66,8 +66,8 @@ def main() -> None:
     from relais.assistant.generation import current_generator
     from relais.assistant.models import Exchange
     from relais.assistant.pipeline import ask
-    from relais.engine.evaluation import percentile
-    from relais.engine.grounding import check_grounding
+    from relais.engine.answers.grounding import check_grounding
+    from relais.engine.search.beir import percentile
     from relais.knowledge.models import Document
 
     if args.generator:

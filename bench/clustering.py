@@ -8,8 +8,8 @@ Two sets of paraphrases, each question labelled with the item it paraphrases:
   qrels/paraphrase-dev.tsv mapping each query to its FAQ item), never used to choose anything.
 
 The questions are embedded as queries by the configured embedder (multilingual-e5-small, 4-bit), centred
-on the mean of their set (relais.engine.insights.center; `--raw` skips it) and clustered by
-relais.engine.insights.agglomerate (average linkage on cosine similarity). The threshold is chosen on the
+on the mean of their set (relais.engine.measure.center; `--raw` skips it) and clustered by
+relais.engine.measure.agglomerate (average linkage on cosine similarity). The threshold is chosen on the
 tuning set as the best ARI among thresholds whose purity is at least 0.7 (a gap that merges two topics
 hides one of them; a topic split in two only shows twice), then applied to the held-out set. Prints a
 Markdown table per set over the sweep, then one JSON line. Vectors are cached in bench/out/.
@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from relais.engine.embeddings import get_embedder
-from relais.engine.insights import adjusted_rand_index, agglomerate, center, inverse_purity, purity
+from relais.engine.measure.clustering import adjusted_rand_index, agglomerate, center, inverse_purity, purity
+from relais.engine.search.embeddings import get_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"

@@ -1,4 +1,4 @@
-"""Precision and recall of the personal-data guard (relais.engine.pii) on the labelled French set.
+"""Precision and recall of the personal-data guard (relais.engine.privacy.pii) on the labelled French set.
 
 Exact match: a found span counts only when its type, start and end are those of a labelled span.
 Overlap match: a found span counts when it overlaps a labelled span of the same type (each
@@ -18,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from relais.engine.pii import TYPES, find_pii
+from relais.engine.privacy.pii import TYPES, find_pii
 
 ROOT = Path(__file__).resolve().parents[1]
 

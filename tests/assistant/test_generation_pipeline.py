@@ -16,8 +16,8 @@ import pytest
 
 from relais.assistant import pipeline
 from relais.assistant.models import Exchange
-from relais.engine.answer import sentences
-from relais.engine.generation import NOTICES, GeneratorUnavailable, Prompt
+from relais.engine.answers.extractive import sentences
+from relais.engine.answers.generation import NOTICES, GeneratorUnavailable, Prompt
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 

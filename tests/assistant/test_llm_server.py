@@ -22,8 +22,8 @@ import pytest
 
 from relais.assistant import pipeline
 from relais.assistant.models import Exchange
-from relais.engine.answer import Evidence
-from relais.engine.generation import (
+from relais.engine.answers.extractive import Evidence
+from relais.engine.answers.generation import (
     Delta,
     GeneratorTimeout,
     GeneratorUnavailable,
@@ -34,7 +34,7 @@ from relais.engine.generation import (
     run_verified,
     stream_verified,
 )
-from relais.engine.generators import LlamaCppGenerator, OpenAIGenerator, packaged_model_path
+from relais.engine.answers.generator_backends import LlamaCppGenerator, OpenAIGenerator, packaged_model_path
 from tests.processes import free_port, stop, wait_for_http
 
 MODEL = packaged_model_path()

@@ -6,7 +6,7 @@ import pytest
 
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import EVIDENCE_DEPTH, EmptyQuestion, ask, gather
-from relais.engine.answer import sentences
+from relais.engine.answers.extractive import sentences
 from relais.knowledge.models import Document, FaqEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]

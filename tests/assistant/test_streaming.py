@@ -10,7 +10,7 @@ import pytest
 
 from relais.assistant import pipeline
 from relais.assistant.models import Exchange
-from relais.engine.generation import NOTICES
+from relais.engine.answers.generation import NOTICES
 from tests.assistant.test_generation_pipeline import TELEPHONY, UNANSWERABLE, EchoGenerator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]

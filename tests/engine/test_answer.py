@@ -1,4 +1,4 @@
-from relais.engine.answer import (
+from relais.engine.answers.extractive import (
     CANDIDATE_PASSAGES,
     CLOSER_EXTRACT,
     FEATURES,

@@ -1,6 +1,6 @@
-from relais.engine.chunking import MAX_TOKENS, chunk_sections, embedding_text
-from relais.engine.documents import Section
-from relais.engine.text import estimate_tokens
+from relais.engine.french.analysis import estimate_tokens
+from relais.engine.readers.structure import Section
+from relais.engine.search.chunking import MAX_TOKENS, chunk_sections, embedding_text
 
 SENTENCE = "L'agent transmet sa demande de congés à son responsable au moins quinze jours avant le départ. "
 

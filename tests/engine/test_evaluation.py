@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from relais.engine.evaluation import load_beir, mrr_at, ndcg_at, percentile, recall_at, summarize
+from relais.engine.search.beir import load_beir, mrr_at, ndcg_at, percentile, recall_at, summarize
 
 
 def test_ndcg_with_graded_judgments():

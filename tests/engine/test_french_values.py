@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from relais.engine.french_values import (
+from relais.engine.french.values import (
     Period,
     find_period,
     find_place,

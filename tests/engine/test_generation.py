@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from relais.engine.answer import NOT_FOUND, Evidence
-from relais.engine.generation import (
+from relais.engine.answers.extractive import NOT_FOUND, Evidence
+from relais.engine.answers.generation import (
     ANSWER_PROMPT,
     NO_CITATION,
     NOTICES,
@@ -35,7 +35,7 @@ from relais.engine.generation import (
     run_verified,
     stream_verified,
 )
-from relais.engine.grounding import UNCITED_SENTENCE, UNKNOWN_CITATION, UNSUPPORTED_FACT
+from relais.engine.answers.grounding import UNCITED_SENTENCE, UNKNOWN_CITATION, UNSUPPORTED_FACT
 
 
 @dataclass

@@ -10,15 +10,15 @@ import httpx
 import pytest
 
 from relais.config import Config, ConfigError
-from relais.engine.generation import (
+from relais.engine.answers.energy import estimate
+from relais.engine.answers.generation import (
     GenerationError,
     GeneratorTimeout,
     GeneratorUnavailable,
     MalformedResponse,
     build_answer_prompt,
 )
-from relais.engine.generators import LlamaCppGenerator, OpenAIGenerator, generator_from_config
-from relais.engine.impact import estimate
+from relais.engine.answers.generator_backends import LlamaCppGenerator, OpenAIGenerator, generator_from_config
 
 PROMPT = build_answer_prompt("Quel est le numéro du service paie ?", [])
 

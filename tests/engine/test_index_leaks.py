@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relais.engine.index import HybridIndex, IndexEntry, SearchFilters
+from relais.engine.search.hybrid_index import HybridIndex, IndexEntry, SearchFilters
 
 WORDS = ["congés", "mission", "vpn", "badge", "paie", "piscine", "état", "civil", "imprimante", "cantine", "rtt"]
 COLLECTIONS = ["rh", "dsi", "cabinet-du-maire", "site-public"]

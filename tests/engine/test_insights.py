@@ -1,4 +1,4 @@
-"""Every metric of relais.engine.insights on a small hand-built log, the expected figures worked out by hand.
+"""Every metric of relais.engine.measure on a small hand-built log, the expected figures worked out by hand.
 
 The log (autumn 2026; 29 Oct is a Thursday of ISO week 44, 2 Nov the Monday of week 45):
 
@@ -22,30 +22,28 @@ from datetime import date, datetime
 import numpy as np
 import pytest
 
-from relais.engine.insights import (
-    ExchangeRow,
-    GapItem,
-    TicketRow,
+from relais.engine.measure.clustering import (
     adjusted_rand_index,
     agglomerate,
-    baseline_hours_for,
     center,
-    close_gaps,
+    inverse_purity,
+    purity,
+    representatives,
+)
+from relais.engine.measure.deflection import (
+    ExchangeRow,
+    TicketRow,
     figures,
     figures_by,
-    find_gaps,
     followed_by_ticket,
-    inverse_purity,
     month_key,
-    months_between,
     outcome,
-    purity,
     question_key,
-    representatives,
-    savings,
     week_key,
     wilson_interval,
 )
+from relais.engine.measure.hours_saved import baseline_hours_for, months_between, savings
+from relais.engine.measure.knowledge_gaps import GapItem, close_gaps, find_gaps
 
 
 def at(day: int, hour: int, month: int = 11) -> datetime:

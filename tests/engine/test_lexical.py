@@ -1,7 +1,7 @@
 import numpy as np
 
-from relais.engine.lexical import LexicalIndex
-from relais.engine.text import analyze
+from relais.engine.french.analysis import analyze
+from relais.engine.search.lexical import LexicalIndex
 
 
 def build(*texts: str) -> LexicalIndex:

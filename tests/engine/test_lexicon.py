@@ -1,5 +1,5 @@
-from relais.engine.lexicon import FrenchLexicon, french_lexicon
-from relais.engine.text import QueryRewriter
+from relais.engine.french.analysis import QueryRewriter
+from relais.engine.french.lexicon import FrenchLexicon, french_lexicon
 
 
 def test_the_shipped_word_list_knows_french_words_not_typing_shortcuts():

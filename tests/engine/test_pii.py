@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from relais.engine.pii import (
+from relais.engine.privacy.pii import (
     PLACEHOLDERS,
     TYPES,
     Span,

@@ -10,26 +10,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from relais.engine import procedures as engine
+from relais.engine.procedures import definition, filling, loading, mission_costs
+from relais.engine.procedures.definition import InvalidAnswer, ProcedureError
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 TODAY = date(2026, 11, 26)  # a Thursday
 
 
 @pytest.fixture(scope="module")
-def mission() -> engine.Procedure:
-    return engine.parse_yaml((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
+def mission() -> definition.ProcedureDefinition:
+    return loading.parse_yaml((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def checklist() -> engine.Procedure:
-    return engine.parse_yaml((DEMO / "procedures" / "premiere-connexion.yaml").read_text(encoding="utf-8"))
+def checklist() -> definition.ProcedureDefinition:
+    return loading.parse_yaml((DEMO / "procedures" / "premiere-connexion.yaml").read_text(encoding="utf-8"))
 
 
-def fill(procedure: engine.Procedure, answers: dict[str, str], values: dict | None = None) -> dict:
+def fill(procedure: definition.ProcedureDefinition, answers: dict[str, str], values: dict | None = None) -> dict:
     values = dict(values or {})
     for name, raw in answers.items():
-        values = engine.answer(procedure, procedure.field(name), raw, values, TODAY)
+        values = filling.answer(procedure, procedure.field(name), raw, values, TODAY)
     return values
 
 
@@ -100,20 +101,20 @@ BROKEN = [
 
 @pytest.mark.parametrize(("text", "message"), BROKEN)
 def test_broken_definitions_explain_themselves_in_french(text, message):
-    with pytest.raises(engine.ProcedureError) as caught:
-        engine.parse_yaml(text)
+    with pytest.raises(ProcedureError) as caught:
+        loading.parse_yaml(text)
     assert message in str(caught.value)
 
 
 def test_a_calculator_needs_its_fields_and_a_rate_for_every_choice(mission):
     data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
     del data["baremes"]["kilometre"]["8cv"]
-    with pytest.raises(engine.ProcedureError, match="pas de taux pour 8cv"):
-        engine.load_procedure(data)
+    with pytest.raises(ProcedureError, match="pas de taux pour 8cv"):
+        loading.load_procedure(data)
     data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
     data["etapes"][0]["champs"] = [f for f in data["etapes"][0]["champs"] if f["nom"] != "heure_retour"]
-    with pytest.raises(engine.ProcedureError, match="heure_retour"):
-        engine.load_procedure(data)
+    with pytest.raises(ProcedureError, match="heure_retour"):
+        loading.load_procedure(data)
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -134,24 +135,24 @@ def test_a_calculator_needs_its_fields_and_a_rate_for_every_choice(mission):
     ],
 )
 def test_invalid_answers_get_a_clear_french_message(mission, field, raw, message):
-    with pytest.raises(engine.InvalidAnswer) as caught:
-        engine.answer(mission, mission.field(field), raw, {}, TODAY)
+    with pytest.raises(InvalidAnswer) as caught:
+        filling.answer(mission, mission.field(field), raw, {}, TODAY)
     assert message in str(caught.value)
 
 
 def test_numbers_are_bounded(mission):
     values = fill(mission, {"transport": "vehicule_personnel"})
-    with pytest.raises(engine.InvalidAnswer, match="au moins 1"):
-        engine.answer(mission, mission.field("distance_km"), "0", values, TODAY)
-    with pytest.raises(engine.InvalidAnswer, match="dépasser 5"):
-        engine.answer(mission, mission.field("distance_km"), "12000", values, TODAY)
-    assert engine.answer(mission, mission.field("distance_km"), "180 km", values, TODAY)["distance_km"] == 180
+    with pytest.raises(InvalidAnswer, match="au moins 1"):
+        filling.answer(mission, mission.field("distance_km"), "0", values, TODAY)
+    with pytest.raises(InvalidAnswer, match="dépasser 5"):
+        filling.answer(mission, mission.field("distance_km"), "12000", values, TODAY)
+    assert filling.answer(mission, mission.field("distance_km"), "180 km", values, TODAY)["distance_km"] == 180
 
 
 def test_a_return_before_the_departure_is_refused(mission):
     values = fill(mission, {"date_depart": "5 mars"})
-    with pytest.raises(engine.InvalidAnswer) as caught:
-        engine.answer(mission, mission.field("date_retour"), "3 mars", values, TODAY)
+    with pytest.raises(InvalidAnswer) as caught:
+        filling.answer(mission, mission.field("date_retour"), "3 mars", values, TODAY)
     assert "« Date de retour » ne peut pas être avant « Date de départ » (vendredi 5 mars 2027)" in str(caught.value)
 
 
@@ -159,14 +160,14 @@ def test_times_compare_across_days(mission):
     values = fill(mission, {"date_depart": "3 mars", "heure_depart": "17 h", "date_retour": "4 mars"})
     assert fill(mission, {"heure_retour": "9 h"}, values)["heure_retour"] == "09:00"  # next morning: fine
     same_day = fill(mission, {"date_retour": "3 mars"}, values)
-    with pytest.raises(engine.InvalidAnswer, match="Heure de retour"):
-        engine.answer(mission, mission.field("heure_retour"), "9 h", same_day, TODAY)
+    with pytest.raises(InvalidAnswer, match="Heure de retour"):
+        filling.answer(mission, mission.field("heure_retour"), "9 h", same_day, TODAY)
 
 
 def test_optional_fields_can_be_skipped_and_required_ones_cannot(mission):
     assert fill(mission, {"intitule": ""})["intitule"] is None
-    with pytest.raises(engine.InvalidAnswer, match="obligatoire"):
-        engine.answer(mission, mission.field("destination"), "   ", {}, TODAY)
+    with pytest.raises(InvalidAnswer, match="obligatoire"):
+        filling.answer(mission, mission.field("destination"), "   ", {}, TODAY)
 
 
 # --- conditions and order --------------------------------------------------------------------------
@@ -174,12 +175,12 @@ def test_optional_fields_can_be_skipped_and_required_ones_cannot(mission):
 
 def test_conditions_decide_which_questions_are_asked(mission):
     by_train = fill(mission, {"transport": "train"})
-    names = {spec.name for spec in engine.active_fields(mission, by_train)}
+    names = {spec.name for spec in filling.active_fields(mission, by_train)}
     assert "cout_train" in names and "puissance_fiscale" not in names and "distance_km" not in names
     by_car = fill(mission, {"transport": "vehicule_personnel"})
-    names = {spec.name for spec in engine.active_fields(mission, by_car)}
+    names = {spec.name for spec in filling.active_fields(mission, by_car)}
     assert {"puissance_fiscale", "distance_km", "km_annee"} <= names and "cout_train" not in names
-    no_answer = {spec.name for spec in engine.active_fields(mission, {})}
+    no_answer = {spec.name for spec in filling.active_fields(mission, {})}
     assert "zone_hebergement" not in no_answer  # a condition on an unanswered field is not met
 
 
@@ -192,18 +193,18 @@ def test_changing_a_choice_drops_the_answers_it_no_longer_asks(mission):
 def test_next_field_walks_the_applicable_fields_in_order(mission):
     values: dict = {}
     asked = []
-    while (spec := engine.next_field(mission, values)) is not None:
+    while (spec := filling.next_field(mission, values)) is not None:
         asked.append(spec.name)
-        values = engine.answer(mission, spec, MISSION_ANSWERS.get(spec.name, ""), values, TODAY)
+        values = filling.answer(mission, spec, MISSION_ANSWERS.get(spec.name, ""), values, TODAY)
     assert asked == [name for name in MISSION_ANSWERS]
-    assert engine.errors(mission, values, TODAY) == {}
+    assert filling.errors(mission, values, TODAY) == {}
 
 
 def test_errors_list_what_a_summary_must_show(mission):
     values = {"date_depart": "2026-11-12", "date_retour": "2027-03-05", "heure_depart": "09:00"}
-    assert "passée" in engine.errors(mission, values, TODAY)["date_depart"]
+    assert "passée" in filling.errors(mission, values, TODAY)["date_depart"]
     values = {"date_depart": "2027-03-05", "date_retour": "2027-03-03"}
-    problems = engine.errors(mission, values, TODAY)
+    problems = filling.errors(mission, values, TODAY)
     assert "date_depart" not in problems
     assert "ne peut pas être avant" in problems["date_retour"]
     assert problems["destination"] == "Cette information manque."
@@ -213,7 +214,7 @@ def test_errors_list_what_a_summary_must_show(mission):
 
 
 def test_prefill_reads_destination_dates_and_purpose(mission):
-    values = engine.prefill(
+    values = filling.prefill(
         mission, "je dois faire un ordre de mission pour une formation à Lyon du 3 au 5 mars", TODAY
     )
     assert values == {
@@ -233,19 +234,19 @@ def test_prefill_reads_destination_dates_and_purpose(mission):
     ],
 )
 def test_prefill_understands_french_dates(mission, question, start, end):
-    values = engine.prefill(mission, question, TODAY)
+    values = filling.prefill(mission, question, TODAY)
     assert values["date_depart"] == start.isoformat()
     assert values["date_retour"] == end.isoformat()
 
 
 def test_prefill_with_a_car_keeps_only_applicable_values(mission):
-    values = engine.prefill(mission, "réunion à Lyon demain avec ma voiture", TODAY)
+    values = filling.prefill(mission, "réunion à Lyon demain avec ma voiture", TODAY)
     assert values["transport"] == "vehicule_personnel" and values["objet"] == "reunion"
-    assert engine.next_field(mission, values).name == "intitule"
+    assert filling.next_field(mission, values).name == "intitule"
 
 
 def test_prefill_says_nothing_it_did_not_read(mission):
-    assert engine.prefill(mission, "comment faire un ordre de mission ?", TODAY) == {}
+    assert filling.prefill(mission, "comment faire un ordre de mission ?", TODAY) == {}
 
 
 # --- display and estimate ------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def test_prefill_says_nothing_it_did_not_read(mission):
 
 def test_summary_displays_values_in_french(mission):
     values = fill(mission, MISSION_ANSWERS)
-    shown = {spec.name: text for _, rows in engine.summary(mission, values) for spec, text in rows}
+    shown = {spec.name: text for _, rows in filling.summary(mission, values) for spec, text in rows}
     assert shown["date_depart"] == "mercredi 3 mars 2027"
     assert shown["heure_depart"] == "7 h 30" and shown["heure_retour"] == "19 h"
     assert shown["transport"] == "Véhicule personnel" and shown["repas_fournis"] == "Non"
@@ -263,7 +264,7 @@ def test_summary_displays_values_in_french(mission):
 
 def test_estimate_counts_meals_nights_and_kilometres(mission):
     values = fill(mission, MISSION_ANSWERS)
-    estimate = engine.estimate(mission, values)
+    estimate = mission_costs.estimate(mission, values)
     lines = {line.label: line for line in estimate.lines}
     # 3 lunches (7 h 30 on day 1 to 19 h on day 3) and 2 dinners (not day 3: back at 19 h, before 21 h).
     assert lines["Repas"].amount == Decimal("100.00") and lines["Repas"].detail == "5 × 20,00 €"
@@ -275,7 +276,7 @@ def test_estimate_counts_meals_nights_and_kilometres(mission):
 
 def test_estimate_uses_the_tranche_of_kilometres_already_driven(mission):
     values = fill(mission, {**MISSION_ANSWERS, "km_annee": "4 500", "repas_fournis": "oui", "hebergement": "aucun"})
-    lines = {line.label: line for line in engine.estimate(mission, values).lines}
+    lines = {line.label: line for line in mission_costs.estimate(mission, values).lines}
     assert lines["Indemnités kilométriques"].amount == Decimal("91.80")  # 180 × 0,51 €
     assert "Repas" not in lines and "Hébergement" not in lines
 
@@ -295,37 +296,37 @@ def test_rates_are_those_of_the_cited_barème_document(mission):
 
 def test_checklist_steps_record_done_or_failed(checklist):
     values = fill(checklist, {"demarrer": "fait", "mot_de_passe": "c'est fait"})
-    assert engine.failed_step(checklist, values) is None
+    assert filling.failed_step(checklist, values) is None
     values = fill(checklist, {"double_authentification": "ça ne marche pas"}, values)
-    failed = engine.failed_step(checklist, values)
+    failed = filling.failed_step(checklist, values)
     assert failed.name == "double_authentification"
-    assert engine.display(failed, values[failed.name]) == "Ne fonctionne pas"
+    assert filling.display(failed, values[failed.name]) == "Ne fonctionne pas"
 
 
 @pytest.mark.parametrize(("minutes", "shown"), [(2880, "2 jours"), (210, "3 h 30"), (3090, "51 h 30"), (60, "1 h")])
 def test_durations_display_in_a_form_that_parses_back(minutes, shown):
-    spec = engine.FieldSpec("duree", "duration", "Durée", "Durée ?")
-    assert engine.display(spec, minutes) == shown
-    assert engine.parse_answer(spec, shown, TODAY) == minutes
+    spec = definition.FieldSpec("duree", "duration", "Durée", "Durée ?")
+    assert filling.display(spec, minutes) == shown
+    assert filling.parse_answer(spec, shown, TODAY) == minutes
 
 
 def test_every_displayed_value_of_a_mission_parses_back_to_itself(mission):
     """The edit page shows the current answer in the field: saving it unchanged must keep the same value."""
     values = fill(mission, {**MISSION_ANSWERS, "km_annee": "12 500"})
-    for spec in engine.active_fields(mission, values):
+    for spec in filling.active_fields(mission, values):
         if values.get(spec.name) is None:
             continue
         shown = (
-            spec.choice_label(values[spec.name]) if spec.type == "choice" else engine.display(spec, values[spec.name])
+            spec.choice_label(values[spec.name]) if spec.type == "choice" else filling.display(spec, values[spec.name])
         )
-        assert engine.parse_answer(spec, shown, TODAY) == values[spec.name], spec.name
+        assert filling.parse_answer(spec, shown, TODAY) == values[spec.name], spec.name
 
 
 # --- robustness (review findings) -----------------------------------------------------------------------
 
 
 def test_dropping_an_answer_drops_what_depended_on_it():
-    chained = engine.parse_yaml(
+    chained = loading.parse_yaml(
         ONE_STEP
         + "    - {nom: a, type: choix, libelle: A, choix: [x, z]}\n"
         + "    - {nom: b, type: choix, libelle: B, choix: [y, w], si: {a: x}}\n"
@@ -336,29 +337,29 @@ def test_dropping_an_answer_drops_what_depended_on_it():
 
 
 def test_absurd_dates_are_refused_without_hanging(mission):
-    with pytest.raises(engine.InvalidAnswer, match="trop lointaine"):
-        engine.answer(mission, mission.field("date_depart"), "31/12/9999", {}, TODAY)
-    with pytest.raises(engine.InvalidAnswer, match="Date non reconnue"):
-        engine.answer(mission, mission.field("date_depart"), "dans 3000000 jours", {}, TODAY)
-    assert engine.prefill(mission, "ordre de mission dans 5000000 jours", TODAY) == {}
+    with pytest.raises(InvalidAnswer, match="trop lointaine"):
+        filling.answer(mission, mission.field("date_depart"), "31/12/9999", {}, TODAY)
+    with pytest.raises(InvalidAnswer, match="Date non reconnue"):
+        filling.answer(mission, mission.field("date_depart"), "dans 3000000 jours", {}, TODAY)
+    assert filling.prefill(mission, "ordre de mission dans 5000000 jours", TODAY) == {}
 
 
 def test_a_return_at_the_very_time_of_departure_is_refused(mission):
     values = fill(mission, {"date_depart": "3 mars", "heure_depart": "9 h", "date_retour": "3 mars"})
-    with pytest.raises(engine.InvalidAnswer, match="doit être après « Heure de départ »"):
-        engine.answer(mission, mission.field("heure_retour"), "9 h", values, TODAY)
+    with pytest.raises(InvalidAnswer, match="doit être après « Heure de départ »"):
+        filling.answer(mission, mission.field("heure_retour"), "9 h", values, TODAY)
 
 
 def test_a_trip_across_a_kilometre_threshold_is_paid_at_each_rate(mission):
     values = fill(mission, {**MISSION_ANSWERS, "puissance_fiscale": "5cv", "distance_km": "300", "km_annee": "1900"})
-    lines = {line.label: line for line in engine.estimate(mission, values).lines}
+    lines = {line.label: line for line in mission_costs.estimate(mission, values).lines}
     assert lines["Indemnités kilométriques"].amount == Decimal("112.00")  # 100 × 0,32 + 200 × 0,40
     assert lines["Indemnités kilométriques"].detail == "100 km × 0,32 €/km + 200 km × 0,40 €/km"
 
 
 def test_a_departure_at_midnight_counts_that_night(mission):
     values = fill(mission, {**MISSION_ANSWERS, "heure_depart": "minuit"})
-    lines = {line.label: line for line in engine.estimate(mission, values).lines}
+    lines = {line.label: line for line in mission_costs.estimate(mission, values).lines}
     assert lines["Hébergement"].amount == Decimal("360.00")  # 3 nights at 120 €
 
 
@@ -374,29 +375,29 @@ def test_a_departure_at_midnight_counts_that_night(mission):
 def test_definitions_that_would_fail_later_are_refused_at_load(change, message):
     data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
     change(data)
-    with pytest.raises(engine.ProcedureError, match=message):
-        engine.load_procedure(data)
+    with pytest.raises(ProcedureError, match=message):
+        loading.load_procedure(data)
 
 
 def test_comparisons_are_between_dates_or_times_only():
-    with pytest.raises(engine.ProcedureError, match="deux champs date, ou deux champs heure"):
-        engine.parse_yaml(
+    with pytest.raises(ProcedureError, match="deux champs date, ou deux champs heure"):
+        loading.parse_yaml(
             ONE_STEP
             + "    - {nom: a, type: montant, libelle: A}\n    - {nom: b, type: montant, libelle: B, apres: a}\n"
         )
 
 
 def test_keywords_match_whatever_the_typography():
-    procedure = engine.parse_yaml(
+    procedure = loading.parse_yaml(
         HEAD.replace("declencheurs: [a]", "declencheurs: [a]\nmots_cles: [oeuvres sociales]")
         + "etapes:\n - titre: t\n   champs:\n    - {nom: d, type: texte, libelle: D}\n"
     )
-    assert engine.mentions(procedure, "Les Œuvres sociales du COS ?")
-    assert not engine.mentions(procedure, "Les congés annuels")
+    assert loading.mentions(procedure, "Les Œuvres sociales du COS ?")
+    assert not loading.mentions(procedure, "Les congés annuels")
 
 
 def test_prefill_and_choices_are_checked_at_load():
-    with pytest.raises(engine.ProcedureError, match="s'applique à un champ de type date"):
-        engine.parse_yaml(ONE_STEP + "    - {nom: d, type: texte, libelle: D, preremplir: debut}\n")
-    with pytest.raises(engine.ProcedureError, match="deux choix ont la même valeur"):
-        engine.parse_yaml(ONE_STEP + "    - {nom: c, type: choix, libelle: C, choix: [Oui, oui]}\n")
+    with pytest.raises(ProcedureError, match="s'applique à un champ de type date"):
+        loading.parse_yaml(ONE_STEP + "    - {nom: d, type: texte, libelle: D, preremplir: debut}\n")
+    with pytest.raises(ProcedureError, match="deux choix ont la même valeur"):
+        loading.parse_yaml(ONE_STEP + "    - {nom: c, type: choix, libelle: C, choix: [Oui, oui]}\n")

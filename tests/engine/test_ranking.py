@@ -1,6 +1,6 @@
 import numpy as np
 
-from relais.engine.ranking import convex, min_max, ranks, rrf
+from relais.engine.search.fusion import convex, min_max, ranks, rrf
 
 
 def test_ranks_are_one_based_over_candidates_only():

@@ -15,8 +15,8 @@ from odf import table, teletype, text
 from odf.opendocument import load
 from pypdf import PdfReader
 
-from relais.engine import request_documents
-from relais.engine.request_documents import RequestDocument, Section, render_odt, render_pdf
+from relais.engine.writers import request_documents
+from relais.engine.writers.request_documents import RequestDocument, Section, render_odt, render_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICE = "Document de démonstration — Val-de-Brume est une commune fictive."
@@ -176,7 +176,7 @@ def test_rendering_is_deterministic() -> None:
 def test_same_bytes_in_another_process_and_time_zone(tmp_path: Path) -> None:
     script = (
         "import sys; from pathlib import Path; from tests.engine.test_request_documents import make_document; "
-        "from relais.engine.request_documents import render_odt, render_pdf; "
+        "from relais.engine.writers.request_documents import render_odt, render_pdf; "
         "Path(sys.argv[1]).write_bytes(render_pdf(make_document())); "
         "Path(sys.argv[2]).write_bytes(render_odt(make_document()))"
     )

@@ -1,4 +1,4 @@
-from relais.engine.text import (
+from relais.engine.french.analysis import (
     STOPWORDS,
     QueryRewriter,
     acronym_long_form,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from relais.assistant.evaluation import read_questions
-from relais.engine.text import normalize_for_matching
+from relais.engine.french.analysis import normalize_for_matching
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 OUTDATED = {"note-teletravail-2023.md", "guide-astreintes-v1.md"}  # a current version answers instead

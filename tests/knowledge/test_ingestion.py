@@ -5,7 +5,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from relais.engine.index import SearchFilters
+from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.ingestion import Ingestor, get_or_create_collection
 from relais.knowledge.models import Document, Passage
@@ -92,13 +92,13 @@ def test_ingest_is_idempotent_and_searchable(tmp_path, rh):
 
 
 def test_a_new_reader_version_rereads_unchanged_files(tmp_path, rh, monkeypatch):
-    from relais.engine import documents
+    from relais.engine.readers import files
 
     write(tmp_path, "vpn.md", VPN)  # no version in the file: its revision is shown
     Ingestor(rh).ingest([tmp_path])
     assert len(Ingestor(rh).ingest([tmp_path]).unchanged) == 1
-    newer = documents.READER_VERSION + 1
-    monkeypatch.setattr(documents, "READER_VERSION", newer)
+    newer = files.READER_VERSION + 1
+    monkeypatch.setattr(files, "READER_VERSION", newer)
     again = Ingestor(rh).ingest([tmp_path])
     assert len(again.updated) == 1 and not again.unchanged and Document.objects.filter(collection=rh).count() == 1
     document = Document.objects.get(collection=rh)
@@ -230,7 +230,7 @@ def test_idf_of_an_index_never_searched_counts_the_stored_passages(tmp_path, rh)
 
 
 def test_deleting_a_collection_or_changing_its_audience_is_seen_by_the_index(tmp_path, rh):
-    from relais.engine.index import SearchFilters
+    from relais.engine.search.hybrid_index import SearchFilters
     from relais.knowledge.index import get_passage_index
 
     write(tmp_path, "vpn.md", VPN)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from relais.engine.french_values import MONTHS, format_date
+from relais.engine.french.values import MONTHS, format_date
 
 
 def mission_dates(today: date | None = None) -> tuple[date, date]:

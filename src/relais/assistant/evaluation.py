@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 
 from relais.assistant.pipeline import ask
-from relais.engine.answer import Answer
-from relais.engine.evaluation import percentile
-from relais.engine.text import normalize_for_matching
+from relais.engine.answers.extractive import Answer
+from relais.engine.french.analysis import normalize_for_matching
+from relais.engine.search.beir import percentile
 from relais.knowledge.models import Document
 
 

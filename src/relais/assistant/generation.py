@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 
-from relais.engine.answer import Answer, Citation, Evidence
-from relais.engine.generation import (
+from relais.engine.answers.energy import estimate
+from relais.engine.answers.extractive import Answer, Citation, Evidence
+from relais.engine.answers.generation import (
     Generator,
     Outcome,
     Turn,
@@ -25,8 +26,7 @@ from relais.engine.generation import (
     rewrite_question,
     run_verified,
 )
-from relais.engine.generators import generator_from_config
-from relais.engine.impact import estimate
+from relais.engine.answers.generator_backends import generator_from_config
 
 # Earlier turns given to the follow-up rewriter.
 REWRITE_HISTORY = 3

@@ -23,7 +23,7 @@ from relais.assistant.generation import (
     with_rewrite,
 )
 from relais.assistant.models import Conversation, Exchange, service_of
-from relais.engine.answer import (
+from relais.engine.answers.extractive import (
     Answer,
     Citation,
     Evidence,
@@ -33,8 +33,8 @@ from relais.engine.answer import (
     states_more_than_faq,
     with_closer_extract,
 )
-from relais.engine.index import SearchFilters
-from relais.engine.pii import find_pii, mask, personal_situation
+from relais.engine.privacy.pii import find_pii, mask, personal_situation
+from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document

@@ -18,8 +18,8 @@ from datetime import date, datetime
 
 from django.db import transaction
 
-from relais.engine.insights import months_between
-from relais.engine.text import fold_accents
+from relais.engine.french.analysis import fold_accents
+from relais.engine.measure.hours_saved import months_between
 from relais.insights.models import CategoryBaseline, ServiceBaseline, Source
 
 COLUMNS = {

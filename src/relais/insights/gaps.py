@@ -3,7 +3,7 @@
 Unsettled: an abstention, an answer rated 👎, an answer the agent passed on to a service as a ticket, or a
 ticket opened without going through Relais. Their questions are embedded (cached in QuestionVector),
 centred on the mean of every question of the period and of the FAQ's phrasings, and clustered
-(relais.engine.insights). A gap closes when questions of its topic start being answered: settled questions
+(relais.engine.measure). A gap closes when questions of its topic start being answered: settled questions
 asked after its last unsettled one.
 """
 
@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from relais.assistant.models import Exchange
-from relais.engine import insights as engine
+from relais.engine.measure import clustering, deflection, knowledge_gaps
 from relais.helpdesk.models import Ticket
 from relais.insights.measure import Period, exchange_rows, ticket_rows
 from relais.insights.models import QuestionVector
@@ -83,7 +83,7 @@ def ticket_text(ticket: Ticket) -> str:
 @dataclass
 class GapReport:
     period: Period
-    gaps: list[engine.Gap]
+    gaps: list[knowledge_gaps.Gap]
     unsettled: int  # unsettled questions in the period
     isolated: int  # of which in no gap (a topic asked only once)
     settled: int
@@ -93,11 +93,11 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
     config = settings.RELAIS
     rows = exchange_rows(period.start, period.end)
     tickets = ticket_rows(period.start, period.end)
-    followed = engine.followed_by_ticket(rows, tickets, config.deflection_days)
+    followed = deflection.followed_by_ticket(rows, tickets, config.deflection_days)
     # A ticket opened from the answer (« Transmettre ») says that answer fell short; a ticket merely opened
     # in the days after may be about something else: it enters on its own, with its own words, below.
     linked = {t.exchange_id for t in tickets if t.exchange_id is not None}
-    items: list[engine.GapItem] = []
+    items: list[knowledge_gaps.GapItem] = []
     for row in rows:
         if not row.answered:
             kind = "abstention"
@@ -107,13 +107,15 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
             kind = "down"
         else:
             continue
-        items.append(engine.GapItem(f"echange-{row.id}", row.question, kind, row.created_at, row.service))
+        items.append(knowledge_gaps.GapItem(f"echange-{row.id}", row.question, kind, row.created_at, row.service))
     lone_tickets = Ticket.objects.filter(
         exchange__isnull=True, created_at__date__gte=period.start, created_at__date__lte=period.end
     )
     for ticket in lone_tickets:
         items.append(
-            engine.GapItem(f"demande-{ticket.pk}", ticket_text(ticket), "ticket", ticket.created_at, ticket.service)
+            knowledge_gaps.GapItem(
+                f"demande-{ticket.pk}", ticket_text(ticket), "ticket", ticket.created_at, ticket.service
+            )
         )
     if period.service:
         items = [i for i in items if i.service == period.service]
@@ -128,11 +130,11 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
         return GapReport(period, [], 0, 0, len(settled))
     vectors = question_vectors(all_texts)
     mean = np.concatenate([vectors, faq_vectors()]).mean(axis=0)
-    item_vectors = engine.center(vectors[len(rows) : len(rows) + len(items)], mean)
-    gaps = engine.find_gaps(items, item_vectors, config.gap_threshold, min_size=min_size)
+    item_vectors = clustering.center(vectors[len(rows) : len(rows) + len(items)], mean)
+    gaps = knowledge_gaps.find_gaps(items, item_vectors, config.gap_threshold, min_size=min_size)
     if settled:
-        settled_vectors = engine.center(vectors[len(rows) + len(items) :], mean)
-        engine.close_gaps(gaps, settled_vectors, [t for _, t in settled], config.gap_threshold)
+        settled_vectors = clustering.center(vectors[len(rows) + len(items) :], mean)
+        knowledge_gaps.close_gaps(gaps, settled_vectors, [t for _, t in settled], config.gap_threshold)
     in_gaps = sum(g.volume for g in gaps)
     return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled))
 
@@ -152,7 +154,7 @@ def faq_collection(service: str) -> Collection | None:
     return Collection.objects.filter(audience="agents").order_by("pk").first()
 
 
-def faq_prefill_url(gap: engine.Gap) -> str:
+def faq_prefill_url(gap: knowledge_gaps.Gap) -> str:
     """The FAQ entry admin form, pre-filled: the gap's label as question, its other wordings as phrasings.
 
     The référent writes the validated answer (and may trim the phrasings) before saving.

@@ -1,6 +1,6 @@
 """From the database to the figures: the exchange log and tickets of a period as engine rows, then every table.
 
-The formulas live in relais.engine.insights; this module only reads the log, resolves each question's
+The formulas live in relais.engine.measure; this module only reads the log, resolves each question's
 category and the services' baselines, and lays the results out as tables (the same tables feed the
 dashboard, its CSV exports and the trial report).
 """
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from relais.assistant.models import Exchange, Feedback
-from relais.engine import insights as engine
+from relais.engine.measure import deflection, hours_saved
 from relais.helpdesk.models import Ticket
 from relais.insights.models import ServiceBaseline
 
@@ -92,7 +92,7 @@ def category_of(exchange: Exchange, by_document: dict[int, tuple[str, str]]) -> 
     return (items[0].get("document") or OTHER_CATEGORY)[:100] if items else OTHER_CATEGORY
 
 
-def exchange_rows(start: date, end: date, service: str = "") -> list[engine.ExchangeRow]:
+def exchange_rows(start: date, end: date, service: str = "") -> list[deflection.ExchangeRow]:
     exchanges = Exchange.objects.filter(created_at__date__gte=start, created_at__date__lte=end).select_related(
         "feedback"
     )
@@ -103,7 +103,7 @@ def exchange_rows(start: date, end: date, service: str = "") -> list[engine.Exch
     for exchange in exchanges.order_by("created_at", "pk"):
         feedback = getattr(exchange, "feedback", None)
         rows.append(
-            engine.ExchangeRow(
+            deflection.ExchangeRow(
                 id=exchange.pk,
                 user=str(exchange.user_id or ""),
                 question=exchange.question,
@@ -119,12 +119,12 @@ def exchange_rows(start: date, end: date, service: str = "") -> list[engine.Exch
     return rows
 
 
-def ticket_rows(start: date, end: date) -> list[engine.TicketRow]:
+def ticket_rows(start: date, end: date) -> list[deflection.TicketRow]:
     """Tickets that may follow the period's answers: opened from its start to ``deflection_days`` after its end."""
     last = end + timedelta(days=settings.RELAIS.deflection_days)
     tickets = Ticket.objects.filter(created_at__date__gte=start, created_at__date__lte=last)
     return [
-        engine.TicketRow(
+        deflection.TicketRow(
             id=t.pk,
             user=str(t.requester_id),
             service=t.service,
@@ -141,14 +141,14 @@ class Measure:
     """Everything the dashboard and the report show for one period."""
 
     period: Period
-    exchanges: list[engine.ExchangeRow]
-    tickets: list[engine.TicketRow]
+    exchanges: list[deflection.ExchangeRow]
+    tickets: list[deflection.TicketRow]
     followed: set[int]
-    overall: engine.Figures
-    by_service: dict[str, engine.Figures]
-    by_category: dict[str, engine.Figures]
-    series: dict[str, engine.Figures]
-    savings: list[engine.ServiceSavings]
+    overall: deflection.Figures
+    by_service: dict[str, deflection.Figures]
+    by_category: dict[str, deflection.Figures]
+    series: dict[str, deflection.Figures]
+    savings: list[hours_saved.ServiceSavings]
     baselines: dict[str, ServiceBaseline]
     target: float
     deflection_days: int
@@ -170,7 +170,7 @@ class Measure:
         return sum(s.baseline_hours or 0 for s in self.savings if s.baseline_hours)
 
     @property
-    def measured_savings(self) -> list[engine.ServiceSavings]:
+    def measured_savings(self) -> list[hours_saved.ServiceSavings]:
         """Services with a baseline: the ones the target is measured on."""
         return [s for s in self.savings if s.baseline_hours]
 
@@ -197,7 +197,7 @@ class Measure:
     def of_target(self) -> float | None:
         return None if self.share is None else self.share / self.target
 
-    def service_savings(self, service: str) -> engine.ServiceSavings | None:
+    def service_savings(self, service: str) -> hours_saved.ServiceSavings | None:
         return next((s for s in self.savings if s.service == service), None)
 
 
@@ -209,26 +209,26 @@ def measure(period: Period) -> Measure:
     config = settings.RELAIS
     exchanges = exchange_rows(period.start, period.end, period.service)
     tickets = ticket_rows(period.start, period.end)
-    followed = engine.followed_by_ticket(exchanges, tickets, config.deflection_days)
+    followed = deflection.followed_by_ticket(exchanges, tickets, config.deflection_days)
     baselines = {b.service: b for b in ServiceBaseline.objects.prefetch_related("categories")}
     minutes = {(b.service, c.category): c.handling_minutes for b in baselines.values() for c in b.categories.all()}
     defaults = {s: m for s, b in baselines.items() if (m := b.fallback_minutes()) is not None}
     hours = {
-        s: engine.baseline_hours_for(h, period.start, period.end)
+        s: hours_saved.baseline_hours_for(h, period.start, period.end)
         for s, b in baselines.items()
         if (h := b.hours_per_month())
     }
-    key = engine.PERIOD_KEYS.get(period.granularity, engine.week_key)
+    key = deflection.PERIOD_KEYS.get(period.granularity, deflection.week_key)
     return Measure(
         period=period,
         exchanges=exchanges,
         tickets=tickets,
         followed=followed,
-        overall=engine.figures(exchanges, followed),
-        by_service=engine.figures_by(exchanges, followed, lambda e: service_name(e.service)),
-        by_category=engine.figures_by(exchanges, followed, lambda e: f"{service_name(e.service)} › {e.category}"),
-        series=engine.figures_by(exchanges, followed, lambda e: key(e.created_at)),
-        savings=engine.savings(
+        overall=deflection.figures(exchanges, followed),
+        by_service=deflection.figures_by(exchanges, followed, lambda e: service_name(e.service)),
+        by_category=deflection.figures_by(exchanges, followed, lambda e: f"{service_name(e.service)} › {e.category}"),
+        series=deflection.figures_by(exchanges, followed, lambda e: key(e.created_at)),
+        savings=hours_saved.savings(
             exchanges,
             followed,
             minutes=minutes,
@@ -264,7 +264,7 @@ USAGE_COLUMNS = [
 ]
 
 
-def usage_cells(f: engine.Figures) -> list[Any]:
+def usage_cells(f: deflection.Figures) -> list[Any]:
     return [
         f.questions,
         f.by_mode.get("faq", 0),

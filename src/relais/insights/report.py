@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from relais.assistant.models import Exchange
-from relais.engine.pii import find_pii
+from relais.engine.privacy.pii import find_pii
 from relais.insights import charts
 from relais.insights.gaps import GapReport, find_gaps
 from relais.insights.measure import (
@@ -306,7 +306,7 @@ def render_pdf(data: ReportData) -> bytes:
     heading("6. Principales lacunes de la documentation")
     paragraph(text["gaps"])
     if data.gaps.gaps:
-        from relais.engine.insights import GAP_STATUS_LABELS
+        from relais.engine.measure.knowledge_gaps import GAP_STATUS_LABELS
 
         gaps = Table(
             "lacunes",

@@ -138,7 +138,7 @@ def gaps_table(report, request: HttpRequest | None = None) -> Table:
             Column("Autres formulations"),
         ],
     )
-    from relais.engine.insights import GAP_STATUS_LABELS
+    from relais.engine.measure.knowledge_gaps import GAP_STATUS_LABELS
 
     for rank, gap in enumerate(report.gaps, 1):
         kinds = gap.kinds

@@ -4,7 +4,7 @@ The sources stay Markdown files with YAML front matter (demo/documents/*.md). An
 `format:` (docx, odt, pdf or html; absent or md means Markdown) says which format a document is published in.
 Each published file carries the title, headings, paragraphs, bullet and numbered lists, tables, bold and italic,
 and the metadata (service, version, valid_from, valid_until, contact) in the format's own native place, the one
-`relais.engine.documents` reads: HTML <meta name="relais:KEY">, PDF document information (/Service,
+`relais.engine.readers` reads: HTML <meta name="relais:KEY">, PDF document information (/Service,
 /ValidFrom, ...), DOCX custom properties (docProps/custom.xml), ODT user-defined fields (meta.xml).
 
 The output is byte-for-byte deterministic (fixed document dates taken from valid_from, fixed ZIP entry
@@ -27,10 +27,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from relais.engine.documents import METADATA_KEYS, load_text
-from relais.engine.fonts import FONT_FILES, cp1252_safe
-from relais.engine.fonts import font_dir as _font_dir  # a module attribute: tests replace it
-from relais.engine.office_files import normalized_zip, write_odt
+from relais.engine.readers.files import load_text
+from relais.engine.readers.structure import METADATA_KEYS
+from relais.engine.writers.fonts import FONT_FILES, cp1252_safe
+from relais.engine.writers.fonts import font_dir as _font_dir  # a module attribute: tests replace it
+from relais.engine.writers.office_files import normalized_zip, write_odt
 
 FORMATS: tuple[str, ...] = ("md", "docx", "odt", "pdf", "html")
 FICTION_NOTICE = "Val-de-Brume est une commune fictive"
@@ -631,7 +632,7 @@ def _odt_table(block: Table, name: str) -> Any:
 # PDF
 # --------------------------------------------------------------------------------------------------
 
-# The fonts (DejaVu Sans, or PDF core fonts in Windows-1252) come from relais.engine.fonts.
+# The fonts (DejaVu Sans, or PDF core fonts in Windows-1252) come from relais.engine.writers.fonts.
 _PDF_MARKERS = re.compile(r"(\*\*|__|~~|--)")  # fpdf2's inline markdown markers, escaped in plain text
 _BODY_SIZE, _LINE_HEIGHT = 11, 5.5
 

@@ -14,7 +14,7 @@ import numpy as np
 import yaml
 from django.db import transaction
 
-from relais.engine.embeddings import Embedder
+from relais.engine.search.embeddings import Embedder
 from relais.knowledge.models import Collection, Document, FaqEntry
 
 

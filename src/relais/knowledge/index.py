@@ -16,9 +16,9 @@ from typing import Protocol
 import numpy as np
 from django.conf import settings
 
-from relais.engine.embeddings import Embedder, get_embedder
-from relais.engine.index import HybridIndex, IndexEntry, Mode, SearchFilters
-from relais.engine.text import RewrittenQuery
+from relais.engine.french.analysis import RewrittenQuery
+from relais.engine.search.embeddings import Embedder, get_embedder
+from relais.engine.search.hybrid_index import HybridIndex, IndexEntry, Mode, SearchFilters
 from relais.knowledge.models import Document, IndexGeneration, Passage
 
 

@@ -21,10 +21,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from relais.engine import documents as readers
-from relais.engine.chunking import chunk_sections, embedding_text
-from relais.engine.documents import SUPPORTED_SUFFIXES, LoadedDocument, UnreadableDocument, load_document
-from relais.engine.embeddings import EmbeddingCache
+from relais.engine.readers import files
+from relais.engine.readers.files import SUPPORTED_SUFFIXES, load_document
+from relais.engine.readers.structure import LoadedDocument, UnreadableDocument
+from relais.engine.search.chunking import chunk_sections, embedding_text
+from relais.engine.search.embeddings import EmbeddingCache
 from relais.knowledge.index import PassageIndex, get_passage_index
 from relais.knowledge.models import Audience, Collection, Document, Passage
 
@@ -152,7 +153,7 @@ class Ingestor:
         content_hash = _hash_file(path)
         existing = Document.objects.filter(collection=self.collection, source=source).first()
         # Unchanged unless the file changed or was read by an older version of the readers.
-        if existing and existing.content_hash == content_hash and existing.reader_version == readers.READER_VERSION:
+        if existing and existing.content_hash == content_hash and existing.reader_version == files.READER_VERSION:
             summary.unchanged.append(source)
             return
         prepared = self._prepare(path, source)
@@ -191,7 +192,7 @@ class Ingestor:
             document.service = meta.get("service") or self.collection.service
             document.contact = meta.get("contact", "")[:300]
             document.content_hash = content_hash
-            document.reader_version = readers.READER_VERSION
+            document.reader_version = files.READER_VERSION
             document.version = str(meta.get("version") or document.revision)[:50]
             document.valid_from = prepared.valid_from
             document.valid_until = prepared.valid_until

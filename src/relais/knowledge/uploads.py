@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import get_valid_filename
 
-from relais.engine.documents import UnreadableDocument, load_document
+from relais.engine.readers.files import load_document
+from relais.engine.readers.structure import UnreadableDocument
 from relais.knowledge.ingestion import Failure, Ingestor, IngestSummary
 from relais.knowledge.models import Collection
 

@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin
 
 from relais.admin_base import ReadOnlyAdmin
-from relais.engine.procedures import ProcedureError, parse_yaml
+from relais.engine.procedures.definition import ProcedureError
+from relais.engine.procedures.loading import parse_yaml
 from relais.knowledge.admin import ServiceScopedAdmin, user_service
 from relais.procedures.models import Approval, Procedure, Run
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
 
-from relais.engine import procedures as engine
-from relais.engine.request_documents import RequestDocument, Section, render_odt, render_pdf
+from relais.engine.procedures import filling, mission_costs
+from relais.engine.writers.request_documents import RequestDocument, Section, render_odt, render_pdf
 from relais.procedures.models import Run
 
 DEMO_TOWN = "Val-de-Brume"
@@ -38,12 +38,12 @@ def build(run: Run) -> RequestDocument:
     sections = [
         Section("Agent", (("Nom", agent), ("Service", run.service or "—"), ("Courriel", run.user.email or "—")))
     ]
-    for step, rows in engine.summary(definition, run.values):
+    for step, rows in filling.summary(definition, run.values):
         sections.append(Section(step.title, tuple((spec.label, shown) for spec, shown in rows)))
-    estimate = engine.estimate(definition, run.values)
+    estimate = mission_costs.estimate(definition, run.values)
     if estimate is not None and estimate.lines:
-        rows = tuple((f"{line.label} ({line.detail})", engine.euros(line.amount)) for line in estimate.lines)
-        rows += (("Total estimé", engine.euros(estimate.total)), ("Taux appliqués", estimate.source))
+        rows = tuple((f"{line.label} ({line.detail})", filling.euros(line.amount)) for line in estimate.lines)
+        rows += (("Total estimé", filling.euros(estimate.total)), ("Taux appliqués", estimate.source))
         sections.append(Section("Estimation des frais", rows))
     town = settings.RELAIS.town_name
     notice = (

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
-from relais.engine.embeddings import Embedder
-from relais.engine.procedures import Procedure as Definition
-from relais.engine.procedures import ProcedureError, mentions
+from relais.engine.procedures.definition import ProcedureDefinition, ProcedureError
+from relais.engine.procedures.loading import mentions
+from relais.engine.search.embeddings import Embedder
 from relais.procedures.models import Procedure
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True)
 class _Prepared:
-    definition: Definition | None  # None: the text no longer parses
+    definition: ProcedureDefinition | None  # None: the text no longer parses
     triggers: np.ndarray | None  # the trigger phrasings' vectors, computed on first use
 
 

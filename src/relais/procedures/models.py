@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from relais.engine.procedures import Procedure as Definition
-from relais.engine.procedures import ProcedureError, load_procedure, parse_yaml
+from relais.engine.procedures.definition import ProcedureDefinition, ProcedureError
+from relais.engine.procedures.loading import load_procedure, parse_yaml
 
 
 class Procedure(models.Model):
@@ -37,7 +37,7 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return self.title or self.slug
 
-    def parsed(self) -> Definition:
+    def parsed(self) -> ProcedureDefinition:
         return parse_yaml(self.definition)
 
     def clean(self) -> None:
@@ -103,7 +103,7 @@ class Run(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} — {self.procedure.title}"
 
-    def spec(self) -> Definition:
+    def spec(self) -> ProcedureDefinition:
         return load_procedure(self.definition)
 
     @property

@@ -16,7 +16,8 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from relais.engine import procedures as engine
+from relais.engine.procedures import filling, loading
+from relais.engine.procedures.definition import InvalidAnswer, ProcedureError
 from relais.helpdesk.connectors import FollowupData
 from relais.helpdesk.models import OutboxMessage, Urgency
 from relais.helpdesk.outbox import new_key, payload_of, queue
@@ -43,9 +44,9 @@ def load_folder(folder: Path) -> list[Procedure]:
     for path in sorted(folder.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         try:
-            definition = engine.parse_yaml(text)
-        except engine.ProcedureError as exc:
-            raise engine.ProcedureError(f"{path}: {exc}") from exc
+            definition = loading.parse_yaml(text)
+        except ProcedureError as exc:
+            raise ProcedureError(f"{path}: {exc}") from exc
         procedure = Procedure.objects.filter(slug=definition.slug).first() or Procedure()
         if procedure.definition != text or not procedure.pk:
             procedure.definition, procedure.source = text, str(path)
@@ -71,7 +72,7 @@ def start(user, procedure: Procedure, *, question: str = "", exchange=None) -> R
         if existing is not None:
             return existing
     definition = procedure.parsed()
-    values = engine.prefill(definition, question, today()) if question else {}
+    values = filling.prefill(definition, question, today()) if question else {}
     return Run.objects.create(
         procedure=procedure,
         revision=procedure.revision,
@@ -91,9 +92,9 @@ def answer(run: Run, field_name: str, raw: str) -> None:
         raise NotAllowed("Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
     definition = run.spec()
     spec = definition.field(field_name)
-    if spec not in engine.active_fields(definition, run.values):
+    if spec not in filling.active_fields(definition, run.values):
         raise NotAllowed("Cette question ne s'applique pas à votre démarche.")
-    values = engine.answer(definition, spec, raw, run.values, today())
+    values = filling.answer(definition, spec, raw, run.values, today())
     _save_draft(run, values, [name for name in run.prefilled if name != field_name])
 
 
@@ -117,23 +118,23 @@ def answer_many(run: Run, raw_answers: dict[str, str]) -> dict[str, str]:
     if not run.is_draft:
         raise NotAllowed("Cette démarche est déjà envoyée : elle ne peut plus être modifiée.")
     definition = run.spec()
-    shown = {spec.name for spec in engine.active_fields(definition, run.values)}
+    shown = {spec.name for spec in filling.active_fields(definition, run.values)}
     values, errors = dict(run.values), {}
     for spec in definition.fields:
         if spec.name not in shown or spec.name not in raw_answers:
             continue
-        if spec not in engine.active_fields(definition, values):
+        if spec not in filling.active_fields(definition, values):
             continue  # switched off by an answer above on this same form
         try:
-            values = engine.answer(definition, spec, raw_answers[spec.name], values, today())
-        except engine.InvalidAnswer as exc:
+            values = filling.answer(definition, spec, raw_answers[spec.name], values, today())
+        except InvalidAnswer as exc:
             errors[spec.name] = str(exc)
     _save_draft(run, values, [name for name in run.prefilled if name not in raw_answers])
     return errors
 
 
 def problems(run: Run) -> dict[str, str]:
-    return engine.errors(run.spec(), run.values, today())
+    return filling.errors(run.spec(), run.values, today())
 
 
 @transaction.atomic
@@ -143,7 +144,7 @@ def confirm(run: Run) -> None:
     if not run.is_draft:
         raise NotAllowed("Cette démarche est déjà envoyée.")
     definition = run.spec()
-    if engine.next_field(definition, run.values) is not None or problems(run):
+    if filling.next_field(definition, run.values) is not None or problems(run):
         raise NotAllowed("Complétez ou corrigez les réponses signalées avant de confirmer.")
     now = timezone.now()
     run.number, run.submitted_at = _next_number(run), now
@@ -181,12 +182,12 @@ def report_failed_step(run: Run, details: str = ""):
     """A checklist step that does not work becomes a ticket to the owning service, with the steps done."""
     run = Run.objects.select_for_update().get(pk=run.pk)
     definition = run.spec()
-    failed = engine.failed_step(definition, run.values)
+    failed = filling.failed_step(definition, run.values)
     if not run.is_draft or failed is None:
         raise NotAllowed("Aucune étape en échec à signaler.")
     lines = [f"Démarche guidée « {definition.title} » : l'étape « {failed.label} » ne fonctionne pas.", ""]
     lines += [
-        f"- {spec.label} : {engine.display(spec, run.values.get(spec.name))}"
+        f"- {spec.label} : {filling.display(spec, run.values.get(spec.name))}"
         for spec in definition.fields
         if spec.name in run.values
     ]

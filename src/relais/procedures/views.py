@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.assistant.models import Exchange
-from relais.engine import procedures as engine
+from relais.engine.procedures import filling, mission_costs
+from relais.engine.procedures.definition import InvalidAnswer
 from relais.procedures import documents, runs
 from relais.procedures.models import Procedure, Run, Status
 
@@ -74,11 +75,11 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _step_context(run: Run) -> dict:
     definition = run.spec()
-    spec = engine.next_field(definition, run.values)
-    total = len(engine.active_fields(definition, run.values))
-    answered = sum(1 for s in engine.active_fields(definition, run.values) if s.name in run.values)
+    spec = filling.next_field(definition, run.values)
+    total = len(filling.active_fields(definition, run.values))
+    answered = sum(1 for s in filling.active_fields(definition, run.values) if s.name in run.values)
     prefilled = [
-        (definition.field(n), engine.display(definition.field(n), run.values[n]))
+        (definition.field(n), filling.display(definition.field(n), run.values[n]))
         for n in run.prefilled
         if n in run.values
     ]
@@ -98,7 +99,7 @@ def _summary_context(run: Run) -> dict:
     problems = runs.problems(run) if run.is_draft else {}
     summary = [
         (step, [(spec, shown, problems.get(spec.name, "")) for spec, shown in rows])
-        for step, rows in engine.summary(definition, run.values)
+        for step, rows in filling.summary(definition, run.values)
     ]
     return {
         "definition": definition,
@@ -111,12 +112,12 @@ def _summary_context(run: Run) -> dict:
 
 def _estimate_rows(definition, values) -> dict | None:
     """The estimate with amounts written the French way (« 1 200,00 € »), as in the PDF."""
-    estimate = engine.estimate(definition, values)
+    estimate = mission_costs.estimate(definition, values)
     if estimate is None or not estimate.lines:
         return None
     return {
-        "lines": [(line.label, line.detail, engine.euros(line.amount)) for line in estimate.lines],
-        "total": engine.euros(estimate.total),
+        "lines": [(line.label, line.detail, filling.euros(line.amount)) for line in estimate.lines],
+        "total": filling.euros(estimate.total),
         "source": estimate.source,
     }
 
@@ -130,8 +131,8 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     if not is_owner or not run.is_draft:
         return render(request, "procedures/summary.html", {"run": run, "is_owner": is_owner, **_summary_context(run)})
     definition = run.spec()
-    spec = engine.next_field(definition, run.values)
-    if definition.kind == "checklist" and engine.failed_step(definition, run.values):
+    spec = filling.next_field(definition, run.values)
+    if definition.kind == "checklist" and filling.failed_step(definition, run.values):
         return redirect("procedure_failed_step", run_id=run.pk)
     if spec is None:
         return render(request, "procedures/summary.html", {"run": run, "is_owner": True, **_summary_context(run)})
@@ -153,7 +154,7 @@ def _record(request: HttpRequest, run: Run, field_name: str) -> tuple[AnswerForm
         return form, 400
     try:
         runs.answer(run, field_name, form.cleaned_data["answer"])
-    except engine.InvalidAnswer as exc:
+    except InvalidAnswer as exc:
         form.add_error("answer", str(exc))
         return form, 400
     except runs.NotAllowed as exc:
@@ -165,7 +166,9 @@ def _record(request: HttpRequest, run: Run, field_name: str) -> tuple[AnswerForm
 def _finish_checklist(request: HttpRequest, run: Run) -> None:
     """A checklist whose every step is done is finished at its last answer: nothing to confirm."""
     definition = run.spec()
-    finished = engine.next_field(definition, run.values) is None and engine.failed_step(definition, run.values) is None
+    finished = (
+        filling.next_field(definition, run.values) is None and filling.failed_step(definition, run.values) is None
+    )
     if definition.kind == "checklist" and finished:
         try:
             runs.confirm(run)
@@ -187,7 +190,7 @@ def edit_field(request: HttpRequest, run_id: int, field: str) -> HttpResponse:
     except KeyError as exc:
         raise Http404("Champ inconnu") from exc
     current = run.values.get(field)
-    initial = "" if current is None else engine.display(spec, current)  # displayed values parse back (tested)
+    initial = "" if current is None else filling.display(spec, current)  # displayed values parse back (tested)
     form, status = AnswerForm(initial={"answer": initial}), 200
     if request.method == "POST":
         form, status = _record(request, run, field)
@@ -199,7 +202,7 @@ def edit_field(request: HttpRequest, run_id: int, field: str) -> HttpResponse:
 
 def _form_rows(definition, values: dict, posted, errors: dict[str, str]) -> list:
     """The steps and their applicable fields, each with what to show in its input and its error."""
-    active = {spec.name for spec in engine.active_fields(definition, values)}
+    active = {spec.name for spec in filling.active_fields(definition, values)}
     rows = []
     for step in definition.steps:
         fields = []
@@ -209,7 +212,7 @@ def _form_rows(definition, values: dict, posted, errors: dict[str, str]) -> list
             if posted is not None and spec.name in posted:
                 shown = posted[spec.name]
             else:
-                shown = "" if values.get(spec.name) is None else engine.display(spec, values[spec.name])
+                shown = "" if values.get(spec.name) is None else filling.display(spec, values[spec.name])
             fields.append((spec, shown, errors.get(spec.name, "")))
         if fields:
             rows.append((step, fields))
@@ -226,14 +229,14 @@ def form_page(request: HttpRequest, run_id: int) -> HttpResponse:
         return redirect("procedure_run", run_id=run.pk)
     errors, posted, status = {}, None, 200
     if request.method == "POST":
-        before = {spec.name for spec in engine.active_fields(definition, run.values)}
+        before = {spec.name for spec in filling.active_fields(definition, run.values)}
         posted = {name: request.POST.get(name, "")[:ANSWER_MAX_LENGTH] for name in before}
         try:
             errors = runs.answer_many(run, posted)
         except runs.NotAllowed as exc:
             messages.error(request, str(exc))
             return redirect("procedure_run", run_id=run.pk)
-        after = {spec.name for spec in engine.active_fields(definition, run.values)}
+        after = {spec.name for spec in filling.active_fields(definition, run.values)}
         if not errors and after <= before:
             return redirect("procedure_run", run_id=run.pk)
         if errors:
@@ -287,7 +290,7 @@ def abandon(request: HttpRequest, run_id: int) -> HttpResponse:
 def failed_step(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _own_run(request, run_id)
     definition = run.spec()
-    step = engine.failed_step(definition, run.values)
+    step = filling.failed_step(definition, run.values)
     if not run.is_draft or step is None:
         return redirect("procedure_run", run_id=run.pk)
     form = FailedStepForm(request.POST or None)

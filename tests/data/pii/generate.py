@@ -1,4 +1,4 @@
-"""Build `labelled.jsonl`, the labelled French test set of the personal-data guard (relais.engine.pii).
+"""Build `labelled.jsonl`, the labelled French test set of the personal-data guard (relais.engine.privacy.pii).
 
 The messages below are hand-written; only the numbers that carry a checksum (NIR, IBAN, card)
 and the phone numbers and e-mail addresses are filled in by this script, from a fixed seed, so

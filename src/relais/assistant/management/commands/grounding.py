@@ -5,7 +5,7 @@ from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from relais.engine.grounding import check_grounding
+from relais.engine.answers.grounding import check_grounding
 
 
 def check_line(line: str, number: int) -> dict[str, object]:

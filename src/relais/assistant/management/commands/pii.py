@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from relais.engine.pii import find_pii
+from relais.engine.privacy.pii import find_pii
 
 
 class Command(BaseCommand):

@@ -84,7 +84,7 @@ class Command(BaseCommand):
         )
 
     def _gaps(self, options) -> None:
-        from relais.engine.insights import GAP_STATUS_LABELS
+        from relais.engine.measure.knowledge_gaps import GAP_STATUS_LABELS
         from relais.insights.gaps import find_gaps
         from relais.insights.measure import Period
 

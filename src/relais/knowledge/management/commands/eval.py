@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from relais.engine.embeddings import EmbeddingCache, get_embedder
-from relais.engine.evaluation import build_index, corpus_hash, evaluate, load_beir
-from relais.engine.index import MODES, HybridIndex
+from relais.engine.search.beir import build_index, corpus_hash, evaluate, load_beir
+from relais.engine.search.embeddings import EmbeddingCache, get_embedder
+from relais.engine.search.hybrid_index import MODES, HybridIndex
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from relais.engine.index import MODES, SearchFilters
+from relais.engine.search.hybrid_index import MODES, SearchFilters
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.models import Audience
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relais.audit.log import record
-from relais.engine.procedures import ProcedureError
+from relais.engine.procedures.definition import ProcedureError
 from relais.procedures.models import Procedure, Status
 from relais.procedures.runs import load_folder
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from relais.engine.french_numbers import UNITS
+from relais.engine.french.numbers import UNITS
 
 __all__ = [
     "Period",

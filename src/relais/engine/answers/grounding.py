@@ -71,7 +71,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from relais.engine.french_numbers import UNITS
+from relais.engine.french.numbers import UNITS
 
 UNCITED_SENTENCE = "uncited_sentence"
 UNKNOWN_CITATION = "unknown_citation"

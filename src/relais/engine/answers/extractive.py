@@ -46,9 +46,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from relais.engine.lexicon import french_lexicon
-from relais.engine.pii import PLACEHOLDERS
-from relais.engine.text import analyze, words
+from relais.engine.french.analysis import analyze, words
+from relais.engine.french.lexicon import french_lexicon
+from relais.engine.privacy.pii import PLACEHOLDERS
 
 AnswerMode = Literal["faq", "extractive", "generated", "none"]
 TermWeight = Callable[[str], float]

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from relais.engine.fonts import font_dir, use_pdf_fonts
-from relais.engine.office_files import normalized_zip, write_odt
+from relais.engine.writers.fonts import font_dir, use_pdf_fonts
+from relais.engine.writers.office_files import normalized_zip, write_odt
 
 TRAIL_TITLE = "Circuit de validation"
 CREATOR = "Relais"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import bm25s
 import numpy as np
 
-from relais.engine.text import analyze
+from relais.engine.french.analysis import analyze
 
 
 class LexicalIndex:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from relais.engine.generation import (
+from relais.engine.answers.generation import (
     GenerationError,
     Generator,
     GeneratorTimeout,

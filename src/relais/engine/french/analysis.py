@@ -193,7 +193,7 @@ class QueryRewriter:
 
     ``known_term``: whether an analysed term is in the lexical index; a word is
     only corrected as a typo when its term is unknown there. ``is_word``: whether a
-    token is a word of the language (``relais.engine.lexicon``); a real word is
+    token is a word of the language (``relais.engine.french.lexicon``); a real word is
     never « corrected » into a corpus word one edit away (« orage » is not « rage »).
     """
 

@@ -1,7 +1,7 @@
 """Deterministic office files: the same content gives the same bytes (DOCX and ODT are ZIP containers).
 
 Shared by the demo publisher (relais.knowledge.demo_formats) and the request documents
-(relais.engine.request_documents). No Django here.
+(relais.engine.writers.request_documents). No Django here.
 """
 
 from __future__ import annotations

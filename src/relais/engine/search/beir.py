@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from relais.engine.chunking import chunk_sections, embedding_text
-from relais.engine.embeddings import Embedder, EmbeddingCache
-from relais.engine.index import HybridIndex, IndexEntry, SearchFilters
+from relais.engine.search.chunking import chunk_sections, embedding_text
+from relais.engine.search.embeddings import Embedder, EmbeddingCache
+from relais.engine.search.hybrid_index import HybridIndex, IndexEntry, SearchFilters
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from typing import Literal
 
 import numpy as np
 
-from relais.engine.embeddings import Embedder
-from relais.engine.lexical import LexicalIndex
-from relais.engine.lexicon import french_lexicon
-from relais.engine.ranking import convex, ranks, rrf
-from relais.engine.text import QueryRewriter, RewrittenQuery, analyze
+from relais.engine.french.analysis import QueryRewriter, RewrittenQuery, analyze
+from relais.engine.french.lexicon import french_lexicon
+from relais.engine.search.embeddings import Embedder
+from relais.engine.search.fusion import convex, ranks, rrf
+from relais.engine.search.lexical import LexicalIndex
 
 Mode = Literal["lexical", "dense", "hybrid"]
 Fusion = Literal["convex", "rrf"]

@@ -4,10 +4,10 @@ An LLM may only *word* an answer, never add facts. The flow is:
 
 1. :func:`build_answer_prompt` numbers the retrieved passages ``[1]``, ``[2]``… in a French prompt read
    from a versioned template (``prompts/answer-v1.txt``); the model must cite ``[n]`` after each sentence.
-2. A :class:`Generator` backend streams the text (``relais.engine.generators``: openai, llamacpp).
+2. A :class:`Generator` backend streams the text (``relais.engine.answers.generator_backends``: openai, llamacpp).
 3. :func:`stream_verified` relays the stream under a hard deadline (a worker thread, so that neither a
    silent server nor a slow local model can hold the user past the timeout), then runs the groundedness
-   check (:func:`relais.engine.grounding.check_grounding`) on the whole text against the *same* numbered
+   check (:func:`relais.engine.answers.grounding.check_grounding`) on the whole text against the *same* numbered
    passages the model saw.
 4. The caller shows the generated text only when the outcome is ``grounded``; any other outcome
    (ungrounded, timeout, unavailable, error, empty, abstained) falls back to the extractive answer with
@@ -34,9 +34,9 @@ from importlib import resources
 from string import Template
 from typing import Literal, Protocol, runtime_checkable
 
-from relais.engine.answer import NOT_FOUND, Evidence
-from relais.engine.grounding import GroundingReport, Violation, check_grounding
-from relais.engine.text import normalize_for_matching as fold
+from relais.engine.answers.extractive import NOT_FOUND, Evidence
+from relais.engine.answers.grounding import GroundingReport, Violation, check_grounding
+from relais.engine.french.analysis import normalize_for_matching
 
 ANSWER_PROMPT = "answer-v1"
 REWRITE_PROMPT = "rewrite-v1"
@@ -66,7 +66,7 @@ def load_template(version: str) -> PromptTemplate:
     """``prompts/{version}.txt``: ``=== system ===`` then ``=== user ===`` sections."""
     if not re.fullmatch(r"[a-z]+-v\d+", version):
         raise ValueError(f"invalid prompt version {version!r}: expected NAME-vN, e.g. answer-v1")
-    text = resources.files("relais.engine").joinpath("prompts", f"{version}.txt").read_text(encoding="utf-8")
+    text = resources.files("relais.engine.answers").joinpath("prompts", f"{version}.txt").read_text(encoding="utf-8")
     match = re.fullmatch(r"\s*=== system ===\n(?P<system>.*?)\n=== user ===\n(?P<user>.*?)\s*", text, re.DOTALL)
     if match is None:
         raise ValueError(f"prompt template {version}: expected '=== system ===' then '=== user ===' sections")
@@ -151,11 +151,11 @@ def parse_rewrite(text: str, question: str) -> str | None:
     candidate = candidate.strip().strip('«»"“” ').strip()
     if not candidate or len(candidate) > MAX_REWRITE_CHARS or _CITATION_RE.search(candidate):
         return None
-    if fold(candidate) == fold(question):
+    if normalize_for_matching(candidate) == normalize_for_matching(question):
         return candidate
     # A rewrite keeps the agent's words: one that shares none of them answers instead of rewriting.
-    asked = {w for w in re.findall(r"\w{4,}", fold(question))}
-    if asked and not asked & set(re.findall(r"\w{4,}", fold(candidate))):
+    asked = {w for w in re.findall(r"\w{4,}", normalize_for_matching(question))}
+    if asked and not asked & set(re.findall(r"\w{4,}", normalize_for_matching(candidate))):
         return None
     return candidate
 
@@ -189,8 +189,8 @@ def renumber_citations(text: str, mapping: Mapping[int, int]) -> str:
 
 def is_abstention(text: str) -> bool:
     """The model said it found nothing (the fixed sentence of the prompt, possibly with a citation)."""
-    body = fold(_CITATION_RE.sub(" ", text)).strip(" «».\n")
-    return body.startswith(fold(NOT_FOUND).rstrip(".")[:40])
+    body = normalize_for_matching(_CITATION_RE.sub(" ", text)).strip(" «».\n")
+    return body.startswith(normalize_for_matching(NOT_FOUND).rstrip(".")[:40])
 
 
 # ---------------------------------------------------------------------------

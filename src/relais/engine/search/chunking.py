@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from relais.engine.text import estimate_tokens
+from relais.engine.french.analysis import estimate_tokens
 
 TARGET_TOKENS = 300
 MAX_TOKENS = 400

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
-from relais.engine.text import normalize_for_matching
+from relais.engine.french.analysis import normalize_for_matching
 
 
 class FrenchLexicon:

@@ -1,0 +1,137 @@
+"""What every reader produces: a titled document cut into sections under their heading path.
+
+Every format ends up as a `LoadedDocument` whose sections carry their heading path, so that answers
+can cite "Guide RH › Congés › Congés annuels" rather than a bare file name. The builder, the text
+clean-up and the metadata keys shared by all formats live here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# A first line longer than this is prose, not a title.
+_MAX_TITLE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Section:
+    heading_path: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    title: str
+    sections: tuple[Section, ...]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class UnreadableDocument(Exception):
+    """Raised for a file that cannot be ingested; `code` is a stable slug, str(exc) an actionable English
+    message for operators. Codes: unsupported_type, empty, too_large, corrupt, encrypted, not_found."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keeps the exception picklable (task queues, multiprocessing) despite the two-argument __init__.
+        return (type(self), (self.code, str(self)))
+
+
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def clean_text(text: str) -> str:
+    """NFC + ligature fix + whitespace collapse (NBSPs included), so search sees one spelling of a word."""
+    text = unicodedata.normalize("NFC", text).translate(_LIGATURES).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def first_line_title(line: str) -> str:
+    """A short first line without a final period reads as a title; anything else is body text."""
+    line = clean_text(line)
+    if line and len(line) < _MAX_TITLE_CHARS and not line.endswith("."):
+        return line
+    return ""
+
+
+# The metadata keys every format can carry in its own native place (Markdown front matter, HTML
+# <meta name="relais:KEY">, PDF document information, DOCX custom properties, ODT user-defined fields).
+METADATA_KEYS: tuple[str, ...] = ("service", "version", "valid_from", "valid_until", "contact")
+_METADATA_ALIASES = {re.sub(r"[\W_]+", "", key): key for key in METADATA_KEYS}  # "ValidFrom" -> valid_from
+_DATE_KEYS = frozenset({"valid_from", "valid_until"})
+_ISO_DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+
+
+def native_metadata(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """Keep the known keys out of a format's name/value properties, whatever their spelling
+    ("ValidFrom", "valid_from", "Valid from"); a date-time stored for a date keeps its date part."""
+    metadata: dict[str, str] = {}
+    for name, value in pairs:
+        key = _METADATA_ALIASES.get(re.sub(r"[\W_]+", "", str(name)).casefold())
+        text = clean_text(str(value)) if value is not None else ""
+        if not key or not text or key in metadata:
+            continue
+        if key in _DATE_KEYS and (match := _ISO_DATE_TIME.match(text)):
+            text = match.group(1)
+        metadata[key] = text
+    return metadata
+
+
+class SectionBuilder:
+    """Accumulates paragraphs under a heading stack and cuts sections whenever the heading changes."""
+
+    def __init__(self, *, absorb_first_h1: bool) -> None:
+        self.title = ""
+        # The document's first level-1 heading is its title, not the first element of every path.
+        self.absorb_first_h1 = absorb_first_h1
+        self.prefix = ""  # "- " while inside a list item, consumed by its first paragraph
+        self._stack: list[tuple[int, str]] = []
+        self._paragraphs: list[str] = []
+        self._sections: list[Section] = []
+
+    def heading(self, level: int, text: str) -> None:
+        text = clean_text(text)
+        if not text:
+            return
+        self._flush()
+        self.prefix = ""
+        if level == 1 and self.absorb_first_h1:
+            self.absorb_first_h1 = False
+            self.title = self.title or text
+            self._stack.clear()
+            return
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        self._stack.append((level, text))
+
+    def paragraph(self, text: str) -> None:
+        text = clean_text(text)
+        if text:
+            self._paragraphs.append(self.prefix + text)
+            self.prefix = ""
+
+    def _flush(self) -> None:
+        if self._paragraphs:
+            path = tuple(heading for _, heading in self._stack)
+            self._sections.append(Section(path, "\n\n".join(self._paragraphs)))
+            self._paragraphs = []
+
+    def finish(self, fallback_title: str, metadata: dict[str, str] | None = None) -> LoadedDocument:
+        self._flush()
+        if not self._sections:
+            raise UnreadableDocument("empty", "contains no extractable text (a scanned PDF needs OCR first).")
+        return LoadedDocument(self.title or fallback_title, tuple(self._sections), metadata or {})
+
+
+def table_row(cells: Sequence[str]) -> str:
+    """A table row as one line, « cell | cell » (every format writes rows so); an empty cell is « — », so that
+    a value stays under its column; a row with no text is empty."""
+    texts = [" ".join(cell.split()) for cell in cells]
+    return " | ".join(text or "—" for text in texts) if any(texts) else ""
