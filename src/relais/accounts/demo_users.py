@@ -10,9 +10,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from relais.accounts.models import Profile
-from relais.accounts.roles import ROLE_GROUPS, STAFF_ROLES, ensure_groups
+from relais.accounts.roles import ROLE_GROUPS, STAFF_ROLES, ensure_groups, handler_group
 from relais.audit.log import record
-from relais.helpdesk.tickets import handler_group
 
 REQUIRED = ("username", "password", "role")
 

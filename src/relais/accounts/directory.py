@@ -18,8 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django_auth_ldap.backend import LDAPBackend
 
-from relais.accounts.roles import GROUP_PERMISSIONS, ROLE_GROUPS, STAFF_ROLES, ensure_groups
-from relais.helpdesk.tickets import handler_group, services
+from relais.accounts.roles import GROUP_PERMISSIONS, ROLE_GROUPS, STAFF_ROLES, ensure_groups, handler_group, services
 
 logger = logging.getLogger(__name__)
 

@@ -1,13 +1,15 @@
 """Roles as Django groups with their permissions, created on demand (idempotent).
 
 Agents ask. A référent maintains their own service's collections, documents and FAQ (the admin scopes them by
-`Profile.service`) and reads the exchange log. Handlers are the « Traitement SERVICE » groups (helpdesk). The
+`Profile.service`) and reads the exchange log. Handlers are the « Traitement SERVICE » groups (one per service of
+`RELAIS_HELPDESK_SERVICES`): they answer that service's tickets and validate its procedures. The
 digital leads read the dashboard. The DPO publishes the charter and reads the audit log, the acceptances and the
 anonymised counts — not the conversations.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
 AGENT = "Agents"
@@ -65,3 +67,26 @@ def ensure_groups() -> dict[str, Group]:
         group.permissions.set(permissions)
         groups[name] = group
     return groups
+
+
+# Handlers: one « Traitement SERVICE » group per helpdesk service.
+HANDLER_GROUP_PREFIX = "Traitement "
+
+
+def services() -> list[str]:
+    return [service for service, _ in settings.RELAIS.helpdesk_services]
+
+
+def handler_group(service: str) -> str:
+    return f"{HANDLER_GROUP_PREFIX}{service}"
+
+
+def handled_services(user) -> list[str]:
+    """The services whose tickets this user handles (through the « Traitement SERVICE » groups)."""
+    names = user.groups.filter(name__startswith=HANDLER_GROUP_PREFIX).values_list("name", flat=True)
+    return [name.removeprefix(HANDLER_GROUP_PREFIX) for name in names if name.removeprefix(HANDLER_GROUP_PREFIX)]
+
+
+def ensure_handler_groups() -> None:
+    for service in services():
+        Group.objects.get_or_create(name=handler_group(service))

@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.accounts.roles import services
 from relais.assistant.models import Conversation, Exchange
-from relais.helpdesk.connectors import FollowupData, TicketData, connector_name_for
+from relais.helpdesk.connectors import DeliveryError, FollowupData, TicketData, connector_name_for, get_connector
 from relais.helpdesk.models import Delivery, OutboxMessage, Status, Ticket, TicketMessage, Urgency
 from relais.helpdesk.outbox import new_key, payload_of, queue
 from relais.knowledge.models import Document
 
-HANDLER_GROUP_PREFIX = "Traitement "
 TITLE_MAX = 120
-
-
-def services() -> list[str]:
-    return [service for service, _ in settings.RELAIS.helpdesk_services]
-
-
-def handler_group(service: str) -> str:
-    return f"{HANDLER_GROUP_PREFIX}{service}"
-
-
-def handled_services(user) -> list[str]:
-    """The services whose tickets this user handles (through the « Traitement SERVICE » groups)."""
-    names = user.groups.filter(name__startswith=HANDLER_GROUP_PREFIX).values_list("name", flat=True)
-    return [name.removeprefix(HANDLER_GROUP_PREFIX) for name in names if name.removeprefix(HANDLER_GROUP_PREFIX)]
-
-
-def ensure_handler_groups() -> None:
-    for service in services():
-        Group.objects.get_or_create(name=handler_group(service))
 
 
 def transcript_of(conversation: Conversation | None, upto: Exchange | None = None) -> str:
@@ -189,8 +169,6 @@ def _notify_requester(ticket: Ticket, handler, body: str) -> None:
 
 def sync_statuses() -> int:
     """Read back the status of tickets opened in an external helpdesk; returns how many changed."""
-    from relais.helpdesk.connectors import DeliveryError, get_connector
-
     changed = 0
     open_tickets = Ticket.objects.exclude(status=Status.CLOSED).exclude(external_id="").exclude(connector="builtin")
     for ticket in open_tickets:

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from relais.accounts.roles import handled_services
 from relais.assistant.models import Exchange
 from relais.helpdesk.forms import QueueFilterForm, ReplyForm, TicketForm
 from relais.helpdesk.models import Status, Ticket
-from relais.helpdesk.tickets import handled_services, initial_values, open_ticket, reply
+from relais.helpdesk.tickets import initial_values, open_ticket, reply
 
 OPEN_STATUSES = [Status.NEW, Status.IN_PROGRESS, Status.WAITING]
 

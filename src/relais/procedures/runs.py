@@ -16,12 +16,13 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.accounts.roles import handled_services, handler_group
 from relais.engine.procedures import filling, loading
 from relais.engine.procedures.definition import InvalidAnswer, ProcedureError
 from relais.helpdesk.connectors import FollowupData
 from relais.helpdesk.models import OutboxMessage, Urgency
 from relais.helpdesk.outbox import new_key, payload_of, queue
-from relais.helpdesk.tickets import handled_services, open_ticket
+from relais.helpdesk.tickets import open_ticket
 from relais.procedures.models import Approval, Decision, Procedure, Run, Status
 
 
@@ -382,8 +383,6 @@ def _notify_approvers(approval: Approval | None) -> None:
         recipients = [approval.approver]
     else:
         from django.contrib.auth import get_user_model
-
-        from relais.helpdesk.tickets import handler_group
 
         recipients = list(get_user_model().objects.filter(groups__name=handler_group(approval.service)))
     body = (
