@@ -1,4 +1,4 @@
-# Relais — make run (install, load the demo, serve) · make test · make lint · make bench · make bench-load
+# Relais — make run (install, load the demo, serve) · make test · make test-fast · make lint · make bench · make bench-load
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ PORT ?= 8000
 DEBIAN_PACKAGES := libldap2-dev libsasl2-dev slapd ldap-utils chromium fonts-noto-color-emoji
 DEBIAN_DEPS := $(VENV)/.debian-deps
 
-.PHONY: install run test test-llm lint format bench bench-load clean
+.PHONY: install run test test-fast test-llm lint format bench bench-load clean
 
 $(BIN)/relais: pyproject.toml | $(DEBIAN_DEPS)
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ $(LLM_DEPS): pyproject.toml | $(BIN)/relais
 
 test: lint $(DEBIAN_DEPS) $(LLM_DEPS)
 	$(BIN)/pytest
+
+# The fast lane (under 2 min on two cores): no real embedding model, browser, slapd, LLM or PostgreSQL (the markers
+# in pyproject.toml); no lint. `make test` stays the whole suite.
+test-fast: install
+	$(BIN)/pytest -m "not slow and not browser and not ldap and not llm and not postgres"
 
 # Only the tests that run a real LLM (llama-cpp-python's server and the llamacpp backend).
 test-llm: $(LLM_DEPS)

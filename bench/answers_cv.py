@@ -13,8 +13,9 @@ held-out fold, and reports both, with the figures of `relais eval answers`
 
 --train-first N also fits on the first N questions only and scores the others
 (questions appended later, never fitted on); --score FILE scores the model fitted on all of
-the set on another set (a held-out one). --fit prints the constants to
-paste into src/relais/engine/answers/extractive.py (fitted on every question).
+the set on another set (a held-out one). --fit writes the model fitted on every question,
+with its provenance (set, commit, date, cross-validated and held-out figures), to
+src/relais/engine/answers/answer-model.json.
 
 Fitting: the (FAQ weight, coverage weight) pair is the grid point that puts the
 expected document first for the most answerable questions (ties: the smallest);
@@ -27,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -212,7 +215,7 @@ def main() -> None:
         "--score", type=Path, metavar="FILE", help="also score the model refitted on all the questions on FILE's"
     )
     parser.add_argument(
-        "--fit", action="store_true", help="print the constants for src/relais/engine/answers/extractive.py"
+        "--fit", action="store_true", help="write the refitted model to src/relais/engine/answers/answer-model.json"
     )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
@@ -220,7 +223,7 @@ def main() -> None:
 
     django.setup()
     from relais.cli import prepare_database
-    from relais.engine.answers.extractive import COVERAGE_WEIGHT, FAQ_WEIGHT, FEATURES, INTERCEPT, WEIGHTS
+    from relais.engine.answers.decision import FEATURES, SHIPPED_MODEL
 
     prepare_database()
     items = collect(args.file)
@@ -233,16 +236,13 @@ def main() -> None:
     runs = cross_validate(items, args.folds, args.repeats)
     print("| fit → scored on | correct source first | correct abstention | wrong abstention |")
     print("|---|---|---|---|")
-    if len(WEIGHTS) == len(FEATURES):
-        shipped = Fitted(
-            (FAQ_WEIGHT, COVERAGE_WEIGHT),
-            np.zeros(len(FEATURES)),
-            np.ones(len(FEATURES)),
-            np.array([*WEIGHTS, INTERCEPT]),
-        )
-        print(row("constants in answer.py → all (in-sample)", score([(i, decide(i, shipped)) for i in items])))
-    else:
-        print(f"| constants in answer.py: {len(WEIGHTS)} weights, {len(FEATURES)} features: refit (--fit) | | | |")
+    shipped = Fitted(
+        (SHIPPED_MODEL.faq_weight, SHIPPED_MODEL.coverage_weight),
+        np.zeros(len(FEATURES)),
+        np.ones(len(FEATURES)),
+        np.array([*SHIPPED_MODEL.weights, SHIPPED_MODEL.intercept]),
+    )
+    print(row("answer-model.json → all (in-sample)", score([(i, decide(i, shipped)) for i in items])))
     print(row("all → all (in-sample, refitted)", score([(i, decide(i, model)) for i in items])))
     spread = np.vstack([runs.min(0), runs.max(0)])
     print(row(f"{args.folds}-fold cross-validation, mean of {args.repeats} shuffles (min–max)", runs.mean(0), spread))
@@ -253,14 +253,50 @@ def main() -> None:
         print(
             row(f"first {len(first)} → last {len(rest)} (never fitted on)", score([(i, decide(i, held)) for i in rest]))
         )
+    held_out = {}
     if args.score:
         other = collect(args.score)
-        print(row(f"all → {args.score.name} (never fitted on)", score([(i, decide(i, model)) for i in other])))
+        held_out[relative(args.score)] = score([(i, decide(i, model)) for i in other])
+        print(row(f"all → {args.score.name} (never fitted on)", held_out[relative(args.score)]))
     if args.fit:
-        weights, intercept = model.raw()
-        print(f"\nFAQ_WEIGHT = {model.ranking[0]}\nCOVERAGE_WEIGHT = {model.ranking[1]}")
-        print(f"WEIGHTS = ({', '.join(f'{w:.4g}' for w in weights)})  # {', '.join(FEATURES)}")
-        print(f"INTERCEPT = {intercept:.4g}")
+        write_fitted(model, relative(args.file), len(items), runs.mean(0), args, held_out)
+
+
+def relative(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def figures(values: np.ndarray) -> dict[str, float]:
+    names = ("correct_source_first", "correct_abstention", "wrong_abstention")
+    return {name: round(float(v), 3) for name, v in zip(names, values, strict=True)}
+
+
+def write_fitted(model: Fitted, fitted_on: str, questions: int, cross_validated: np.ndarray, args, held_out) -> None:
+    """Rewrite answer-model.json: the refitted weights with what they were fitted on, when, and how they score."""
+    from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, write_answer_model
+
+    weights, intercept = model.raw()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    provenance = {
+        **SHIPPED_MODEL.provenance,
+        "fitted_by": "bench/answers_cv.py --fit",
+        "fitted_on": f"{fitted_on}: {questions} questions",
+        "commit": commit.stdout.strip() or "unknown",
+        "date": date.today().isoformat(),
+        "cross_validated": {"folds": args.folds, "repeats": args.repeats, **figures(cross_validated)},
+        "held_out": {name: figures(values) for name, values in held_out.items()},
+    }
+    fitted = AnswerModel(
+        faq_weight=float(model.ranking[0]),
+        coverage_weight=float(model.ranking[1]),
+        weights=tuple(round(float(w), 4) for w in weights),
+        intercept=round(float(intercept), 4),
+        specific_margin=SHIPPED_MODEL.specific_margin,
+        provenance=provenance,
+    )
+    write_answer_model(fitted)
+    print(f"\nwrote src/relais/engine/answers/answer-model.json: {fitted.as_json()}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ COMMANDS = {
     "ask": "ask a question: answer with sources, or abstention with a contact",
     "faq": "load curated FAQ entries (`relais faq load FILE --collection NAME`)",
     "demo": "load the demo knowledge: documents and FAQ of the fictional commune",
+    "simulate": "demo only: fill months of simulated usage for the dashboard (`relais simulate --months 3`)",
     "eval": "evaluate retrieval (`relais eval retrieval`) or answers (`relais eval answers`)",
     "serve": "serve the web application",
     "users": "create or update accounts from a YAML file (`relais users load FILE`)",
@@ -25,7 +26,7 @@ COMMANDS = {
     "worker": "run background work (outbox deliveries, status sync); `relais serve` starts one",
     "grounding": "check generated answers against their passages (`relais grounding check` reads JSON lines)",
     "pii": "detect personal data in lines of text (`relais pii scan`)",
-    "insights": "trial measurement: import baselines, knowledge gaps, simulated demo usage",
+    "insights": "trial measurement: import baselines, knowledge gaps",
     "report": "the trial report as PDF and HTML (`relais report --from DATE --to DATE`)",
     "procedures": "guided procedures: load YAML definitions (`relais procedures load FOLDER`) or list them",
 }

@@ -123,28 +123,34 @@ class Config:
     search_alpha: float = setting(0.7, _float, "Weight of the dense score in convex fusion (0–1).")
     max_upload_mb: int = setting(50, _int, "Largest document accepted for ingestion, in megabytes.")
     default_contact: str = setting(
-        "Service RH (poste 4210) ou centre de services DSI (poste 4400)",
+        "le service RH ou le support informatique",
         str,
         "Who to contact when Relais cannot answer and no document names a contact.",
     )
     personal_contact: str = setting(
-        "Service RH, accueil confidentiel (poste 4210)",
+        "le service RH, en toute confidentialité",
         str,
         "Whom an agent asking about their own health or disciplinary case is sent to.",
     )
+    # Chosen by bench/answers_cv.py, cross-validated against 0.93–0.95 (docs/benchmarks.md, « FAQ threshold »).
     faq_threshold: float = setting(0.92, _float, "Cosine above which a FAQ entry's curated answer is returned.")
+    # Chosen on the three demo question sets (docs/benchmarks.md, « « À vérifier » »): flags few right answers.
     verify_below: float = setting(
         0.8,
         _float,
         "Confidence (0–1) under which a quoted or generated answer is shown as « à vérifier », with whom to contact.",
     )
+    # Chosen by bench/procedure_offers.py (docs/benchmarks.md, « Guided procedures: when does the chat offer one? »).
     procedure_threshold: float = setting(
         0.86,
         _float,
         "Cosine between a question and a trigger phrasing above which the chat offers that guided procedure.",
     )
-    town_name: str = setting("Val-de-Brume", str, "The town's name shown in the interface.")
-    town_logo: Path | None = setting(None, _path, "Image file (SVG or PNG) of the town's logo; the demo logo if unset.")
+    town_name: str = setting("", str, "The town's name shown in the interface; empty: none is shown.")
+    town_logo: Path | None = setting(None, _path, "Image file (SVG or PNG) of the town's logo; no logo if unset.")
+    town_notice: str = setting(
+        "", str, "A line shown in the page footer and on generated request documents (e.g. a demonstration notice)."
+    )
     town_color: str = setting(
         "#1f5f5b", _hex_color, "The town's main colour (#rrggbb), used for the header and buttons."
     )
@@ -160,6 +166,7 @@ class Config:
     savings_target: float = setting(
         0.15, _float, "Share of the services' time on recurring requests the assistant should save (0–1)."
     )
+    # Chosen by bench/clustering.py (docs/benchmarks.md, « Knowledge-gap clustering »).
     gap_threshold: float = setting(
         0.30, _float, "Similarity (centred cosine) above which unanswered questions form one knowledge gap."
     )
@@ -174,7 +181,7 @@ class Config:
     smtp_starttls: bool = setting(False, _bool, "Upgrade the SMTP connection with STARTTLS.")
     smtp_user: str = setting("", str, "SMTP login, if the server requires authentication.")
     smtp_password: str = setting("", str, "SMTP password.")
-    smtp_from: str = setting("relais@valdebrume.example", str, "Sender address of Relais' e-mails.")
+    smtp_from: str = setting("relais@localhost", str, "Sender address of Relais' e-mails.")
     smtp_timeout: float = setting(10.0, _float, "Seconds before an SMTP connection or command gives up.")
     glpi_url: str = setting("", str, "GLPI base URL, e.g. https://glpi.example.fr (for the glpi connector).")
     glpi_api: str = setting("legacy", _choice("legacy", "v2"), "GLPI API: legacy (apirest.php) or v2 (GLPI 11).")

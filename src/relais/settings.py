@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "relais.audit",
     "relais.insights",
     "relais.procedures",
+    "relais.operations",
     "django_tasks",
     "axes",
     "django_tasks_db",

@@ -5,10 +5,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from relais.accounts import proconnect
-from relais.accounts import views as account_views
+from relais.accounts.views import charter
 from relais.assistant import streaming, views
 from relais.assistant.api import api
-from relais.helpdesk import views as helpdesk_views
+from relais.helpdesk.views import handler_ticket, new_ticket, queue
 
 urlpatterns = [
     path("", views.chat, name="chat"),
@@ -16,15 +16,15 @@ urlpatterns = [
     path("poser/", views.ask_question, name="ask"),
     path("poser/flux/", streaming.ask_stream, name="ask_stream"),
     path("echanges/<int:exchange_id>/avis/", views.give_feedback, name="feedback"),
-    path("echanges/<int:exchange_id>/transmettre/", helpdesk_views.new_ticket, name="new_ticket"),
-    path("traitement/", helpdesk_views.queue, name="handler_queue"),
-    path("traitement/<int:ticket_id>/", helpdesk_views.handler_ticket, name="handler_ticket"),
+    path("echanges/<int:exchange_id>/transmettre/", new_ticket, name="new_ticket"),
+    path("traitement/", queue, name="handler_queue"),
+    path("traitement/<int:ticket_id>/", handler_ticket, name="handler_ticket"),
     path("pilotage/", include("relais.insights.urls")),
     path("demarches/", include("relais.procedures.urls")),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),
-    path("charte/", account_views.charter, name="charter"),
+    path("charte/", charter, name="charter"),
     path("connexion/", proconnect.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("oidc/", include(proconnect.urlpatterns)),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

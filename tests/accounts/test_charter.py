@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from relais.accounts.charter import current_charter, needs_acceptance, publish_charter_file, render
+from relais.accounts.charter import current_charter, needs_acceptance, publish_charter_file, render_charter
 from relais.accounts.models import ApiToken, Charter, CharterAcceptance
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +76,7 @@ def test_publishing_a_file_is_idempotent(tmp_path):
 
 
 def test_charter_html_is_sanitised():
-    html = render("## Règles\n\n- pas de NIR\n\n<script>alert(1)</script><a href='javascript:x'>lien</a>")
+    html = render_charter("## Règles\n\n- pas de NIR\n\n<script>alert(1)</script><a href='javascript:x'>lien</a>")
     assert "<h2>Règles</h2>" in html and "<li>pas de NIR</li>" in html
     assert "<script" not in html and "javascript:" not in html
 

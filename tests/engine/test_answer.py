@@ -1,14 +1,13 @@
+from dataclasses import replace
+
+from relais.engine.answers.decision import FEATURES, SHIPPED_MODEL, Features
 from relais.engine.answers.extractive import (
     CANDIDATE_PASSAGES,
     CLOSER_EXTRACT,
-    FEATURES,
     NOT_FOUND,
-    WEIGHTS,
     Answer,
-    AnswerModel,
     Citation,
     Evidence,
-    Features,
     compose_extractive,
     content_terms,
     coverage,
@@ -184,19 +183,19 @@ def test_features_of_the_chosen_document():
     features = support_features("ordre de mission", rank_documents(retrieved), retrieved)
     assert features.dense == 0.88  # best cosine of the document's passages
     assert round(features.margin, 6) == 0.2 and features.coverage == 1.0 and features.unknown == 0
-    assert features.shortcuts == 0 and len(features.as_tuple()) == len(FEATURES) == len(WEIGHTS)
+    assert features.shortcuts == 0 and len(features.as_tuple()) == len(FEATURES) == len(SHIPPED_MODEL.weights)
     alone = support_features("ordre de mission", rank_documents(retrieved[:1]), retrieved[:1])
     assert alone.margin == 1.0  # no other document: the lead is as large as it gets
 
 
 def test_answer_model_weighs_the_features():
-    model = AnswerModel()
+    model = SHIPPED_MODEL
     strong = Features(dense=0.88, margin=0.4, coverage=1.0, unknown=0)
     assert model.probability(strong) > 0.5
     assert model.probability(Features(0.80, 0.4, 0.5, 0)) < 0.5  # far in meaning, half of what is asked
     assert model.probability(Features(0.88, 0.4, 1.0, 3)) < model.probability(strong)  # unknown words
     assert model.probability(Features(0.88, 0.0, 0.0, 0)) < model.probability(strong)
-    assert AnswerModel(weights=(0,) * len(FEATURES), intercept=0).probability(strong) == 0.5
+    assert replace(SHIPPED_MODEL, weights=(0,) * len(FEATURES), intercept=0).probability(strong) == 0.5
 
 
 def test_extractive_answer_quotes_relevant_sentences_verbatim_in_order():
@@ -231,7 +230,7 @@ def test_close_faq_phrasing_makes_its_document_the_one_quoted():
     badge = evidence(2, 2, "En cas de perte du badge, demandez-en un nouveau à l'accueil.", 0.87, 0.97, "Badges")
     retrieved = [evidence(), badge]
     # Which document is quoted, by retrieval and FAQ alone (coverage ranks « badge » first, see above).
-    confident = AnswerModel(coverage_weight=0.0, intercept=1000.0)
+    confident = replace(SHIPPED_MODEL, coverage_weight=0.0, intercept=1000.0)
     assert compose_extractive("badge perdu", retrieved, confident).citations[0].document_id == 1
     answer = compose_extractive("badge perdu", retrieved, faq_scores={2: 0.91, 1: 0.84})
     assert answer.mode == "extractive" and answer.citations[0].document_id == 2
@@ -255,5 +254,5 @@ def test_only_unsure_answers_from_the_documentation_need_checking():
 
 
 def test_answer_model_is_configurable():
-    never = AnswerModel(intercept=-1000.0)
+    never = replace(SHIPPED_MODEL, intercept=-1000.0)
     assert compose_extractive("ordre de mission", [evidence()], never).mode == "none"

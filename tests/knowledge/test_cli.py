@@ -66,6 +66,7 @@ def test_every_command_is_documented():
     assert set(re.findall(r"^## `relais (\w+)`", text, flags=re.MULTILINE)) == set(COMMANDS)
 
 
+@pytest.mark.slow  # the subprocess embeds with the real model
 def test_ingest_then_search_on_an_empty_data_folder(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -106,6 +107,7 @@ def write_beir(folder: Path) -> None:
     (folder / "qrels" / "dev.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n")
 
 
+@pytest.mark.slow  # the subprocess embeds with the real model
 @pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
 def test_eval_retrieval_prints_metrics_and_a_final_json_line(tmp_path, mode):
     write_beir(tmp_path / "beir")
@@ -148,6 +150,7 @@ def test_bad_configuration_is_reported_without_a_traceback(tmp_path):
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 
 
+@pytest.mark.slow  # the whole demo, embedded with the real model
 def test_demo_then_ask_json_and_eval_answers(tmp_path):
     data = tmp_path / "data"
     loaded = relais("demo", "--folder", str(DEMO), data_dir=data).stdout
@@ -202,6 +205,7 @@ def _running(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
+@pytest.mark.slow  # `relais serve` loads the real model at start
 def test_serve_stops_its_worker_when_it_stops(tmp_path):
     import signal
     import time

@@ -398,7 +398,7 @@ def test_clicking_the_offer_twice_resumes_the_same_draft():
 def test_retention_keeps_counts_and_drops_the_content():
     from datetime import datetime
 
-    from relais.assistant.retention import purge
+    from relais.operations.retention import purge
 
     agent = user("agent.demo")
     done = submitted_mission_of(agent)

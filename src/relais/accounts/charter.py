@@ -29,7 +29,7 @@ def accept(user, charter: Charter) -> CharterAcceptance:
     return acceptance
 
 
-def render(body: str) -> SafeString:
+def render_charter(body: str) -> SafeString:
     """Markdown to HTML, sanitised: the charter is written in the admin, never trusted as raw HTML."""
     return mark_safe(nh3.clean(markdown.markdown(body, extensions=["sane_lists"])))
 

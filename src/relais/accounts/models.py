@@ -70,6 +70,9 @@ class Profile(models.Model):
     # `uid` is the agent's identifier at their identity provider, kept for reconciliation with that directory.
     oidc_sub = models.CharField("identifiant OpenID Connect (sub)", max_length=255, blank=True, db_index=True)
     oidc_uid = models.CharField("identifiant chez le fournisseur d'identité (uid)", max_length=255, blank=True)
+    # A fictional agent made up by the demo's usage simulator: their questions, ratings and tickets are simulated,
+    # and the dashboard and the report say so.
+    simulated = models.BooleanField("compte simulé (démonstration)", default=False, editable=False)
 
     class Meta:
         verbose_name = "profil"

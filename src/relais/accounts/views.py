@@ -4,8 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from relais.accounts.charter import accept, current_charter, needs_acceptance
-from relais.accounts.charter import render as render_charter
+from relais.accounts.charter import accept, current_charter, needs_acceptance, render_charter
 
 
 @login_required

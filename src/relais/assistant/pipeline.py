@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 
 from relais.assistant.generation import (
     GenerationLog,
@@ -23,6 +24,7 @@ from relais.assistant.generation import (
     with_rewrite,
 )
 from relais.assistant.models import Conversation, Exchange, service_of
+from relais.assistant.offers import procedure_offer
 from relais.engine.answers.extractive import (
     Answer,
     Citation,
@@ -38,11 +40,10 @@ from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document
-from relais.procedures.matching import offer_for
-from relais.procedures.models import Procedure
 
 # A question this short in a conversation is read as a follow-up of the previous one
-# (« et pour les contractuels ? »): retrieval gets both.
+# (« et pour les contractuels ? »): retrieval gets both. Set by hand, never measured on its own: the answer
+# benchmarks (docs/benchmarks.md, « Answers on the demo question sets ») only see it through single questions.
 FOLLOW_UP_MAX_WORDS = 6
 FOLLOW_UP_OPENERS = ("et ", "mais ", "pour ", "dans ce cas", "même ", "aussi ", "sinon")
 
@@ -72,7 +73,9 @@ class AskResult:
     search_query: str
     latency_ms: float
     notice: str = ""  # why a generated answer was replaced by the extractive one (shown discreetly)
-    procedure: Procedure | None = None  # a guided procedure the question asks to do, offered under the answer
+    procedure: Model | None = (
+        None  # (relais.procedures.Procedure) a guided procedure the question asks to do, offered under the answer
+    )
     needs_check: bool = False  # shown « à vérifier »: confidence under RELAIS_VERIFY_BELOW
 
 
@@ -183,7 +186,7 @@ def ask(
         documents = {r.document.pk: r.document for r in signals.results}
         index = get_passage_index()
         if "agents" in audiences:  # procedures are for the town's agents, never offered to the public
-            procedure = offer_for(query, signals.query_vector, index.embedder)
+            procedure = procedure_offer(query, signals.query_vector, index.embedder)
         evidence = signals.evidence()
         answer = compose_extractive(query, evidence, faq_scores=signals.faq_scores(), idf=index.idf)
         faq = faq_answer(signals.faq)

@@ -31,6 +31,9 @@ class Delivery(models.TextChoices):
 
 
 class Ticket(models.Model):
+    # A ticket in one of these statuses is settled: its text may be purged after the retention period.
+    SETTLED = (Status.RESOLVED, Status.CLOSED)
+
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
     service = models.CharField("service", max_length=100, help_text="Le groupe qui traite la demande (RH, DSI…).")
     category = models.CharField("catégorie", max_length=100, blank=True)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from relais.helpdesk.connectors import DeliveryError, FollowupData, RejectedError, TicketData, get_connector
 from relais.helpdesk.models import Delivery, OutboxMessage, Ticket
@@ -43,8 +44,6 @@ def queue(kind: str, ticket: Ticket | None, connector: str, payload: dict) -> Ou
 
 def schedule_delivery(run_after: datetime | None = None) -> None:
     """Ask the task worker to deliver what is due; without a worker, `relais helpdesk deliver` does it."""
-    from relais.helpdesk.tasks import deliver_outbox
-
     try:
         if run_after is None:
             deliver_outbox.enqueue()
@@ -145,3 +144,9 @@ def deliver_due(now: datetime | None = None) -> dict[str, int]:
 
 def payload_of(data: TicketData | FollowupData) -> dict:
     return asdict(data)
+
+
+@task()
+def deliver_outbox() -> dict[str, int]:
+    """Background delivery of the outbox (django-tasks: database worker on one machine, Celery at scale)."""
+    return deliver_due()

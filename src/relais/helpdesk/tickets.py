@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from relais.accounts.roles import services
 from relais.assistant.models import Conversation, Exchange
@@ -183,3 +184,9 @@ def sync_statuses() -> int:
             ticket.save(update_fields=["status", "resolved_at", "updated_at"])
             changed += 1
     return changed
+
+
+@task()
+def sync_helpdesk_statuses() -> int:
+    """Background read-back of external tickets' statuses (GLPI), queued by `relais worker`'s sweep."""
+    return sync_statuses()

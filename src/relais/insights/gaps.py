@@ -21,7 +21,7 @@ from django.urls import reverse
 from relais.assistant.models import Exchange
 from relais.engine.measure import clustering, deflection, knowledge_gaps
 from relais.helpdesk.models import Ticket
-from relais.insights.measure import Period, exchange_rows, ticket_rows
+from relais.insights.measure import Period, exchange_rows, is_simulated, ticket_rows
 from relais.insights.models import QuestionVector
 from relais.knowledge.models import Collection, Document, FaqEntry
 
@@ -87,6 +87,7 @@ class GapReport:
     unsettled: int  # unsettled questions in the period
     isolated: int  # of which in no gap (a topic asked only once)
     settled: int
+    simulated: bool = False  # some of its questions or tickets come from the demo's usage simulator
 
 
 def find_gaps(period: Period, min_size: int = 2) -> GapReport:
@@ -127,7 +128,7 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
     texts = [i.text for i in items]
     all_texts = [r.question for r in rows] + texts + [q for q, _ in settled]
     if not items:
-        return GapReport(period, [], 0, 0, len(settled))
+        return GapReport(period, [], 0, 0, len(settled), is_simulated(rows, tickets, {}))
     vectors = question_vectors(all_texts)
     mean = np.concatenate([vectors, faq_vectors()]).mean(axis=0)
     item_vectors = clustering.center(vectors[len(rows) : len(rows) + len(items)], mean)
@@ -136,7 +137,7 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
         settled_vectors = clustering.center(vectors[len(rows) + len(items) :], mean)
         knowledge_gaps.close_gaps(gaps, settled_vectors, [t for _, t in settled], config.gap_threshold)
     in_gaps = sum(g.volume for g in gaps)
-    return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled))
+    return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled), is_simulated(rows, tickets, {}))
 
 
 def faq_collection(service: str) -> Collection | None:

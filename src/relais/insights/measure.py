@@ -15,16 +15,23 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from relais.accounts.models import Profile
 from relais.assistant.models import Exchange, Feedback
 from relais.engine.measure import deflection, hours_saved
 from relais.helpdesk.models import Ticket
-from relais.insights.models import ServiceBaseline
+from relais.insights.models import ServiceBaseline, Source
 
 NO_SERVICE = "(non attribué)"
 OTHER_CATEGORY = "(autre)"
 MODE_LABELS = {"faq": "FAQ validée", "extractive": "Extrait des documents", "generated": "Réponse générée"}
 REASON_LABELS = dict(Feedback.Reason.choices)
 GRANULARITIES = {"week": "Semaine", "month": "Mois"}
+# Shown on the dashboard and in the report whenever a figure comes from the demo's usage simulator.
+SIMULATED_NOTICE = "Données simulées (démonstration)"
+SIMULATED_DETAIL = (
+    "une partie des questions, avis, demandes ou références de cette période a été inventée par le simulateur "
+    "d'usage de la démonstration : ces chiffres ne mesurent aucun usage réel."
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,7 @@ class Measure:
     baselines: dict[str, ServiceBaseline]
     target: float
     deflection_days: int
+    simulated: bool = False  # some of the figures come from the demo's usage simulator
 
     @property
     def hours(self) -> float:
@@ -239,7 +247,18 @@ def measure(period: Period) -> Measure:
         baselines=baselines,
         target=config.savings_target,
         deflection_days=config.deflection_days,
+        simulated=is_simulated(exchanges, tickets, baselines),
     )
+
+
+def is_simulated(
+    exchanges: list[deflection.ExchangeRow], tickets: list[deflection.TicketRow], baselines: dict[str, ServiceBaseline]
+) -> bool:
+    """Whether a simulated baseline, or a question or ticket of a simulated account, is among these figures."""
+    if any(b.source == Source.SIMULATED for b in baselines.values()):
+        return True
+    simulated = {str(pk) for pk in Profile.objects.filter(simulated=True).values_list("user_id", flat=True)}
+    return any(row.user in simulated for row in [*exchanges, *tickets])
 
 
 # ---------------------------------------------------------------- tables

@@ -9,6 +9,7 @@ from django.db import models
 class Source(models.TextChoices):
     ENTERED = "saisie", "Saisie par le service"
     IMPORTED = "import", "Import d'un export de l'outil de demandes"
+    SIMULATED = "simulation", "Simulation (démonstration)"  # made up by the demo's usage simulator
 
 
 class ServiceBaseline(models.Model):

@@ -22,6 +22,8 @@ from relais.engine.privacy.pii import find_pii
 from relais.insights import charts
 from relais.insights.gaps import GapReport, find_gaps
 from relais.insights.measure import (
+    SIMULATED_DETAIL,
+    SIMULATED_NOTICE,
     Measure,
     Period,
     Table,
@@ -54,6 +56,15 @@ class ReportData:
     pii_questions: int  # questions with personal data masked before processing
     situations: int  # personal situations (health, discipline) directed to a person
     unmasked: int  # questions of the log in which the guard still finds personal data
+
+    @property
+    def town_hall(self) -> str:
+        """« Mairie de … », or nothing when no town name is set."""
+        return f"Mairie de {self.town}" if self.town else ""
+
+    @property
+    def title(self) -> str:
+        return " — ".join(filter(None, ["Relais — rapport de la période d'évaluation", self.town_hall]))
 
     @property
     def savings_table(self) -> Table:
@@ -206,6 +217,8 @@ def render_html(data: ReportData) -> str:
             "usage": data.usage_table,
             "gaps": data.gaps.gaps[:TOP_GAPS],
             "town_color": settings.RELAIS.town_color,
+            "simulated_notice": SIMULATED_NOTICE,
+            "simulated_detail": SIMULATED_DETAIL,
         },
     )
 
@@ -235,9 +248,8 @@ def render_pdf(data: ReportData) -> bytes:
     family = "DejaVu"
     pdf.add_font(family, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(family, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    title = f"Relais — rapport de la période d'évaluation — Mairie de {data.town}"
-    pdf.set_title(title)
-    pdf.set_author(f"Mairie de {data.town}")
+    pdf.set_title(data.title)
+    pdf.set_author(data.town_hall or "Relais")
     pdf.set_creator("Relais")
     pdf.set_lang("fr")
     pdf.set_margins(18, 18, 18)
@@ -279,12 +291,19 @@ def render_pdf(data: ReportData) -> bytes:
     pdf.set_font(family, "B", 18)
     pdf.multi_cell(0, 9, "Relais — rapport de la période d'évaluation", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 12)
-    pdf.multi_cell(0, 6, f"Mairie de {data.town}", new_x="LMARGIN", new_y="NEXT")
+    if data.town_hall:
+        pdf.multi_cell(0, 6, data.town_hall, new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(
         0, 6, f"Période {data.period.label}. Rapport édité le {data.generated:%d/%m/%Y}.", new_x="LMARGIN", new_y="NEXT"
     )
     if data.period.service:
         pdf.multi_cell(0, 6, f"Service : {data.period.service}", new_x="LMARGIN", new_y="NEXT")
+    if data.m.simulated:
+        pdf.ln(2)
+        pdf.set_font(family, "B", 12)
+        pdf.multi_cell(0, 6, SIMULATED_NOTICE, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 10)
+        pdf.multi_cell(0, 5, SIMULATED_DETAIL[0].upper() + SIMULATED_DETAIL[1:], new_x="LMARGIN", new_y="NEXT")
 
     heading("1. Méthode")
     paragraph(text["method"])

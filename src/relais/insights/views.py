@@ -13,6 +13,8 @@ from relais.insights.access import dashboard_required
 from relais.insights.forms import PeriodForm
 from relais.insights.gaps import KIND_LABELS, faq_prefill_url, find_gaps
 from relais.insights.measure import (
+    SIMULATED_DETAIL,
+    SIMULATED_NOTICE,
     TABLES,
     Column,
     Measure,
@@ -116,6 +118,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "category_chart": _category_chart(m),
         "interval": m.overall.deflection_interval,
         "uncertainty": uncertainty_text(m),
+        "simulated_notice": SIMULATED_NOTICE,
+        "simulated_detail": SIMULATED_DETAIL,
     }
     return render(request, "insights/dashboard.html", context)
 
@@ -193,6 +197,8 @@ def gaps(request: HttpRequest) -> HttpResponse:
         "table": gaps_table(report),
         "query": _query(period),
         "can_add_faq": can_add_faq,
+        "simulated_notice": SIMULATED_NOTICE,
+        "simulated_detail": SIMULATED_DETAIL,
     }
     return render(request, "insights/gaps.html", context)
 

@@ -72,6 +72,9 @@ class Status(models.TextChoices):
 class Run(models.Model):
     """One agent going through one procedure; keeps the definition it started with."""
 
+    # Never finished: deleted whole after the retention period.
+    UNFINISHED = (Status.DRAFT, Status.ABANDONED)
+
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="runs")
     revision = models.PositiveIntegerField("révision de la démarche")
     definition = models.JSONField("définition utilisée")

@@ -33,19 +33,20 @@ documents rather than single passages:
    question than the curated text, it follows the curated answer
    (``with_closer_extract``).
 
-The weights are fitted by ``bench/answers_cv.py`` on ``demo/questions.yaml``,
-which also reports them cross-validated (docs/benchmarks.md).
+The weights and the margin live in ``answer-model.json`` with their provenance
+(decision.py reads it; ``bench/answers_cv.py --fit`` rewrites it and reports the
+figures cross-validated, docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, Features
 from relais.engine.french.analysis import analyze, words
 from relais.engine.french.lexicon import french_lexicon
 from relais.engine.privacy.pii import PLACEHOLDERS
@@ -78,11 +79,6 @@ COVERAGE_PASSAGES = 3
 # with their own weight. Shorter still (« d », « ya ») says nothing.
 UNKNOWN_MIN_CHARS = 5
 SHORTCUT_MIN_CHARS = 3
-# How much more of the question (coverage, 0–1) an extract must state than a curated answer to replace it
-# (``states_more_than_faq``) or to be added after it (``with_closer_extract``).
-SPECIFIC_MARGIN = 0.3
-
-FEATURES = ("dense", "margin", "coverage", "unknown", "shortcuts")
 
 
 @dataclass(frozen=True)
@@ -131,43 +127,6 @@ class Candidate:
     @property
     def best(self) -> Evidence:
         return self.passages[0]
-
-
-@dataclass(frozen=True)
-class Features:
-    dense: float  # best raw cosine among the document's passages
-    margin: float  # its score minus the next document's, clipped to [0, 1]
-    coverage: float  # best share of the question's content terms (weighted by rarity) in one sentence
-    unknown: int  # long content terms of the question that no retrieved passage contains
-    shortcuts: int = 0  # short tokens no retrieved passage contains that are neither words nor acronyms
-
-    def as_tuple(self) -> tuple[float, ...]:
-        return (self.dense, self.margin, self.coverage, float(self.unknown), float(self.shortcuts))
-
-
-# Fitted by `bench/answers_cv.py --fit` on demo/questions.yaml (2026-11-26, sixth session, tables read as
-# rows; all 143 questions, of which the 57 the FAQ threshold answers first are left out of the logistic
-# fit): a class-balanced, L2-regularised logistic regression, written back on the raw features (FEATURES
-# order). The same script reports the figures cross-validated: fitted and scored on the same questions they
-# look better than they are.
-FAQ_WEIGHT = 2.75
-COVERAGE_WEIGHT = 0.25
-WEIGHTS = (51.27, 0.5362, 4.095, -0.5979, 2.896)
-INTERCEPT = -44.95
-
-
-@dataclass(frozen=True)
-class AnswerModel:
-    """Document ranking weight and the logistic model that decides between answering and abstaining."""
-
-    faq_weight: float = FAQ_WEIGHT
-    coverage_weight: float = COVERAGE_WEIGHT
-    weights: tuple[float, ...] = WEIGHTS
-    intercept: float = INTERCEPT
-
-    def probability(self, features: Features) -> float:
-        z = self.intercept + sum(w * x for w, x in zip(self.weights, features.as_tuple(), strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9«(\"])|\n+")
@@ -266,7 +225,7 @@ def typing_shortcuts(question: str, evidence: Sequence[Evidence]) -> set[str]:
 def rank_documents(
     evidence: Sequence[Evidence],
     faq_scores: Mapping[int, float] | None = None,
-    faq_weight: float = FAQ_WEIGHT,
+    faq_weight: float = SHIPPED_MODEL.faq_weight,
     *,
     question: str = "",
     coverage_weight: float = 0.0,
@@ -331,7 +290,7 @@ def states_more_than_faq(
     je suis malade ? ») while the question may add what makes it another one
     (« … pendant mes congés annuels ? »), answered on another page. The curated
     answer gives way when one sentence of another document, with its headings,
-    holds at least SPECIFIC_MARGIN more of the question (rarity-weighted coverage)
+    holds at least the model's specific_margin more of the question (rarity-weighted coverage)
     than both the retrieved passages of the FAQ's source page and the curated
     answer itself (its text and its entry's question: an entry whose page was not
     retrieved, or has none, is judged on what it says).
@@ -344,12 +303,13 @@ def states_more_than_faq(
         coverage(question, _document_passages(evidence, source), idf),
         coverage(question, [_as_passage(curated)], idf),
     )
-    return answered - general >= SPECIFIC_MARGIN
+    return answered - general >= SHIPPED_MODEL.specific_margin
 
 
 def with_closer_extract(question: str, curated: Answer, extract: Answer, idf: TermWeight | None = None) -> Answer:
     """The curated answer, followed by the extract when the sentences quoted state clearly more of the question
-    (SPECIFIC_MARGIN, rarity-weighted coverage, headings counted on both sides) than the curated answer does.
+    (the model's specific_margin, rarity-weighted coverage, headings counted on both sides) than the curated
+    answer does.
 
     A FAQ entry of the right page may answer a neighbouring question (« comment demander un logiciel ? » for
     « qui paie un logiciel métier ? »): the validated answer is kept first, and the sentences of the
@@ -362,7 +322,10 @@ def with_closer_extract(question: str, curated: Answer, extract: Answer, idf: Te
         Evidence(c.passage_id, c.document_id, c.document_title, c.section_path, c.quote, 0.0, 0.0)
         for c in extract.citations
     ]
-    if coverage(question, quoted, idf) - coverage(question, [_as_passage(curated)], idf) < SPECIFIC_MARGIN:
+    if (
+        coverage(question, quoted, idf) - coverage(question, [_as_passage(curated)], idf)
+        < SHIPPED_MODEL.specific_margin
+    ):
         return curated
     # The curated answer cites its source page at most once: it is [1], the extract's passages follow.
     quotes = _numbered_quotes(extract.citations, first=len(curated.citations) + 1)
@@ -410,7 +373,7 @@ def _pick_sentences(question: str, text: str, limit: int) -> list[str]:
 def compose_extractive(
     question: str,
     evidence: Sequence[Evidence],
-    model: AnswerModel = AnswerModel(),
+    model: AnswerModel = SHIPPED_MODEL,
     max_sentences: int = 3,
     *,
     faq_scores: Mapping[int, float] | None = None,
@@ -436,6 +399,8 @@ def compose_extractive(
         return Answer(NOT_FOUND, "none", level, suggestions=[c.best for c in candidates[:3]])
     passages = candidates[0].passages
     chosen = [passages[0]]
+    # A second passage within 90 % of the first's fused score is quoted too. Set by hand on the demo, never
+    # fitted: `relais eval answers` (docs/benchmarks.md) measures it only together with everything else.
     if len(passages) > 1 and passages[1].fused_score >= 0.9 * passages[0].fused_score:
         chosen.append(passages[1])
     citations = []

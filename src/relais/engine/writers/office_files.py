@@ -1,6 +1,6 @@
 """Deterministic office files: the same content gives the same bytes (DOCX and ODT are ZIP containers).
 
-Shared by the demo publisher (relais.knowledge.demo_formats) and the request documents
+Shared by the demo publisher (relais.demo.formats) and the request documents
 (relais.engine.writers.request_documents). No Django here.
 """
 

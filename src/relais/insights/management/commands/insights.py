@@ -17,7 +17,7 @@ def _day(raw: str) -> date:
 class Command(BaseCommand):
     help = (
         "Measuring the assistant: `relais insights import-baseline FILE` (a helpdesk export), "
-        "`relais insights gaps` (knowledge gaps), `relais insights simulate --months 3` (demo usage)."
+        "`relais insights gaps` (knowledge gaps)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,21 +37,13 @@ class Command(BaseCommand):
         gaps.add_argument("--to", dest="end", type=_day, help="last day (default: today)")
         gaps.add_argument("--service", default="")
         gaps.add_argument("--limit", type=int, default=20)
-        simulate = actions.add_parser("simulate", help="fill a few months of simulated usage on the demo knowledge")
-        simulate.add_argument("--months", type=int, default=3)
-        simulate.add_argument("--agents", type=int, default=60, help="simulated agents")
-        simulate.add_argument("--per-day", type=float, default=15.0, help="questions per working day at full use")
-        simulate.add_argument("--seed", type=int, default=2026)
-        simulate.add_argument("--folder", type=Path, default=Path("demo"), help="demo folder (questions, FAQ)")
 
     def handle(self, *args, **options) -> None:
         action = options["action"]
         if action == "import-baseline":
             self._import(options)
-        elif action == "gaps":
-            self._gaps(options)
         else:
-            self._simulate(options)
+            self._gaps(options)
 
     def _import(self, options) -> None:
         path: Path = options["file"]
@@ -102,19 +94,3 @@ class Command(BaseCommand):
             )
             for example in gap.examples[1:]:
                 self.stdout.write(f"     · {example}")
-
-    def _simulate(self, options) -> None:
-        from relais.insights.simulate import SimulationError, simulate
-
-        try:
-            summary = simulate(
-                months=options["months"],
-                agents=options["agents"],
-                per_day=options["per_day"],
-                seed=options["seed"],
-                folder=options["folder"],
-                progress=self.stdout.write if options["verbosity"] else None,
-            )
-        except SimulationError as exc:
-            raise CommandError(str(exc)) from exc
-        self.stdout.write(summary)

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relais.accounts.charter import publish_charter_file
-from relais.knowledge.demo_formats import FORMATS, build_demo_documents
+from relais.demo.formats import FORMATS, build_demo_documents
+from relais.demo.town import TOWN_NAME, write_marker
 from relais.knowledge.ingestion import delete_documents
 from relais.knowledge.models import Document
 
@@ -16,9 +17,10 @@ PUBLISHED_FOLDER = "demo-documents"  # under the data folder: what `relais demo`
 
 class Command(BaseCommand):
     help = (
-        "Load the demo knowledge (documents and FAQ of the fictional commune Val-de-Brume) from a demo folder: "
-        "its Markdown sources are published in their formats (Markdown, DOCX, ODT, PDF, HTML) into "
-        f"DATA_DIR/{PUBLISHED_FOLDER}, which is then ingested."
+        f"Load the demo of the fictional commune {TOWN_NAME} from a demo folder: its Markdown sources are "
+        f"published in their formats (Markdown, DOCX, ODT, PDF, HTML) into DATA_DIR/{PUBLISHED_FOLDER}, which is "
+        "then ingested, with the FAQ, accounts, procedures and charter; the data folder is then marked "
+        "(DATA_DIR/demo-town) so that the demo town's settings apply (docs/settings.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -73,6 +75,9 @@ class Command(BaseCommand):
             charter = publish_charter_file(folder / "charte.md")
             if verbosity:
                 self.stdout.write(f"Charter version {charter.version} in force")
+        marker = write_marker(Path(settings.DATA_DIR))
+        if verbosity:
+            self.stdout.write(f"{TOWN_NAME}'s settings apply from now on in this data folder ({marker})")
 
     def _forget_direct_ingestion(self, sources: Path) -> None:
         """Earlier versions ingested the sources folder itself; those documents would now appear twice."""

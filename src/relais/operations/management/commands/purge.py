@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from relais.assistant.retention import purge
 from relais.audit.log import record
+from relais.operations.retention import purge
 
 
 class Command(BaseCommand):

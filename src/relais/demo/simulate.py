@@ -1,12 +1,16 @@
 """Simulated usage of the demo knowledge, so the dashboard and the report show something in a demo.
 
-`relais insights simulate --months 3` creates fictional agents (usernames ``sim.*``), then day by day
+`relais simulate --months 3` creates fictional agents (usernames ``sim.*``), then day by day
 over the last months: questions drawn from demo/questions.yaml, the demo FAQ's phrasings and variations
 (case, accents, typos, greetings, and paraphrases of the topics the documents do not cover), each
 answered once by the real pipeline; 👍/👎 with reasons; tickets to RH and DSI at realistic rates (more
 after a wrong answer or an abstention), some opened from the chat and some later by other channels;
 and the RH and DSI baselines if none exist. Every run replaces the previous simulation (same seed,
 same data) and leaves real data alone.
+
+Everything it stores is marked as simulated: its agents' profiles (Profile.simulated: their questions, ratings
+and tickets) and its baselines (source « Simulation (démonstration) »); the dashboard and the report then say
+« Données simulées (démonstration) ».
 """
 
 from __future__ import annotations
@@ -245,19 +249,22 @@ def _agents(count: int, rng: random.Random) -> list:
     agents = list(User.objects.filter(username__startswith=PREFIX).order_by("pk"))
     group.user_set.add(*agents)
     Profile.objects.bulk_create(
-        [Profile(user=a, service=rng.choices(services, weights)[0]) for a in agents], ignore_conflicts=True
+        [Profile(user=a, service=rng.choices(services, weights)[0], simulated=True) for a in agents],
+        ignore_conflicts=True,
     )
+    Profile.objects.filter(user__in=agents).update(simulated=True)  # a profile made before keeps its service
     return agents
 
 
 def clear() -> int:
-    """Delete a previous simulation: its agents, their conversations, exchanges, feedback and tickets."""
+    """Delete a previous simulation: its agents, their conversations, exchanges, feedback and tickets; its baselines."""
     User = get_user_model()
     users = User.objects.filter(username__startswith=PREFIX)
     count = users.count()
     Ticket.objects.filter(requester__in=users).delete()
     Conversation.objects.filter(user__in=users).delete()
     users.delete()
+    ServiceBaseline.objects.filter(source=Source.SIMULATED).delete()  # made again; a service's own stay
     return count
 
 
@@ -334,8 +341,8 @@ def _baselines() -> int:
             monthly_requests=spec["monthly_requests"],
             staff_hours_per_month=spec["staff_hours_per_month"],
             default_minutes=spec["default_minutes"],
-            source=Source.ENTERED,
-            notes="Valeurs de démonstration (relais insights simulate).",
+            source=Source.SIMULATED,
+            notes="Données simulées (démonstration) : relais simulate.",
         )
         for name, (minutes, monthly, documents) in spec["categories"].items():
             category = CategoryBaseline.objects.create(

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from relais.insights.simulate import simulate, variations
 
 from relais.assistant.models import Exchange, Feedback
 from relais.helpdesk.models import Ticket
 from relais.insights.measure import Period, measure
 from relais.insights.models import ServiceBaseline
-from relais.insights.simulate import simulate, variations
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 

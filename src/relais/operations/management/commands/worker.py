@@ -5,8 +5,9 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from relais.assistant.tasks import purge_expired
-from relais.helpdesk.tasks import deliver_outbox, sync_helpdesk_statuses
+from relais.helpdesk.outbox import deliver_outbox
+from relais.helpdesk.tickets import sync_helpdesk_statuses
+from relais.operations.retention import purge_expired
 
 PURGE_EVERY_SECONDS = 24 * 3600
 

@@ -12,6 +12,11 @@ timestamps and permissions, no random identifiers), so rebuilding unchanged sour
 re-ingesting them skips every file: ingestion is idempotent by content hash.
 
 No Django here: `relais demo` calls it, and so can a script.
+
+Metadata and title come from the engine's Markdown reader (relais.engine.readers.files.load_text), so they are
+what ingestion reads. The blocks to render keep a small parser of their own: the engine's reader flattens a
+document into plain passages (no bold or italic runs, list nesting and numbering, table headers), and the
+published files must keep that layout.
 """
 
 from __future__ import annotations
@@ -29,8 +34,7 @@ from typing import Any
 
 from relais.engine.readers.files import load_text
 from relais.engine.readers.structure import METADATA_KEYS
-from relais.engine.writers.fonts import FONT_FILES, cp1252_safe
-from relais.engine.writers.fonts import font_dir as _font_dir  # a module attribute: tests replace it
+from relais.engine.writers.fonts import FONT_FILES, cp1252_safe, font_dir  # font_dir: tests replace it here
 from relais.engine.writers.office_files import normalized_zip, write_odt
 
 FORMATS: tuple[str, ...] = ("md", "docx", "odt", "pdf", "html")
@@ -641,7 +645,7 @@ def render_pdf(document: DemoSource) -> bytes:
     from fpdf import FPDF, TextStyle
 
     pdf = FPDF(format="A4")
-    folder = _font_dir()
+    folder = font_dir()
     if folder is not None:
         family = "DejaVu"
         for style, name in FONT_FILES.items():

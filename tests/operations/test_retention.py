@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from relais.assistant.models import Conversation, Exchange, Feedback, UsageCounter
-from relais.assistant.retention import PURGED, purge
 from relais.helpdesk.models import Status, Ticket, TicketMessage
+from relais.operations.retention import PURGED, purge
 
 pytestmark = pytest.mark.django_db
 

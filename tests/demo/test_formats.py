@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from relais.knowledge.demo_formats import FICTION_NOTICE, FORMATS, build_demo_documents
 
 from relais.engine.readers.files import load_document, load_text
 from relais.engine.readers.structure import LoadedDocument
 from relais.knowledge import demo_formats
-from relais.knowledge.demo_formats import FICTION_NOTICE, FORMATS, build_demo_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo"

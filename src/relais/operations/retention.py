@@ -18,8 +18,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from relais.assistant.models import Conversation, Exchange, UsageCounter
+from relais.helpdesk.models import OutboxMessage, Ticket, TicketMessage
+from relais.procedures.models import Approval, Run
 
 PURGED = "[supprimé après la durée de conservation]"
 
@@ -65,21 +68,15 @@ def _add_counts(totals: dict[tuple, dict[str, float]]) -> None:
 
 
 def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = False) -> PurgeReport:
-    from relais.helpdesk.models import OutboxMessage, Status, Ticket, TicketMessage
-    from relais.procedures.models import Approval, Run
-    from relais.procedures.models import Status as RunStatus
-
     days = settings.RELAIS.retention_days if days is None else days
     cutoff = (now or timezone.now()) - timedelta(days=days)
     report = PurgeReport(cutoff)
     old = Exchange.objects.filter(created_at__lt=cutoff).select_related("feedback")
-    tickets = Ticket.objects.filter(resolved_at__lt=cutoff, status__in=[Status.RESOLVED, Status.CLOSED]).exclude(
-        title=PURGED
-    )
+    tickets = Ticket.objects.filter(resolved_at__lt=cutoff, status__in=Ticket.SETTLED).exclude(title=PURGED)
     report.exchanges, report.tickets = old.count(), tickets.count()
     empty = Conversation.objects.filter(created_at__lt=cutoff).exclude(exchanges__created_at__gte=cutoff)
     report.conversations = empty.count()
-    unfinished = Run.objects.filter(status__in=[RunStatus.DRAFT, RunStatus.ABANDONED], updated_at__lt=cutoff)
+    unfinished = Run.objects.filter(status__in=Run.UNFINISHED, updated_at__lt=cutoff)
     finished = Run.objects.filter(completed_at__lt=cutoff).exclude(question=PURGED)
     report.procedure_runs = unfinished.count() + finished.count()
     if dry_run:
@@ -101,3 +98,9 @@ def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = 
         notifications.exclude(state=OutboxMessage.State.SENT).update(state=OutboxMessage.State.DEAD)
         notifications.update(payload={})
     return report
+
+
+@task()
+def purge_expired() -> dict:
+    """Daily retention purge, queued by `relais worker`."""
+    return purge().as_dict()
