@@ -71,6 +71,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from relais.engine.french.analysis import normalize_for_matching
 from relais.engine.french.numbers import UNITS
 
 UNCITED_SENTENCE = "uncited_sentence"
@@ -125,11 +126,6 @@ class Fact:
 # Numbers
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 _SMALL = {**UNITS, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
 # Words that are a number only as part of a larger one or before a unit (see module docstring).
 _AMBIGUOUS = frozenset({"un", "une", "neuf", "zero"})
@@ -170,7 +166,7 @@ _NUM = rf"(?:{_DIGITS}|{_WORDS})"
 
 
 def _words_value(text: str) -> int:
-    tokens = [t for t in re.split(r"[\s-]+", _fold(text)) if t and t != "et"]
+    tokens = [t for t in re.split(r"[\s-]+", normalize_for_matching(text)) if t and t != "et"]
     total = current = 0
     previous = ""
     for token in tokens:
@@ -334,7 +330,7 @@ def _quantity_fact(kind: str, unit: str, number: Decimal, raw: str, parts: Seque
 
 
 def _is_ambiguous_alone(number_text: str) -> bool:
-    return _fold(number_text.strip()) in _AMBIGUOUS
+    return normalize_for_matching(number_text.strip()) in _AMBIGUOUS
 
 
 @dataclass
@@ -376,13 +372,13 @@ def _extract(text: str) -> _Extraction:
         return Fact("phone", f"ext {m.group(1)}", m.group(0), frozenset({Decimal(m.group(1))}))
 
     def date_dmy(m: re.Match[str]) -> Fact | None:
-        day_text = _fold(m.group("day"))
+        day_text = normalize_for_matching(m.group("day"))
         day = 1 if day_text in {"1er", "premier"} else int(day_text)
         year = int(m.group("year")) if m.group("year") else None
-        return _date_fact(m.group(0), day, _MONTHS[_fold(m.group("month"))], year)
+        return _date_fact(m.group(0), day, _MONTHS[normalize_for_matching(m.group("month"))], year)
 
     def date_my(m: re.Match[str]) -> Fact | None:
-        return _date_fact(m.group(0), None, _MONTHS[_fold(m.group("month"))], int(m.group("year")))
+        return _date_fact(m.group(0), None, _MONTHS[normalize_for_matching(m.group("month"))], int(m.group("year")))
 
     def date_numeric(m: re.Match[str]) -> Fact | None:
         if m.group("iy"):
@@ -421,7 +417,7 @@ def _extract(text: str) -> _Extraction:
 
     def other_duration(m: re.Match[str]) -> Fact | None:
         number = parse_number(m.group("n"))
-        unit = _fold(m.group("unit"))
+        unit = normalize_for_matching(m.group("unit"))
         unit = unit[:-1] if unit.endswith("s") and unit != "mois" else unit
         return None if number is None else _quantity_fact("duration", _UNITS[unit], number, m.group(0))
 
@@ -450,7 +446,7 @@ def _extract(text: str) -> _Extraction:
         else:
             facts.append(_quantity_fact("number", "", number, match.group(0)))
     for match in _ORDINAL_RE.finditer(text):
-        value = _ORDINALS.get(_fold(match.group(1)))
+        value = _ORDINALS.get(normalize_for_matching(match.group(1)))
         if value is not None:
             support.add(Decimal(value))
     return _Extraction([f for f in facts if f.type != "step"], support)
@@ -528,7 +524,7 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
     if token is None:
         return False
     word = token.group(1).lstrip('«("“*_')
-    if _fold(word) in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isupper()):
+    if normalize_for_matching(word) in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isupper()):
         return False
     # « Étapes : 1. Ouvrir … »: an inline enumeration, not a sentence end.
     start = end - len(token.group(1))
@@ -568,7 +564,7 @@ class _Sentence:
         """Questions, Markdown headings and courtesy formulas assert nothing; every other sentence needs a citation."""
         if self.heading or self.body.rstrip().rstrip("*_ ").endswith("?"):
             return False
-        return not set(re.findall(r"[^\W\d_]+", _fold(self.body))) <= _COURTESY
+        return not set(re.findall(r"[^\W\d_]+", normalize_for_matching(self.body))) <= _COURTESY
 
     @property
     def lead_in(self) -> bool:

@@ -50,6 +50,18 @@ def normalize_for_matching(text: str) -> str:
     return fold_accents(text).casefold()
 
 
+# Every apostrophe an agent's keyboard or phone may type, for the comparison form below.
+TYPED_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+
+
+def fold_for_comparison(text: str) -> str:
+    """Lower-cased, accent-free, straight apostrophes, single spaces: how typed answers and keywords are compared.
+
+    NFKD (in fold_accents) also turns the no-break spaces of « 1 200 € » into plain spaces.
+    """
+    return " ".join(normalize_for_matching(text.translate(TYPED_APOSTROPHES)).split())
+
+
 STOPWORDS: frozenset[str] = frozenset(normalize_for_matching(w) for w in _STOPWORDS_RAW.split())
 
 # A word is a run of letters/digits; apostrophes (straight or typographic) split

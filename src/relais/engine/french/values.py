@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from relais.engine.french.analysis import fold_for_comparison
 from relais.engine.french.numbers import UNITS
 
 __all__ = [
@@ -129,21 +129,10 @@ _NUMBER = rf"(?:\d+|(?:{_NUMBER_WORDS_RE})\b)"
 # ---------------------------------------------------------------------------------------------------------------
 # Normalisation
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-
-
-def _fold(text: str) -> str:
-    """Lower-cased, accent-free text with straight apostrophes and single spaces."""
-    text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
-    # NFKD also turns the no-break spaces (U+00A0, U+202F) of « 1 200 € » into plain spaces.
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return " ".join(folded.split())
-
 
 def _answer(text: str) -> str:
     """A whole answer, folded, without the final punctuation agents add (« demain. », « 8h30 ! »)."""
-    return _fold(text).rstrip(" .!?;,")
+    return fold_for_comparison(text).rstrip(" .!?;,")
 
 
 def _number(token: str) -> int | None:
@@ -374,7 +363,7 @@ def find_period(text: str, today: date) -> Period | None:
     mission pour le 12 mars » the mission is on 12 March. « les 3 et 5 mars » gives the period from the 3rd to the
     5th. None when the sentence holds no date.
     """
-    folded = _fold(text)
+    folded = fold_for_comparison(text)
 
     def from_week_of(m: re.Match) -> Period | None:
         day, month, year = _date_parts(m, "a")
@@ -545,7 +534,7 @@ def parse_integer(text: str) -> int | None:
 
 # Capitalised words that follow « à », « en », « sur » but are no destination. Folded, lower case.
 _NOT_PLACES = frozenset(
-    {_fold(w) for w in WEEKDAYS + MONTHS}
+    {fold_for_comparison(w) for w in WEEKDAYS + MONTHS}
     | {
         # Holidays: « à Noël », « à la Toussaint ».
         "noel",
@@ -656,7 +645,7 @@ def find_place(text: str) -> str | None:
     towards: list[str] = []
     last_direct = -100  # index of the last « à »/« sur »… not cut off by punctuation
     for i, (token, _, _) in enumerate(tokens):
-        word = _fold(token)
+        word = fold_for_comparison(token)
         if not token[0].isalnum():
             last_direct = -100
             continue
@@ -703,12 +692,12 @@ def _name_at(text: str, tokens: list, index: int, all_caps_allowed: bool, elided
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     joined = following and text[end : following[1]].isspace() and _is_name(following[0], all_caps_allowed)
     # « La Rochelle », « Le Mans », « Saint Étienne » typed without its hyphen: two words, one name.
-    if joined and (token in _ARTICLES or _fold(token) in _SAINTS):
+    if joined and (token in _ARTICLES or fold_for_comparison(token) in _SAINTS):
         end = following[2]
     elif token in _ARTICLES:
         return None
     name = text[start:end]
-    if _fold(name) in _NOT_PLACES or _fold(name.split()[-1]) in _NOT_PLACES:
+    if fold_for_comparison(name) in _NOT_PLACES or fold_for_comparison(name.split()[-1]) in _NOT_PLACES:
         return None
     return name
 

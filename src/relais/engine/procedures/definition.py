@@ -12,11 +12,12 @@ minutes, integers, booleans, a choice's value, a checklist step as « fait » / 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from relais.engine.french.analysis import fold_for_comparison
 
 FIELD_TYPES = {
     "texte": "text",
@@ -60,9 +61,7 @@ class InvalidAnswer(ValueError):
 
 def fold(text: str) -> str:
     """Lower case, no accents, straight apostrophes, single spaces: how answers and keywords are compared."""
-    text = text.replace("’", "'").replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^\w' -]", " ", text.lower()).split())
+    return " ".join(re.sub(r"[^\w' -]", " ", fold_for_comparison(text)).split())
 
 
 @dataclass(frozen=True)

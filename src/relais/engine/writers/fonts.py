@@ -9,11 +9,12 @@ No Django here, and no fpdf2 import: the callers hand their FPDF object over.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
+
+from relais.engine.french.analysis import fold_accents
 
 # fpdf2 style ("" regular, "B" bold, "I" italic) -> file name.
 FONT_FILES: dict[str, str] = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -51,7 +52,7 @@ def cp1252_safe(text: str) -> str:
         try:
             char.encode("cp1252")
         except UnicodeEncodeError:
-            char = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode() or "?"
+            char = fold_accents(char).encode("ascii", "ignore").decode() or "?"
         out.append(char)
     return "".join(out)
 

@@ -37,7 +37,7 @@ class Section:
 class RequestDocument:
     title: str  # « Demande d'ordre de mission »
     reference: str  # « OM-2026-0007 »
-    issuer: str  # « Commune de Val-de-Brume — Service RH »
+    issuer: str  # « Commune de … — Service RH »
     status: str  # « Validée », « En attente de validation par le responsable »...
     sections: tuple[Section, ...]
     # The approval trail: (stage, outcome), e.g. ("Responsable hiérarchique", "Approuvée par ... le 27/11/2026").
