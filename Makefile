@@ -21,7 +21,7 @@ install: $(BIN)/relais
 
 run: install
 	$(BIN)/relais migrate --verbosity 0
-	@if [ -d demo/documents ]; then $(BIN)/relais demo && $(BIN)/relais insights simulate --months 3 && \
+	@if [ -d demo/documents ]; then $(BIN)/relais demo && $(BIN)/relais simulate --months 3 && \
 		echo "Comptes de démonstration (mot de passe valdebrume-demo) : agent.demo (agent), referent.rh," && \
 		echo "referent.dsi (référents : /admin/), responsable.mediatheque (valide les ordres de mission d'agent.demo)," && \
 		echo "pilotage.demo (/pilotage/), dpo.demo (DPO), admin." && \

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "relais.insights",
     "relais.procedures",
     "relais.operations",
+    "relais.demo",  # the demo: on top, no other app imports it
     "django_tasks",
     "axes",
     "django_tasks_db",

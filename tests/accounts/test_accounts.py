@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from relais.accounts.demo_users import load_users
 from relais.accounts.models import ApiToken, hash_token
 from relais.accounts.roles import REFERENT_RH
+from relais.accounts.users_file import load_users
 
 pytestmark = pytest.mark.django_db
 

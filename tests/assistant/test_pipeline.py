@@ -6,6 +6,7 @@ import pytest
 
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import EVIDENCE_DEPTH, EmptyQuestion, ask, gather
+from relais.demo import town
 from relais.engine.answers.extractive import sentences
 from relais.knowledge.models import Document, FaqEntry
 
@@ -162,7 +163,7 @@ def test_own_health_situation_gets_the_human_contact_instead_of_an_answer():
     result = ask("Je suis en arrêt pour une dépression depuis lundi, est-ce que mon chef doit le savoir ?")
     assert result.answer.mode == "none" and result.answer.citations == []
     assert result.answer.text.startswith("Votre question semble porter sur votre situation personnelle")
-    assert result.contact == "Service RH, accueil confidentiel (poste 4210)"
+    assert result.contact == town.SETTINGS["personal_contact"]
     assert result.exchange.personal_situation == "health"
 
 

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from relais.assistant.models import Exchange, Feedback
+from relais.config import Config
+from relais.demo import town
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -29,7 +31,16 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/connexion/")
     page = client.get("/connexion/").content.decode()
-    assert '<html lang="fr">' in page and "Connexion à Relais" in page and "Val-de-Brume" in page
+    assert '<html lang="fr">' in page and "Connexion à Relais" in page and f"Mairie de {town.TOWN_NAME}" in page
+    assert town.SETTINGS["town_notice"] in page  # the demo's settings, as tests/settings.py sets them
+
+
+def test_the_product_defaults_name_no_town(client, settings):
+    settings.RELAIS = Config()  # what a commune gets before it sets RELAIS_TOWN_*
+    page = client.get("/connexion/").content.decode()
+    assert "<title>Connexion</title>" in page and "Mairie de" not in page and "<img" not in page
+    assert "Relais, logiciel libre.</p>" in page and "la mairie pour les questions RH" in page
+    assert client.get("/logo").status_code == 404
 
 
 def test_wrong_password_gets_a_french_error(client):

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from relais.knowledge.demo_formats import FICTION_NOTICE, FORMATS, build_demo_documents
 
+from relais.demo import formats
+from relais.demo.formats import FICTION_NOTICE, FORMATS, build_demo_documents
 from relais.engine.readers.files import load_document, load_text
 from relais.engine.readers.structure import LoadedDocument
-from relais.knowledge import demo_formats
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo"
@@ -69,10 +69,10 @@ Document de démonstration — Val-de-Brume est une commune fictive.
 """
 
 
-def write_sources(folder: Path, **formats: str) -> Path:
+def write_sources(folder: Path, **chosen_formats: str) -> Path:
     """One source per name, published in the format given (md sources have no format key)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for stem, chosen in formats.items():
+    for stem, chosen in chosen_formats.items():
         text = SOURCE.format(format=chosen)
         if chosen == "md":
             text = text.replace("format: md\n", "")
@@ -169,10 +169,10 @@ def test_pdf_keeps_french_characters_even_without_a_truetype_font(tmp_path: Path
     (sources / "note.md").write_text(
         SOURCE.format(format="pdf").replace("voilà.", f"voilà : {french} ; 3 − 1."), encoding="utf-8"
     )
-    if demo_formats._font_dir() is not None:  # DejaVu Sans: every character as written
+    if formats.font_dir() is not None:  # DejaVu Sans: every character as written
         [published] = build_demo_documents(sources, tmp_path / "ttf")
         assert f"{french} ; 3 − 1." in section(load_document(published))
-    monkeypatch.setattr(demo_formats, "_font_dir", lambda: None)  # PDF core fonts, Windows-1252
+    monkeypatch.setattr(formats, "font_dir", lambda: None)  # PDF core fonts, Windows-1252
     [published] = build_demo_documents(sources, tmp_path / "core")
     doc = load_document(published)
     assert f"{french} ; 3 - 1." in section(doc)
@@ -186,7 +186,7 @@ def test_generation_is_deterministic_and_rewrites_nothing(tmp_path: Path, publis
     assert build_demo_documents(SOURCES, folder) == published_demo
     assert {path.name: path.stat().st_mtime_ns for path in published_demo} == times
     # Another process, another hash seed and time zone: still the same bytes (what re-ingestion relies on).
-    script = "import sys; from pathlib import Path; from relais.knowledge.demo_formats import build_demo_documents; "
+    script = "import sys; from pathlib import Path; from relais.demo.formats import build_demo_documents; "
     script += "build_demo_documents(Path(sys.argv[1]), Path(sys.argv[2]))"
     env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Auckland"}
     subprocess.run([sys.executable, "-c", script, str(SOURCES), str(tmp_path / "c")], env=env, check=True)
@@ -231,8 +231,8 @@ def test_the_demo_is_published_in_every_format_faithfully(published_demo: list[P
         assert FICTION_NOTICE in doc.sections[-1].text, path.name
         services.setdefault(path.suffix, set()).add(doc.metadata["service"])
     assert all(services[suffix] == {"RH", "DSI"} for suffix in (".docx", ".odt", ".pdf", ".html"))
-    formats = {path.stem: path.suffix for path in published}
-    assert formats["note-teletravail-2023"] == ".pdf" and formats["guide-astreintes-v1"] == ".docx"
+    suffixes = {path.stem: path.suffix for path in published}
+    assert suffixes["note-teletravail-2023"] == ".pdf" and suffixes["guide-astreintes-v1"] == ".docx"
 
 
 def test_build_only_prints_the_files_and_ingests_nothing(tmp_path: Path) -> None:

@@ -13,11 +13,11 @@ ANSWER = "Non : la commune ne distribue pas de titres-restaurant ; le restaurant
 
 @pytest.fixture(scope="module")
 def simulated(server):
-    """A month of simulated usage in the server's database, as `relais insights simulate` gives `make run`."""
+    """A month of simulated usage in the server's database, as `relais simulate` gives `make run`."""
     base, database = server
     env = {**os.environ, "RELAIS_DATA_DIR": str(database.parent)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    _relais("insights", "simulate", "--months", "1", "--agents", "40", "--per-day", "12", env=env)
+    _relais("simulate", "--months", "1", "--agents", "40", "--per-day", "12", env=env)
     return base
 
 

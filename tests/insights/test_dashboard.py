@@ -13,11 +13,12 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
+from relais.accounts.models import Profile
 from relais.accounts.roles import AGENT
 from relais.assistant.models import Conversation, Exchange, Feedback
 from relais.helpdesk.models import Ticket
-from relais.insights.measure import TABLES
-from relais.insights.models import CategoryBaseline, ServiceBaseline
+from relais.insights.measure import SIMULATED_NOTICE, TABLES
+from relais.insights.models import CategoryBaseline, ServiceBaseline, Source
 from relais.knowledge.models import Document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
@@ -151,6 +152,22 @@ def test_page_shows_the_hand_computed_figures(log):
     assert re.search(r"<dt>Satisfaction</dt><dd>50\u00a0%</dd>", page)
     assert "Heures économisées</strong> = Σ par catégorie" in page  # the formula next to the figure
     assert "Incertitude." in page and "intervalle de Wilson" in page
+
+
+def test_simulated_rows_are_said_to_be_simulated(log):
+    client = client_for("pilotage.demo")
+    assert SIMULATED_NOTICE not in client.get("/pilotage/", PERIOD).content.decode()  # real data only
+    assert SIMULATED_NOTICE not in client.get("/pilotage/rapport.html", PERIOD).content.decode()
+    Profile.objects.update_or_create(user=log["u1"], defaults={"simulated": True})  # one simulated agent
+    for url in ("/pilotage/", "/pilotage/lacunes/", "/pilotage/rapport.html"):
+        assert f"<strong>{SIMULATED_NOTICE}</strong>" in client.get(url, PERIOD).content.decode(), url
+    assert (
+        SIMULATED_NOTICE not in client.get("/pilotage/", {"start": "2026-11-06", "end": "2026-11-15"}).content.decode()
+    )
+    Profile.objects.filter(user=log["u1"]).update(simulated=False)
+    ServiceBaseline.objects.filter(service="DSI").update(source=Source.SIMULATED)  # one simulated baseline
+    page = client.get("/pilotage/", PERIOD).content.decode()
+    assert f"<strong>{SIMULATED_NOTICE}</strong>" in page and "Simulation (démonstration)" in page
 
 
 def test_hours_saved_per_service_by_hand(log):

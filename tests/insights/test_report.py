@@ -10,8 +10,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from pypdf import PdfReader
 
-from relais.insights.measure import Period, measure
-from relais.insights.simulate import simulate
+from relais.demo import town
+from relais.demo.simulate import simulate
+from relais.insights.measure import SIMULATED_NOTICE, Period, measure
 from relais.insights.templatetags.insights_format import format_cell
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
@@ -37,7 +38,8 @@ def test_report_from_the_demo_data(tmp_path):
     pdf, html = (Path(line) for line in out.getvalue().split())
     assert pdf.name == "rapport-relais-20261027-20261126.pdf" and html.suffix == ".html"
     text = pdf_text(pdf)
-    assert "Relais — rapport de la période d'évaluation" in text and "Mairie de Val-de-Brume" in text
+    assert "Relais — rapport de la période d'évaluation" in text and f"Mairie de {town.TOWN_NAME}" in text
+    assert SIMULATED_NOTICE == "Données simulées (démonstration)" and SIMULATED_NOTICE in text  # said, on page one
     assert "Période du 27/10/2026 au 26/11/2026" in text and re.search(r"Rapport édité le \d\d/\d\d/\d{4}", text)
     for heading in (
         "1. Méthode",
@@ -59,6 +61,7 @@ def test_report_from_the_demo_data(tmp_path):
     assert f"Heures économisées : {written(m.hours)}" in flat
     assert "Heures économisées = Σ par catégorie" in flat and "(intervalle de Wilson)" in flat
     page = html.read_text(encoding="utf-8")
+    assert f"<strong>{SIMULATED_NOTICE}</strong>" in page
     assert '<html lang="fr">' in page and "<caption>Heures économisées par service" in page and 'role="img"' in page
     for saving in m.measured_savings:
         assert format_cell(saving.hours, "hours") in page
@@ -73,7 +76,7 @@ def test_report_button_on_the_dashboard():
     response = client.get("/pilotage/rapport.pdf", query)
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="rapport-relais-20261027-20261126.pdf"' in response["Content-Disposition"]
-    assert "Mairie de Val-de-Brume" in pdf_text(response.content)
+    assert f"Mairie de {town.TOWN_NAME}" in pdf_text(response.content)
     assert (
         "<h1>Relais — rapport de la période d'évaluation</h1>"
         in client.get("/pilotage/rapport.html", query).content.decode()

@@ -50,7 +50,7 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["pii", "scan"],
         ["insights", "import-baseline"],
         ["insights", "gaps"],
-        ["insights", "simulate"],
+        ["simulate"],
         ["report"],
         ["procedures", "load"],
         ["procedures", "list"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from relais.engine.procedures import filling
 from relais.procedures import runs
 from relais.procedures.models import Procedure, Run
 from tests.procedures.dates import mission_dates, spoken
@@ -25,7 +26,7 @@ def submitted_mission(user) -> Run:
     start, end = mission_dates()
     answers = {**ANSWERS, "date_depart": spoken(start), "date_retour": spoken(end)}
     run = runs.start(user, Procedure.objects.get(slug="ordre-de-mission"))
-    while (spec := runs.engine.next_field(run.spec(), run.values)) is not None:
+    while (spec := filling.next_field(run.spec(), run.values)) is not None:
         runs.answer(run, spec.name, answers[spec.name])
     runs.confirm(run)
     run.refresh_from_db()

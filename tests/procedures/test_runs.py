@@ -12,6 +12,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from relais.assistant.models import Exchange
+from relais.engine.procedures import filling
 from relais.helpdesk.models import OutboxMessage, Ticket
 from relais.procedures import runs
 from relais.procedures.models import Approval, Decision, Procedure, Run, Status
@@ -56,7 +57,7 @@ def answer_until_summary(client: Client, run: Run, answers: dict[str, str]) -> N
     """Answer each question the page asks, by field name, until the summary."""
     for _ in range(30):
         run.refresh_from_db()
-        spec = runs.engine.next_field(run.spec(), run.values)
+        spec = filling.next_field(run.spec(), run.values)
         if spec is None:
             return
         response = client.post(f"/demarches/{run.pk}/", {"answer": answers.get(spec.name, "")})

@@ -1,4 +1,4 @@
-"""Create or update the demo accounts listed in demo/users.yaml (idempotent)."""
+"""Create or update the accounts a YAML users file lists (`relais users load FILE`, e.g. demo/users.yaml)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,6 @@ from relais.knowledge.models import Document
 FRAGMENT_HEADER = "X-Relais-Fragment"
 AGENT_AUDIENCES = frozenset({"agents"})
 HISTORY_LENGTH = 20
-DEMO_LOGO = Path(__file__).parent / "static" / "relais" / "logo-val-de-brume.svg"
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -164,9 +163,9 @@ def document_file(request: HttpRequest, document_id: int) -> FileResponse:
 
 @require_GET
 def town_logo(request: HttpRequest) -> FileResponse:
-    """The configured logo (RELAIS_TOWN_LOGO), else the fictional town's."""
-    path = settings.RELAIS.town_logo or DEMO_LOGO
-    if not path.is_file():
+    """The configured logo (RELAIS_TOWN_LOGO); none by default."""
+    path = settings.RELAIS.town_logo
+    if path is None or not path.is_file():
         raise Http404("Logo introuvable")
     content_type = "image/svg+xml" if path.suffix.lower() == ".svg" else "image/png"
     return FileResponse(path.open("rb"), content_type=content_type)

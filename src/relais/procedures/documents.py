@@ -10,8 +10,6 @@ from relais.engine.procedures import filling, mission_costs
 from relais.engine.writers.request_documents import RequestDocument, Section, render_odt, render_pdf
 from relais.procedures.models import Run
 
-DEMO_TOWN = "Val-de-Brume"
-
 
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y à %H:%M")
@@ -45,19 +43,16 @@ def build(run: Run) -> RequestDocument:
         rows = tuple((f"{line.label} ({line.detail})", filling.euros(line.amount)) for line in estimate.lines)
         rows += (("Total estimé", filling.euros(estimate.total)), ("Taux appliqués", estimate.source))
         sections.append(Section("Estimation des frais", rows))
-    town = settings.RELAIS.town_name
-    notice = (
-        f"Document de démonstration — {town} est une commune fictive." if town == DEMO_TOWN else f"Commune de {town}"
-    )
+    town = f"Commune de {settings.RELAIS.town_name}" if settings.RELAIS.town_name else ""
     sent = f" — envoyée le {_local(run.submitted_at)}" if run.submitted_at else ""
     return RequestDocument(
         title=definition.document_title,
         reference=run.reference,
-        issuer=f"Commune de {town} — Service {definition.service}",
+        issuer=" — ".join(filter(None, [town, f"Service {definition.service}"])),
         status=f"{run.get_status_display()}{sent}",
         sections=tuple(sections),
         trail=_trail(run),
-        notice=notice,
+        notice=settings.RELAIS.town_notice or town,
         created=run.submitted_at or run.created_at,
     )
 

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relais.accounts.charter import accept, current_charter
-from relais.accounts.demo_users import load_users
+from relais.accounts.users_file import load_users
 from relais.audit.log import record
 
 
