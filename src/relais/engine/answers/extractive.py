@@ -40,7 +40,6 @@ figures cross-validated, docs/benchmarks.md).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -49,6 +48,7 @@ from typing import Literal
 from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, Features
 from relais.engine.french.analysis import analyze, words
 from relais.engine.french.lexicon import french_lexicon
+from relais.engine.french.sentences import sentences
 from relais.engine.privacy.pii import PLACEHOLDERS
 
 AnswerMode = Literal["faq", "extractive", "generated", "none"]
@@ -127,14 +127,6 @@ class Candidate:
     @property
     def best(self) -> Evidence:
         return self.passages[0]
-
-
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9«(\"])|\n+")
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences and list items of a passage, verbatim."""
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
 
 
 def content_terms(question: str) -> set[str]:

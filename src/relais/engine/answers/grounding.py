@@ -73,6 +73,7 @@ from decimal import Decimal, InvalidOperation
 
 from relais.engine.french.analysis import normalize_for_matching
 from relais.engine.french.numbers import UNITS
+from relais.engine.french.sentences import split_line
 
 UNCITED_SENTENCE = "uncited_sentence"
 UNKNOWN_CITATION = "unknown_citation"
@@ -461,46 +462,8 @@ def extract_facts(text: str) -> list[Fact]:
 # Sentences
 
 _CITATION_RE = re.compile(r"\[\s*(\d{1,3}(?:\s*(?:[,;]|[-–])\s*\d{1,3})*)\s*\]")
-_CITATIONS = r"(?:\s*\[\s*\d{1,3}(?:\s*(?:[,;]|[-–])\s*\d{1,3})*\s*\])*"
-_BOUNDARY_RE = re.compile(
-    rf"[.!?…]+[»\"”’)]*(?P<cites>{_CITATIONS})\s+(?=[«\"“(*_]*\s*[A-ZÀ-ÖØ-ÞŒ0-9])",
-)
 _INLINE_NUMBERING_RE = re.compile(r"(^|[:;])\s*\d{1,2}[.)]\s+(?=\D)")  # « Étapes : 1. Ouvrir… »
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•–—+]|\d{1,2}[.)])\s+")
-_ABBREVIATIONS = frozenset(
-    [
-        "m",
-        "mm",
-        "mme",
-        "mmes",
-        "mlle",
-        "mlles",
-        "dr",
-        "pr",
-        "etc",
-        "cf",
-        "p",
-        "pp",
-        "art",
-        "al",
-        "av",
-        "bd",
-        "boul",
-        "tel",
-        "fax",
-        "env",
-        "ex",
-        "vol",
-        "chap",
-        "fig",
-        "ref",
-        "st",
-        "ste",
-        "nb",
-        "coll",
-        "dir",
-    ]
-)
 
 
 def _citation_numbers(inner: str) -> list[int]:
@@ -512,35 +475,6 @@ def _citation_numbers(inner: str) -> list[int]:
         else:
             numbers.extend(bounds)
     return numbers
-
-
-def _is_boundary(line: str, match: re.Match[str]) -> bool:
-    if match.group("cites").strip():
-        return True  # a citation after the period closes the sentence
-    if not match.group(0).startswith(".") or match.group(0).startswith(".."):
-        return True
-    end = match.start()
-    token = re.search(r"(\S+)$", line[max(0, end - 100) : end])  # a window: no quadratic scan of long lines
-    if token is None:
-        return False
-    word = token.group(1).lstrip('«("“*_')
-    if normalize_for_matching(word) in _ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isupper()):
-        return False
-    # « Étapes : 1. Ouvrir … »: an inline enumeration, not a sentence end.
-    start = end - len(token.group(1))
-    preceding = line[max(0, start - 20) : start].rstrip()[-1:]
-    return not (word.isdigit() and len(word) <= 2 and preceding in {"", ":", ";", ".", "!", "?", "]"})
-
-
-def _split_line(line: str) -> list[str]:
-    parts, start = [], 0
-    for match in _BOUNDARY_RE.finditer(line):
-        if _is_boundary(line, match):
-            end = match.start() + len(match.group(0).rstrip())
-            parts.append(line[start:end])
-            start = match.end()
-    parts.append(line[start:])
-    return [p.strip() for p in parts if p.strip()]
 
 
 _COURTESY = frozenset({"bonjour", "bonsoir", "merci", "cordialement", "bien", "salutations", "madame", "monsieur"})
@@ -602,7 +536,7 @@ def _parse(answer: str) -> list[_Sentence]:
         item = _LIST_ITEM_RE.match(line) is not None
         heading = line.startswith("#")
         sentences = []
-        for index, text in enumerate(_split_line(line)):
+        for index, text in enumerate(split_line(line)):
             body = _LIST_ITEM_RE.sub("", text, count=1) if item and index == 0 else text
             body = _INLINE_NUMBERING_RE.sub(r"\1 ", body)
             own = [n for inner in _CITATION_RE.findall(body) for n in _citation_numbers(inner)]
