@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from relais.engine.french.analysis import normalize_for_matching
-from relais.engine.french.numbers import UNITS
+from relais.engine.french.numbers import number_from_words
 from relais.engine.french.sentences import split_line
 
 UNCITED_SENTENCE = "uncited_sentence"
@@ -127,7 +127,6 @@ class Fact:
 # Numbers
 
 
-_SMALL = {**UNITS, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60}
 # Words that are a number only as part of a larger one or before a unit (see module docstring).
 _AMBIGUOUS = frozenset({"un", "une", "neuf", "zero"})
 _ORDINALS = {
@@ -166,27 +165,6 @@ _BEFORE = r"(?<![\w@/.,\x00])(?<![^\W\d_]-)"  # not glued to a word, a path or a
 _NUM = rf"(?:{_DIGITS}|{_WORDS})"
 
 
-def _words_value(text: str) -> int:
-    tokens = [t for t in re.split(r"[\s-]+", normalize_for_matching(text)) if t and t != "et"]
-    total = current = 0
-    previous = ""
-    for token in tokens:
-        if token in {"cent", "cents"}:
-            current = (current or 1) * 100
-        elif token == "mille":
-            total += (current or 1) * 1000
-            current = 0
-        elif token in {"million", "millions"}:
-            total += (current or 1) * 1_000_000
-            current = 0
-        elif token in {"vingt", "vingts"} and previous == "quatre":
-            current += 76  # « quatre-vingt »: the 4 already counted becomes 80
-        else:
-            current += _SMALL[token]
-        previous = token
-    return total + current
-
-
 def parse_number(text: str) -> Decimal | None:
     """A French number, in digits (« 1 607 », « 1.607 », « 0,25 ») or words (« deux cent cinquante »)."""
     text = text.strip()
@@ -194,7 +172,7 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if not text[0].isdigit():
         try:
-            return Decimal(_words_value(text))
+            return Decimal(number_from_words(text))
         except KeyError:
             return None
     compact = re.sub(r"[ \u00a0\u202f]", "", text)

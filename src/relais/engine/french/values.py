@@ -32,7 +32,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from relais.engine.french.analysis import fold_for_comparison
-from relais.engine.french.numbers import UNITS
+from relais.engine.french.numbers import UNITS, number_from_words
 
 __all__ = [
     "Period",
@@ -139,7 +139,10 @@ def _number(token: str) -> int | None:
     token = token.strip()
     if token.isdigit():
         return int(token)
-    return _NUMBER_WORDS.get(token.replace(" ", "-"))
+    try:
+        return number_from_words(token)
+    except KeyError:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
