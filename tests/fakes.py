@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 
+from relais.engine.french.analysis import normalize_for_matching
 from relais.engine.search.embeddings import DEFAULT_MAX_PASSAGE_CHARS
 
 WORD = re.compile(r"\w+")
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class HashedWordsEmbedder:
@@ -45,7 +40,7 @@ class HashedWordsEmbedder:
     def _embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            for word in WORD.findall(_fold(text)):
+            for word in WORD.findall(normalize_for_matching(text)):
                 digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
                 value = int.from_bytes(digest, "little")
                 out[row, value % self.dim] += 1.0 if (value >> 32) & 1 else -1.0

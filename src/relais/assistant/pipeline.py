@@ -123,7 +123,8 @@ def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -
     index = get_passage_index()
     # One embedding serves both the FAQ match and the passage search. It is the question as typed, not the
     # index's rewrite of it: FAQ phrasings are written as agents type, and embedding the rewrite measured no
-    # better on the demo questions (docs/benchmarks.md, fifth session); BM25 still reads the rewrite.
+    # better on the demo questions (docs/benchmarks.md, « rarity-weighted coverage, a word list », the variants
+    # table: « the pipeline embeds the rewritten query »); BM25 still reads the rewrite.
     query_vector = index.embedder.embed_queries([query])[0]
     results = index.search(query, filters=SearchFilters(audiences=audiences), k=depth, query_vector=query_vector)
     return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)

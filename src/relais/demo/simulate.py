@@ -16,7 +16,6 @@ and tickets) and its baselines (source « Simulation (démonstration) »); the d
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -31,6 +30,7 @@ from django.utils import timezone
 from relais.accounts.models import Profile
 from relais.accounts.roles import AGENT
 from relais.assistant.models import Conversation, Exchange, Feedback
+from relais.engine.french.analysis import fold_accents
 from relais.helpdesk.models import Status, Ticket, TicketMessage
 from relais.helpdesk.tickets import mark_not_deflected, suggested_category
 from relais.insights.models import CategoryBaseline, ServiceBaseline, Source
@@ -186,16 +186,12 @@ class Answered:
     category: str
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def variations(text: str, rng: random.Random) -> list[str]:
     """How the same question gets typed: lower case, no accents, no question mark, a greeting, a typo."""
     out = [text]
     bare = text.rstrip(" ?")
     out.append(bare.lower())
-    out.append(_fold(bare).lower())
+    out.append(fold_accents(bare).lower())
     out.append(f"Bonjour, {text[0].lower()}{text[1:]}")
     out.append(f"{bare} svp")
     words = bare.split()
@@ -241,7 +237,7 @@ def _agents(count: int, rng: random.Random) -> list:
     weights = [w for _, w in SERVICES]
     agents = []
     for first, last in names[:count]:
-        username = f"{PREFIX}{_fold(first).lower()}.{_fold(last).lower()}"
+        username = f"{PREFIX}{fold_accents(first).lower()}.{fold_accents(last).lower()}"
         user = User(username=username, first_name=first, last_name=last, email=f"{username}@valdebrume.example")
         user.set_unusable_password()
         agents.append(user)
