@@ -259,7 +259,7 @@ def main() -> None:
         held_out[relative(args.score)] = score([(i, decide(i, model)) for i in other])
         print(row(f"all → {args.score.name} (never fitted on)", held_out[relative(args.score)]))
     if args.fit:
-        write_fitted(model, relative(args.file), len(items), runs.mean(0), args, held_out)
+        write_fitted(model, relative(args.file), items, runs.mean(0), args, held_out)
 
 
 def relative(path: Path) -> str:
@@ -272,7 +272,7 @@ def figures(values: np.ndarray) -> dict[str, float]:
     return {name: round(float(v), 3) for name, v in zip(names, values, strict=True)}
 
 
-def write_fitted(model: Fitted, fitted_on: str, questions: int, cross_validated: np.ndarray, args, held_out) -> None:
+def write_fitted(model: Fitted, fitted_on: str, items: list[Item], cross_validated: np.ndarray, args, held_out) -> None:
     """Rewrite answer-model.json: the refitted weights with what they were fitted on, when, and how they score."""
     from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, write_answer_model
 
@@ -281,7 +281,10 @@ def write_fitted(model: Fitted, fitted_on: str, questions: int, cross_validated:
     provenance = {
         **SHIPPED_MODEL.provenance,
         "fitted_by": "bench/answers_cv.py --fit",
-        "fitted_on": f"{fitted_on}: {questions} questions",
+        "fitted_on": (
+            f"{fitted_on}: {len(items)} questions ({sum(i.expected is not None for i in items)} answerable); the "
+            f"{sum(i.gated for i in items)} questions the FAQ threshold answers first are left out of the logistic fit"
+        ),
         "commit": commit.stdout.strip() or "unknown",
         "date": date.today().isoformat(),
         "cross_validated": {"folds": args.folds, "repeats": args.repeats, **figures(cross_validated)},
