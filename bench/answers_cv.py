@@ -115,7 +115,7 @@ class Fitted:
         return 1.0 / (1.0 + np.exp(-z))
 
     def raw(self) -> tuple[np.ndarray, float]:
-        """Weights and intercept on the raw features (what answer.py holds)."""
+        """Weights and intercept on the raw features (what answer-model.json holds)."""
         weights = self.coef[:-1] / self.scale
         return weights, float(self.coef[-1] - weights @ self.mean)
 

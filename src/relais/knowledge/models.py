@@ -47,7 +47,7 @@ class Document(models.Model):
     file_format = models.CharField("format", max_length=10, blank=True)
     size_bytes = models.PositiveBigIntegerField("taille (octets)", default=0)
     ingested_at = models.DateTimeField("intégré le")
-    # The title alone, embedded: questions often paraphrase a title (see engine.index).
+    # The title alone, embedded: questions often paraphrase a title (see engine/search/hybrid_index.py).
     title_embedding = models.BinaryField("vecteur du titre", null=True, blank=True)
 
     class Meta:
