@@ -1,7 +1,7 @@
 """Measuring the assistant: usage, answers and deflection (pure, no Django).
 
 Everything here works on plain rows (:class:`ExchangeRow`, :class:`TicketRow`) so
-each figure can be checked by hand on a small log (tests/engine/test_insights.py).
+each figure can be checked by hand on a small log (tests/engine/measure/test_measure.py).
 
 How a question is counted (the words the dashboard and the report use):
 

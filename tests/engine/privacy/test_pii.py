@@ -23,7 +23,7 @@ from relais.engine.privacy.pii import (
     personal_situation,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "tests" / "data" / "pii"
 
 

@@ -13,7 +13,7 @@ import yaml
 from relais.engine.procedures import definition, filling, loading, mission_costs
 from relais.engine.procedures.definition import InvalidAnswer, ProcedureError
 
-DEMO = Path(__file__).resolve().parents[2] / "demo"
+DEMO = Path(__file__).resolve().parents[3] / "demo"
 TODAY = date(2026, 11, 26)  # a Thursday
 
 

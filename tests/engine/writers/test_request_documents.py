@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from relais.engine.writers import request_documents
 from relais.engine.writers.request_documents import RequestDocument, Section, render_odt, render_pdf
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOTICE = "Document de démonstration — Val-de-Brume est une commune fictive."
 LONG_VALUE = (
     "Participation à la journée régionale « Sécurité des systèmes d’information des collectivités » organisée "
@@ -175,7 +175,7 @@ def test_rendering_is_deterministic() -> None:
 
 def test_same_bytes_in_another_process_and_time_zone(tmp_path: Path) -> None:
     script = (
-        "import sys; from pathlib import Path; from tests.engine.test_request_documents import make_document; "
+        "import sys; from pathlib import Path; from tests.engine.writers.test_request_documents import make_document; "
         "from relais.engine.writers.request_documents import render_odt, render_pdf; "
         "Path(sys.argv[1]).write_bytes(render_pdf(make_document())); "
         "Path(sys.argv[2]).write_bytes(render_odt(make_document()))"
