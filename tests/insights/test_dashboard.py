@@ -318,3 +318,13 @@ def test_pilotage_sees_gaps_without_the_faq_button_and_exports_them(gaps_log):
     header, *rows = rows_of(client.get("/pilotage/export/lacunes.csv", PERIOD))
     assert header[:3] == ["Rang", "Thème (question la plus représentative)", "Questions"]
     assert rows[0][2] == "3" and rows[0][6] == "RH" and rows[0][7] == "Ouverte"
+
+
+@pytest.mark.parametrize("typed", ['=HYPERLINK("http://x";"clic")', "+33 6", "-1", "@SUM(A1)", "\tcmd"])
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_made_text(typed):
+    from relais.insights.measure import Column
+    from relais.insights.views import csv_value
+
+    assert csv_value(typed, Column("Question")) == f"'{typed}"
+    assert csv_value("Comment poser un RTT ?", Column("Question")) == "Comment poser un RTT ?"
+    assert csv_value(-0.5, Column("Écart", "float")) == "-0,50"  # numbers stay numbers

@@ -70,6 +70,19 @@ def test_unreadable_upload_is_refused_in_french_and_keeps_the_previous_version(r
     assert not Document.objects.filter(source__endswith="note.pdf").exists()
 
 
+def test_a_new_version_refused_for_its_metadata_leaves_the_stored_original_as_it_was(referent):
+    upload(referent, SimpleUploadedFile("badge-perdu.md", BADGE_V1.encode()))
+    refused = "---\nvalid_from: bientôt\n---\n" + BADGE_V2
+    body = upload(referent, SimpleUploadedFile("badge-perdu.md", refused.encode())).content.decode()
+    assert "refusé : métadonnées invalides" in body
+    document = Document.objects.get(title="Badge perdu")
+    assert document.revision == 1 and "4100" in document.passages.get().text
+    assert Path(document.source).read_text(encoding="utf-8") == BADGE_V1  # the file on disk too
+    served = b"".join(referent.get(f"/documents/{document.pk}/fichier/").streaming_content).decode()
+    assert served == BADGE_V1
+    assert [p.name for p in Path(document.source).parent.iterdir() if p.name.startswith(".")] == []
+
+
 def test_upload_form_errors_are_in_french(referent):
     response = upload(referent, valid_from="2026-05-01", valid_until="2026-01-01")
     body = response.content.decode()

@@ -203,6 +203,9 @@ def gaps(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/gaps.html", context)
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
 def csv_value(value, column: Column) -> str:
     if value is None:
         return ""
@@ -212,7 +215,10 @@ def csv_value(value, column: Column) -> str:
         return f"{value:.2f}".replace(".", ",")
     if column.kind == "ms":
         return f"{value:.0f}"
-    return str(value)
+    text = str(value)
+    # A spreadsheet runs a cell starting with one of these as a formula (« =HYPERLINK(…) » typed as a question):
+    # a leading apostrophe makes it text again (OWASP, CSV injection).
+    return f"'{text}" if isinstance(value, str) and text[:1] in FORMULA_STARTS else text
 
 
 def csv_response(table: Table, period: Period) -> HttpResponse:

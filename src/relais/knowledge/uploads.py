@@ -2,6 +2,8 @@
 
 A file is read *before* it replaces anything: an unreadable upload is refused
 and the previous version of the document (file and passages) stays as it was.
+A readable file refused at ingestion (invalid metadata) gives the place back
+to the version it replaced: the stored original changes only once accepted.
 Uploading a file with the same name into the same collection publishes a new
 version of that document.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -48,23 +51,47 @@ def store_and_ingest(
     folder.mkdir(parents=True, exist_ok=True)
     summary = IngestSummary()
     accepted: list[Path] = []
+    previous: dict[Path, Path] = {}  # a new version's path → the version it replaces, kept until it is accepted
     for upload in files:
         name = get_valid_filename(Path(upload.name).name) or "document"
         target = folder / name
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=target.suffix, delete=False) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-        staged = Path(tmp.name)
+        staged = _stage(upload, folder, target.suffix)
         try:
             load_document(staged, max_bytes=settings.RELAIS.max_upload_bytes)
         except UnreadableDocument as exc:
             staged.unlink(missing_ok=True)
             summary.failed.append(Failure(name, exc.code, str(exc)))
             continue
+        if target.exists():
+            previous[target] = folder / f".previous-{uuid4().hex}{target.suffix}"
+            os.replace(target, previous[target])
         os.replace(staged, target)
         accepted.append(target)
-    if accepted:
+    if not accepted:
+        return summary
+    try:
         result = Ingestor(collection, metadata_defaults=metadata_defaults).ingest(accepted)
-        for key in ("added", "updated", "unchanged", "removed", "failed"):
-            getattr(summary, key).extend(getattr(result, key))
+    except BaseException:
+        _settle(previous, refused=set(previous))
+        raise
+    _settle(previous, refused={Path(failure.source) for failure in result.failed})
+    for key in ("added", "updated", "unchanged", "removed", "failed"):
+        getattr(summary, key).extend(getattr(result, key))
     return summary
+
+
+def _stage(upload: UploadedFile, folder: Path, suffix: str) -> Path:
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", suffix=suffix, delete=False) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+    return Path(tmp.name)
+
+
+def _settle(previous: dict[Path, Path], refused: set[Path]) -> None:
+    """A refused new version gives its place back to the one it replaced; an accepted one drops it."""
+    refused = {path.resolve() for path in refused}
+    for target, kept in previous.items():
+        if target.resolve() in refused:
+            os.replace(kept, target)
+        else:
+            kept.unlink(missing_ok=True)

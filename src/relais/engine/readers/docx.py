@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from relais.engine.readers.limits import check_archive
 from relais.engine.readers.structure import (
     LoadedDocument,
     SectionBuilder,
@@ -35,6 +36,7 @@ def load_docx(path: Path, fallback_title: str) -> LoadedDocument:
     from docx.table import Table
 
     _reject_ole_container(path)
+    check_archive(path)
     document = docx.Document(str(path))
     builder = SectionBuilder(absorb_first_h1=True)
     for block in document.iter_inner_content():

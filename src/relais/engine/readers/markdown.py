@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from relais.engine.readers.limits import check_front_matter
 from relais.engine.readers.structure import LoadedDocument, SectionBuilder, UnreadableDocument, clean_text, table_row
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -51,6 +52,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     import yaml
 
     block = match.group(1)
+    check_front_matter(block)
     try:
         data = yaml.safe_load(block) or {}
     except yaml.YAMLError as exc:

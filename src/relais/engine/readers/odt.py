@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from relais.engine.readers.docx import TITLE_STYLES
+from relais.engine.readers.limits import check_archive
 from relais.engine.readers.structure import (
     LoadedDocument,
     SectionBuilder,
@@ -21,6 +22,7 @@ def load_odt(path: Path, fallback_title: str) -> LoadedDocument:
     from odf import dc, meta
     from odf.opendocument import load
 
+    check_archive(path)
     with zipfile.ZipFile(path) as archive:
         if b"encryption-data" in archive.read("META-INF/manifest.xml"):
             raise UnreadableDocument("encrypted", "is password-protected; save an unprotected copy.")

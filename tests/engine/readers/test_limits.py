@@ -1,0 +1,114 @@
+"""Hostile files are refused before they are read: office archives that unpack to too much, YAML bombs.
+
+The bombs are made here, at their real size, not committed: a 1 GiB-style image becomes a 300 MiB zero-filled
+member (a few hundred KB compressed), ten million empty paragraphs a 40 MiB document.xml.
+"""
+
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from relais.engine.readers import limits
+from relais.engine.readers.files import load_document, load_text
+from relais.engine.readers.structure import UnreadableDocument
+
+CHUNK = b"\0" * (1024 * 1024)
+
+
+def base_docx(path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Guide", level=1)
+    document.add_paragraph("Un paragraphe ordinaire.")
+    document.save(str(path))
+    return path
+
+
+def add_zero_member(path: Path, name: str, mebibytes: int) -> None:
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open(name, "w", force_zip64=True) as member,
+    ):
+        for _ in range(mebibytes):
+            member.write(CHUNK)
+
+
+def test_an_ordinary_docx_is_read(tmp_path):
+    assert load_document(base_docx(tmp_path / "guide.docx")).sections[0].text == "Un paragraphe ordinaire."
+
+
+def test_a_docx_hiding_a_huge_image_is_refused_before_it_is_opened(tmp_path):
+    path = base_docx(tmp_path / "bombe.docx")
+    add_zero_member(path, "word/media/image1.png", 300)
+    assert path.stat().st_size < 2 * 1024 * 1024  # the upload itself is small
+    with pytest.raises(UnreadableDocument, match=r"unpacks to 30[0-9] MiB, more than the limit of 256 MiB") as caught:
+        load_document(path)
+    assert caught.value.code == "too_large"
+
+
+def test_a_docx_with_millions_of_paragraphs_is_refused(tmp_path):
+    source = base_docx(tmp_path / "source.docx")
+    path = tmp_path / "paragraphes.docx"
+    paragraphs = b"<w:p/>" * (1024 * 1024)  # 6 MiB
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in original.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, original.read(item))
+        head, tail = original.read("word/document.xml").split(b"<w:body>")
+        with bomb.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(head + b"<w:body>")
+            for _ in range(7):  # about ten million paragraphs
+                member.write(paragraphs)
+            member.write(tail)
+    with pytest.raises(UnreadableDocument, match=r"word/document\.xml is 4[0-9] MiB of XML") as caught:
+        load_document(path)
+    assert caught.value.code == "too_large"
+
+
+def test_an_odt_hiding_a_huge_picture_is_refused(tmp_path):
+    from odf.opendocument import OpenDocumentText
+    from odf.text import P
+
+    document = OpenDocumentText()
+    document.text.addElement(P(text="Un paragraphe ordinaire."))
+    path = tmp_path / "bombe.odt"
+    document.save(str(path))
+    assert load_document(path).sections[0].text == "Un paragraphe ordinaire."
+    add_zero_member(path, "Pictures/image.png", 300)
+    with pytest.raises(UnreadableDocument, match="more than the limit of 256 MiB"):
+        load_document(path)
+
+
+def test_an_archive_of_too_many_parts_is_refused(tmp_path):
+    path = base_docx(tmp_path / "parts.docx")
+    with zipfile.ZipFile(path, "a") as archive:
+        for number in range(limits.MAX_ARCHIVE_MEMBERS):
+            archive.writestr(f"relais-test/part{number}.xml", b"<a/>")
+    with pytest.raises(UnreadableDocument, match=f"more than the limit of {limits.MAX_ARCHIVE_MEMBERS}"):
+        load_document(path)
+
+
+BILLION_LAUGHS = "\n".join(
+    ["---", "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(7)]
+    + ["---", "# Titre", "", "Texte."]
+)
+
+
+def test_yaml_anchors_and_aliases_in_front_matter_are_refused_without_being_expanded():
+    assert len(BILLION_LAUGHS) < 600
+    with pytest.raises(UnreadableDocument, match="anchors or aliases") as caught:
+        load_text(BILLION_LAUGHS)
+    assert caught.value.code == "corrupt"
+
+
+def test_ordinary_front_matter_still_gives_metadata():
+    loaded = load_text("---\nservice: RH & DSI\nvalid_from: 2026-01-01\n---\n# Titre\n\nTexte.")
+    assert loaded.metadata["service"] == "RH & DSI" and loaded.metadata["valid_from"] == "2026-01-01"
+
+
+def test_oversized_front_matter_is_refused():
+    block = "---\n" + "".join(f"cle{n}: {'x' * 60}\n" for n in range(2000)) + "---\nTexte."
+    with pytest.raises(UnreadableDocument, match="front matter exceeds 64 KiB"):
+        load_text(block)
