@@ -112,3 +112,58 @@ def test_oversized_front_matter_is_refused():
     block = "---\n" + "".join(f"cle{n}: {'x' * 60}\n" for n in range(2000)) + "---\nTexte."
     with pytest.raises(UnreadableDocument, match="front matter exceeds 64 KiB"):
         load_text(block)
+
+
+def shared_stream_pdf(path: Path, pages: int, lines: int) -> Path:
+    """Every page draws the same content stream: a few KB of file, pages × lines of text once extracted."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(b"BT /F1 10 Tf 12 TL 50 780 Td " + b"(Demandez votre badge a l'accueil.) ' " * lines + b"ET")
+    content, font_ref = writer._add_object(stream), writer._add_object(font)
+    for _ in range(pages):
+        page = writer.add_blank_page(595, 842)
+        page[NameObject("/Contents")] = content
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref})}
+        )
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_a_pdf_whose_pages_share_one_content_stream_stops_at_the_text_limit(tmp_path, monkeypatch):
+    from relais.engine.readers import structure
+
+    small = shared_stream_pdf(tmp_path / "court.pdf", pages=2, lines=20)
+    assert "Demandez votre badge" in load_document(small).sections[0].text
+    monkeypatch.setattr(structure, "MAX_EXTRACTED_CHARS", 50_000)  # the real limit, 4 M characters, scaled down
+    bomb = shared_stream_pdf(tmp_path / "bombe.pdf", pages=300, lines=500)
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(UnreadableDocument, match="more than 50,000 characters of text") as caught:
+        load_document(bomb)
+    assert caught.value.code == "too_large"
+
+
+def test_every_format_stops_at_the_text_limit(monkeypatch):
+    from relais.engine.readers import structure
+
+    monkeypatch.setattr(structure, "MAX_EXTRACTED_CHARS", 1_000)
+    assert load_text("# Guide\n\n" + "Un paragraphe.\n\n" * 50).sections
+    with pytest.raises(UnreadableDocument, match="more than 1,000 characters"):
+        load_text("# Guide\n\n" + "Un paragraphe.\n\n" * 100)
+
+
+def test_a_pdf_with_too_many_pages_is_refused_before_its_text_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 5)
+    with pytest.raises(UnreadableDocument, match="6 pages, more than the limit of 5"):
+        load_document(shared_stream_pdf(tmp_path / "pages.pdf", pages=6, lines=1))

@@ -21,6 +21,8 @@ MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # every member of the archive together, 
 MAX_XML_MEMBER_BYTES = 32 * 1024 * 1024  # one XML part (document.xml, content.xml…), parsed whole
 MAX_ARCHIVE_MEMBERS = 5_000
 MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_PDF_PAGES = 2_000
+# The text one document may yield, whatever its format, is capped in structure.py (MAX_EXTRACTED_CHARS).
 
 
 def _mib(size: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from relais.engine.readers import limits, structure
 from relais.engine.readers.structure import (
     LoadedDocument,
     SectionBuilder,
@@ -34,7 +35,7 @@ class _Bookmark:
 
 def load_pdf(path: Path, fallback_title: str) -> LoadedDocument:
     reader = _open_pdf(path)
-    pages = [_page_lines(page) for page in reader.pages]
+    pages = _extract_pages(reader)
     meta_title = _pdf_meta_title(reader)
     outline = _pdf_outline(reader)
     first_lines = next((lines for lines in pages if lines), [])
@@ -150,6 +151,21 @@ def _pdf_meta_title(reader: Any) -> str:
     title = clean_text(str((reader.metadata or {}).get("/Title") or ""))
     title = re.sub(r"^Microsoft (?:Word|PowerPoint) - ", "", title)
     return "" if _JUNK_TITLE.search(title) else title
+
+
+def _extract_pages(reader: Any) -> list[list[str]]:
+    """Every page's lines, stopping as soon as the document holds too many pages or too much text."""
+    if len(reader.pages) > limits.MAX_PDF_PAGES:
+        raise UnreadableDocument(
+            "too_large", f"it has {len(reader.pages)} pages, more than the limit of {limits.MAX_PDF_PAGES}; split it."
+        )
+    pages, chars = [], 0
+    for page in reader.pages:
+        pages.append(_page_lines(page))
+        chars += sum(len(line) for line in pages[-1])
+        if chars > structure.MAX_EXTRACTED_CHARS:
+            structure.raise_too_much_text()
+    return pages
 
 
 def _page_lines(page: Any) -> list[str]:

@@ -95,6 +95,7 @@ class SectionBuilder:
         self._stack: list[tuple[int, str]] = []
         self._paragraphs: list[str] = []
         self._sections: list[Section] = []
+        self._chars = 0
 
     def heading(self, level: int, text: str) -> None:
         text = clean_text(text)
@@ -116,6 +117,9 @@ class SectionBuilder:
         if text:
             self._paragraphs.append(self.prefix + text)
             self.prefix = ""
+            self._chars += len(text)
+            if self._chars > MAX_EXTRACTED_CHARS:
+                raise_too_much_text()
 
     def _flush(self) -> None:
         if self._paragraphs:
@@ -128,6 +132,18 @@ class SectionBuilder:
         if not self._sections:
             raise UnreadableDocument("empty", "contains no extractable text (a scanned PDF needs OCR first).")
         return LoadedDocument(self.title or fallback_title, tuple(self._sections), metadata or {})
+
+
+# Text one document may yield: about 2,000 pages. Beyond it a file is a bomb (one PDF content stream shared by
+# thousands of pages) or a whole archive that should be split; every format stops as soon as it passes it.
+MAX_EXTRACTED_CHARS = 4_000_000
+
+
+def raise_too_much_text() -> None:
+    raise UnreadableDocument(
+        "too_large",
+        f"it holds more than {MAX_EXTRACTED_CHARS:,} characters of text, the limit for one document; split it.",
+    )
 
 
 def table_row(cells: Sequence[str]) -> str:
