@@ -9,7 +9,7 @@ held-out fold, and reports both, with the figures of `relais eval answers`
 
     export RELAIS_DATA_DIR=/tmp/relais-answers && .venv/bin/relais demo
     .venv/bin/python bench/answers_cv.py [demo/questions.yaml] [--folds 5] [--repeats 20] [--train-first 101]
-        [--score demo/questions-holdout.yaml] [--fit]
+        [--score demo/questions-holdout.yaml ...] [--fit]
 
 --train-first N also fits on the first N questions only and scores the others
 (questions appended later, never fitted on); --score FILE scores the model fitted on all of
@@ -212,7 +212,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20, help="shuffles of the k-fold split, averaged")
     parser.add_argument("--train-first", type=int, metavar="N", help="also fit on the first N questions only")
     parser.add_argument(
-        "--score", type=Path, metavar="FILE", help="also score the model refitted on all the questions on FILE's"
+        "--score",
+        type=Path,
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="also score the model refitted on all the questions on FILE's (repeatable)",
     )
     parser.add_argument(
         "--fit", action="store_true", help="write the refitted model to src/relais/engine/answers/answer-model.json"
@@ -254,10 +259,9 @@ def main() -> None:
             row(f"first {len(first)} → last {len(rest)} (never fitted on)", score([(i, decide(i, held)) for i in rest]))
         )
     held_out = {}
-    if args.score:
-        other = collect(args.score)
-        held_out[relative(args.score)] = score([(i, decide(i, model)) for i in other])
-        print(row(f"all → {args.score.name} (never fitted on)", held_out[relative(args.score)]))
+    for path in args.score:
+        held_out[relative(path)] = score([(i, decide(i, model)) for i in collect(path)])
+        print(row(f"all → {path.name} (never fitted on)", held_out[relative(path)]))
     if args.fit:
         write_fitted(model, relative(args.file), items, runs.mean(0), args, held_out)
 
@@ -277,12 +281,14 @@ def write_fitted(model: Fitted, fitted_on: str, items: list[Item], cross_validat
     from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, write_answer_model
 
     weights, intercept = model.raw()
+    answerable = sum(i.expected is not None for i in items)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     provenance = {
         **SHIPPED_MODEL.provenance,
         "fitted_by": "bench/answers_cv.py --fit",
         "fitted_on": (
-            f"{fitted_on}: {len(items)} questions ({sum(i.expected is not None for i in items)} answerable); the "
+            f"{fitted_on}: {len(items)} questions ({answerable} answerable, {len(items) - answerable} unanswerable); "
+            "the "
             f"{sum(i.gated for i in items)} questions the FAQ threshold answers first are left out of the logistic fit"
         ),
         "commit": commit.stdout.strip() or "unknown",
@@ -293,8 +299,8 @@ def write_fitted(model: Fitted, fitted_on: str, items: list[Item], cross_validat
     fitted = AnswerModel(
         faq_weight=float(model.ranking[0]),
         coverage_weight=float(model.ranking[1]),
-        weights=tuple(round(float(w), 4) for w in weights),
-        intercept=round(float(intercept), 4),
+        weights=tuple(float(f"{w:.4g}") for w in weights),  # four significant digits, as shipped
+        intercept=float(f"{intercept:.4g}"),
         specific_margin=SHIPPED_MODEL.specific_margin,
         provenance=provenance,
     )

@@ -33,13 +33,24 @@ WIRING = {"settings", "urls", "asgi", "wsgi", "cli", "__init__"}
 
 
 def _modules_imported(path: Path) -> list[tuple[str, int]]:
-    """Every module an import statement names, at any depth (function-level and TYPE_CHECKING imports too)."""
+    """Every module an import statement names, at any depth (function-level and TYPE_CHECKING imports too).
+
+    `from relais import knowledge` names relais.knowledge; a relative import is resolved against the file's package.
+    """
+    package = ".".join(path.relative_to(SRC.parent).with_suffix("").parts[:-1])
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found += [(alias.name, node.lineno) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.module, node.lineno))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parent, *([base] if base else [])])
+            found.append((base, node.lineno))
+            found += [
+                (f"{base}.{alias.name}", node.lineno) for alias in node.names if base in {"relais", "relais.engine"}
+            ]
     return found
 
 

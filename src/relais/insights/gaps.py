@@ -128,7 +128,7 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
     texts = [i.text for i in items]
     all_texts = [r.question for r in rows] + texts + [q for q, _ in settled]
     if not items:
-        return GapReport(period, [], 0, 0, len(settled), is_simulated(rows, tickets, {}))
+        return GapReport(period, [], 0, 0, len(settled), is_simulated(rows, tickets, {}, period.service))
     vectors = question_vectors(all_texts)
     mean = np.concatenate([vectors, faq_vectors()]).mean(axis=0)
     item_vectors = clustering.center(vectors[len(rows) : len(rows) + len(items)], mean)
@@ -137,7 +137,8 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
         settled_vectors = clustering.center(vectors[len(rows) + len(items) :], mean)
         knowledge_gaps.close_gaps(gaps, settled_vectors, [t for _, t in settled], config.gap_threshold)
     in_gaps = sum(g.volume for g in gaps)
-    return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled), is_simulated(rows, tickets, {}))
+    simulated = is_simulated(rows, tickets, {}, period.service)
+    return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled), simulated)
 
 
 def faq_collection(service: str) -> Collection | None:

@@ -247,14 +247,22 @@ def measure(period: Period) -> Measure:
         baselines=baselines,
         target=config.savings_target,
         deflection_days=config.deflection_days,
-        simulated=is_simulated(exchanges, tickets, baselines),
+        simulated=is_simulated(exchanges, tickets, baselines, period.service),
     )
 
 
 def is_simulated(
-    exchanges: list[deflection.ExchangeRow], tickets: list[deflection.TicketRow], baselines: dict[str, ServiceBaseline]
+    exchanges: list[deflection.ExchangeRow],
+    tickets: list[deflection.TicketRow],
+    baselines: dict[str, ServiceBaseline],
+    service: str = "",
 ) -> bool:
-    """Whether a simulated baseline, or a question or ticket of a simulated account, is among these figures."""
+    """Whether a simulated baseline, or a question or ticket of a simulated account, is among the figures shown
+    (those of ``service`` alone when the page is filtered on one)."""
+    if service:
+        baselines = {name: b for name, b in baselines.items() if name == service}
+        tickets = [t for t in tickets if t.service == service]
+        exchanges = [e for e in exchanges if e.service == service]
     if any(b.source == Source.SIMULATED for b in baselines.values()):
         return True
     simulated = {str(pk) for pk in Profile.objects.filter(simulated=True).values_list("user_id", flat=True)}

@@ -59,15 +59,15 @@ class IngestSummary:
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files named directly, plus every non-hidden file under named folders, sorted."""
-    files: list[Path] = []
+    found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
+            found.extend(
                 p for p in sorted(path.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.parts)
             )
         else:
-            files.append(path)
-    return files
+            found.append(path)
+    return found
 
 
 def get_or_create_collection(name: str, audience: str | None = None, service: str | None = None) -> Collection:
@@ -127,13 +127,13 @@ class Ingestor:
         progress: Callable[[Path], None] | None = None,
     ) -> IngestSummary:
         summary = IngestSummary()
-        files = expand_paths(paths)
-        for path in files:
+        found = expand_paths(paths)
+        for path in found:
             self._ingest_one(path, summary)
             if progress:
                 progress(path)
         if prune:
-            self._prune(paths, {str(p.resolve()) for p in files}, summary)
+            self._prune(paths, {str(p.resolve()) for p in found}, summary)
         return summary
 
     def _ingest_one(self, path: Path, summary: IngestSummary) -> None:

@@ -27,3 +27,7 @@ def test_citation_markers_stay_with_the_sentence_they_close():
         "Dix jours avant. [1]",
         "Un mois pour l'étranger [2].",
     ]
+
+
+def test_an_abbreviation_after_an_elision_ends_no_sentence():
+    assert sentences("Voir l'art. 12 du règlement. Puis signer.") == ["Voir l'art. 12 du règlement.", "Puis signer."]

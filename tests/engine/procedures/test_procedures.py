@@ -401,3 +401,7 @@ def test_prefill_and_choices_are_checked_at_load():
         loading.parse_yaml(ONE_STEP + "    - {nom: d, type: texte, libelle: D, preremplir: debut}\n")
     with pytest.raises(ProcedureError, match="deux choix ont la même valeur"):
         loading.parse_yaml(ONE_STEP + "    - {nom: c, type: choix, libelle: C, choix: [Oui, oui]}\n")
+
+
+def test_answers_and_keywords_are_compared_folded_with_symbols_as_spaces():
+    assert definition.fold("  D’accord,  Œuvre N°5 ! ") == "d'accord oeuvre n 5"

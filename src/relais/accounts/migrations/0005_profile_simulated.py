@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def mark_earlier_simulated_accounts(apps, schema_editor):
+    # The usage simulator has always named its fictional agents « sim.… » (relais.demo.simulate.PREFIX).
+    Profile = apps.get_model("accounts", "Profile")
+    Profile.objects.filter(user__username__startswith="sim.").update(simulated=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +21,5 @@ class Migration(migrations.Migration):
             name='simulated',
             field=models.BooleanField(default=False, editable=False, verbose_name='compte simulé (démonstration)'),
         ),
+        migrations.RunPython(mark_earlier_simulated_accounts, migrations.RunPython.noop),
     ]

@@ -275,6 +275,7 @@ def states_more_than_faq(
     curated: Answer,
     evidence: Sequence[Evidence],
     idf: TermWeight | None = None,
+    model: AnswerModel = SHIPPED_MODEL,
 ) -> bool:
     """Whether an answer from ``document_id`` should replace the ``curated`` FAQ answer.
 
@@ -295,10 +296,16 @@ def states_more_than_faq(
         coverage(question, _document_passages(evidence, source), idf),
         coverage(question, [_as_passage(curated)], idf),
     )
-    return answered - general >= SHIPPED_MODEL.specific_margin
+    return answered - general >= model.specific_margin
 
 
-def with_closer_extract(question: str, curated: Answer, extract: Answer, idf: TermWeight | None = None) -> Answer:
+def with_closer_extract(
+    question: str,
+    curated: Answer,
+    extract: Answer,
+    idf: TermWeight | None = None,
+    model: AnswerModel = SHIPPED_MODEL,
+) -> Answer:
     """The curated answer, followed by the extract when the sentences quoted state clearly more of the question
     (the model's specific_margin, rarity-weighted coverage, headings counted on both sides) than the curated
     answer does.
@@ -314,10 +321,7 @@ def with_closer_extract(question: str, curated: Answer, extract: Answer, idf: Te
         Evidence(c.passage_id, c.document_id, c.document_title, c.section_path, c.quote, 0.0, 0.0)
         for c in extract.citations
     ]
-    if (
-        coverage(question, quoted, idf) - coverage(question, [_as_passage(curated)], idf)
-        < SHIPPED_MODEL.specific_margin
-    ):
+    if coverage(question, quoted, idf) - coverage(question, [_as_passage(curated)], idf) < model.specific_margin:
         return curated
     # The curated answer cites its source page at most once: it is [1], the extract's passages follow.
     quotes = _numbered_quotes(extract.citations, first=len(curated.citations) + 1)

@@ -35,7 +35,7 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
     token = re.search(r"(\S+)$", line[max(0, end - 100) : end])  # a window: no quadratic scan of long lines
     if token is None:
         return False
-    word = token.group(1).lstrip('«("“*_')
+    word = re.split(r"['’]", token.group(1).lstrip('«("“*_'))[-1]  # « l'art. 12 »: the abbreviation is « art »
     if normalize_for_matching(word) in ABBREVIATIONS or (len(word) == 1 and word.isalpha() and word.isupper()):
         return False
     # « Étapes : 1. Ouvrir … »: an inline enumeration, not a sentence end.
