@@ -1,37 +1,25 @@
 """Hostile files are refused before they are read: office archives that unpack to too much, YAML bombs.
 
-The bombs are made here, at their real size, not committed: a 1 GiB-style image becomes a 300 MiB zero-filled
-member (a few hundred KB compressed), ten million empty paragraphs a 40 MiB document.xml.
+The bombs are made by tests/bombs.py when the tests run, never committed: here a 300 MiB zero-filled image (a few
+hundred KB compressed), seven million empty paragraphs (a 42 MiB document.xml); bench/bombs.py reads them at the
+attack campaign's sizes and prints the time and peak memory of each refusal.
 """
 
 import zipfile
-from pathlib import Path
 
-import docx
 import pytest
 
 from relais.engine.readers import limits
 from relais.engine.readers.files import load_document, load_text
 from relais.engine.readers.structure import UnreadableDocument
-
-CHUNK = b"\0" * (1024 * 1024)
-
-
-def base_docx(path: Path) -> Path:
-    document = docx.Document()
-    document.add_heading("Guide", level=1)
-    document.add_paragraph("Un paragraphe ordinaire.")
-    document.save(str(path))
-    return path
-
-
-def add_zero_member(path: Path, name: str, mebibytes: int) -> None:
-    with (
-        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
-        archive.open(name, "w", force_zip64=True) as member,
-    ):
-        for _ in range(mebibytes):
-            member.write(CHUNK)
+from tests.bombs import (
+    add_zero_member,
+    base_docx,
+    base_odt,
+    billion_laughs,
+    docx_with_empty_paragraphs,
+    shared_stream_pdf,
+)
 
 
 def test_an_ordinary_docx_is_read(tmp_path):
@@ -48,32 +36,14 @@ def test_a_docx_hiding_a_huge_image_is_refused_before_it_is_opened(tmp_path):
 
 
 def test_a_docx_with_millions_of_paragraphs_is_refused(tmp_path):
-    source = base_docx(tmp_path / "source.docx")
-    path = tmp_path / "paragraphes.docx"
-    paragraphs = b"<w:p/>" * (1024 * 1024)  # 6 MiB
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
-        for item in original.infolist():
-            if item.filename != "word/document.xml":
-                bomb.writestr(item, original.read(item))
-        head, tail = original.read("word/document.xml").split(b"<w:body>")
-        with bomb.open("word/document.xml", "w", force_zip64=True) as member:
-            member.write(head + b"<w:body>")
-            for _ in range(7):  # about ten million paragraphs
-                member.write(paragraphs)
-            member.write(tail)
+    path = docx_with_empty_paragraphs(tmp_path / "paragraphes.docx", 7)  # 42 MiB of XML
     with pytest.raises(UnreadableDocument, match=r"word/document\.xml is 4[0-9] MiB of XML") as caught:
         load_document(path)
     assert caught.value.code == "too_large"
 
 
 def test_an_odt_hiding_a_huge_picture_is_refused(tmp_path):
-    from odf.opendocument import OpenDocumentText
-    from odf.text import P
-
-    document = OpenDocumentText()
-    document.text.addElement(P(text="Un paragraphe ordinaire."))
-    path = tmp_path / "bombe.odt"
-    document.save(str(path))
+    path = base_odt(tmp_path / "bombe.odt")
     assert load_document(path).sections[0].text == "Un paragraphe ordinaire."
     add_zero_member(path, "Pictures/image.png", 300)
     with pytest.raises(UnreadableDocument, match="more than the limit of 256 MiB"):
@@ -89,17 +59,10 @@ def test_an_archive_of_too_many_parts_is_refused(tmp_path):
         load_document(path)
 
 
-BILLION_LAUGHS = "\n".join(
-    ["---", "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
-    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(7)]
-    + ["---", "# Titre", "", "Texte."]
-)
-
-
 def test_yaml_anchors_and_aliases_in_front_matter_are_refused_without_being_expanded():
-    assert len(BILLION_LAUGHS) < 600
+    assert len(billion_laughs(8)) < 600
     with pytest.raises(UnreadableDocument, match="anchors or aliases") as caught:
-        load_text(BILLION_LAUGHS)
+        load_text(billion_laughs(8))
     assert caught.value.code == "corrupt"
 
 
@@ -112,33 +75,6 @@ def test_oversized_front_matter_is_refused():
     block = "---\n" + "".join(f"cle{n}: {'x' * 60}\n" for n in range(2000)) + "---\nTexte."
     with pytest.raises(UnreadableDocument, match="front matter exceeds 64 KiB"):
         load_text(block)
-
-
-def shared_stream_pdf(path: Path, pages: int, lines: int) -> Path:
-    """Every page draws the same content stream: a few KB of file, pages × lines of text once extracted."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    stream = DecodedStreamObject()
-    stream.set_data(b"BT /F1 10 Tf 12 TL 50 780 Td " + b"(Demandez votre badge a l'accueil.) ' " * lines + b"ET")
-    content, font_ref = writer._add_object(stream), writer._add_object(font)
-    for _ in range(pages):
-        page = writer.add_blank_page(595, 842)
-        page[NameObject("/Contents")] = content
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font_ref})}
-        )
-    with path.open("wb") as handle:
-        writer.write(handle)
-    return path
 
 
 def test_a_pdf_whose_pages_share_one_content_stream_stops_at_the_text_limit(tmp_path, monkeypatch):
@@ -167,3 +103,11 @@ def test_a_pdf_with_too_many_pages_is_refused_before_its_text_is_read(tmp_path, 
     monkeypatch.setattr(limits, "MAX_PDF_PAGES", 5)
     with pytest.raises(UnreadableDocument, match="6 pages, more than the limit of 5"):
         load_document(shared_stream_pdf(tmp_path / "pages.pdf", pages=6, lines=1))
+
+
+def test_a_pdf_whose_pages_draw_too_much_is_refused_before_any_text_is_extracted(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_PDF_CONTENT_BYTES", 1024 * 1024)
+    path = shared_stream_pdf(tmp_path / "pages.pdf", pages=40, lines=1_000)  # 38 KB drawn 40 times
+    assert path.stat().st_size < 50_000
+    with pytest.raises(UnreadableDocument, match="draw more than 1 MiB of content"):
+        load_document(path)

@@ -22,6 +22,7 @@ MAX_XML_MEMBER_BYTES = 32 * 1024 * 1024  # one XML part (document.xml, content.x
 MAX_ARCHIVE_MEMBERS = 5_000
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 MAX_PDF_PAGES = 2_000
+MAX_PDF_CONTENT_BYTES = 256 * 1024 * 1024  # drawing instructions of all pages, a shared stream once per page
 # The text one document may yield, whatever its format, is capped in structure.py (MAX_EXTRACTED_CHARS).
 
 

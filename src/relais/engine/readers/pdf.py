@@ -159,6 +159,7 @@ def _extract_pages(reader: Any) -> list[list[str]]:
         raise UnreadableDocument(
             "too_large", f"it has {len(reader.pages)} pages, more than the limit of {limits.MAX_PDF_PAGES}; split it."
         )
+    _check_content_size(reader)
     pages, chars = [], 0
     for page in reader.pages:
         pages.append(_page_lines(page))
@@ -166,6 +167,29 @@ def _extract_pages(reader: Any) -> list[list[str]]:
         if chars > structure.MAX_EXTRACTED_CHARS:
             structure.raise_too_much_text()
     return pages
+
+
+def _check_content_size(reader: Any) -> None:
+    """Refuse, before any text is extracted, a PDF whose pages draw too much: pages may share one content stream,
+    so a few KB of file can make the extractor interpret gigabytes. Each stream is decoded once."""
+    from pypdf.generic import ArrayObject
+
+    sizes: dict[tuple[int, int] | int, int] = {}
+    total = 0
+    for page in reader.pages:
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        for ref in contents if isinstance(contents, ArrayObject) else [contents] if contents is not None else []:
+            key = (ref.idnum, ref.generation) if hasattr(ref, "idnum") else id(ref)
+            if key not in sizes:
+                sizes[key] = len(ref.get_object().get_data())
+            total += sizes[key]
+        if total > limits.MAX_PDF_CONTENT_BYTES:
+            raise UnreadableDocument(
+                "too_large",
+                f"its pages draw more than {limits.MAX_PDF_CONTENT_BYTES // 1_048_576} MiB of content (pages sharing "
+                "one content stream?), the limit for one document; export it again or split it.",
+            )
 
 
 def _page_lines(page: Any) -> list[str]:
