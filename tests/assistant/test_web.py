@@ -186,6 +186,19 @@ def test_document_page_and_original_file(agent):
     assert original.status_code == 200 and len(b"".join(original.streaming_content)) > 1000
 
 
+def test_an_html_original_is_downloaded_sandboxed_and_a_pdf_shown(agent):
+    from relais.knowledge.models import Document
+
+    html = Document.objects.filter(source__endswith=".html").first()
+    response = agent.get(f"/documents/{html.pk}/fichier/")
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox" and response["X-Content-Type-Options"] == "nosniff"
+    pdf = Document.objects.filter(source__endswith=".pdf").first()
+    response = agent.get(f"/documents/{pdf.pk}/fichier/")
+    assert response["Content-Disposition"].startswith("inline;")
+    assert "sandbox" not in response.get("Content-Security-Policy", "")  # the PDF viewer runs
+
+
 def test_logo_is_served(client):
     response = client.get("/logo")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"

@@ -83,6 +83,17 @@ def test_a_new_version_refused_for_its_metadata_leaves_the_stored_original_as_it
     assert [p.name for p in Path(document.source).parent.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_very_long_file_name_is_shortened_and_leaves_no_temporary_file(referent):
+    body = upload(referent, SimpleUploadedFile("é" * 130 + ".md", BADGE_V1.encode())).content.decode()
+    assert "1 ajouté(s)" in body
+    document = Document.objects.get(title="Badge perdu")
+    stored = Path(document.source)
+    assert (
+        stored.suffix == ".md" and len(stored.name.encode()) <= 150 and stored.read_text(encoding="utf-8") == BADGE_V1
+    )
+    assert [p.name for p in stored.parent.iterdir() if p.name.startswith(".")] == []
+
+
 def test_upload_form_errors_are_in_french(referent):
     response = upload(referent, valid_from="2026-05-01", valid_until="2026-01-01")
     body = response.content.decode()

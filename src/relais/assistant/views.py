@@ -151,6 +151,11 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
     return render(request, "assistant/document.html", context)
 
 
+# Formats a browser shows without running anything: served in the page. Anything else (an uploaded HTML page) is
+# downloaded, and sandboxed should it be opened anyway, so it can neither script nor redirect the app's origin.
+INLINE_SUFFIXES = frozenset({".pdf", ".odt", ".docx", ".txt", ".md", ".markdown"})
+
+
 @login_required
 @require_GET
 def document_file(request: HttpRequest, document_id: int) -> FileResponse:
@@ -158,7 +163,12 @@ def document_file(request: HttpRequest, document_id: int) -> FileResponse:
     path = Path(document.source)
     if not path.is_file():
         raise Http404("Le fichier d'origine n'est plus disponible.")
-    return FileResponse(path.open("rb"), as_attachment=False, filename=path.name)
+    inline = path.suffix.lower() in INLINE_SUFFIXES
+    response = FileResponse(path.open("rb"), as_attachment=not inline, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    if not inline:
+        response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @require_GET

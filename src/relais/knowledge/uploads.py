@@ -40,6 +40,19 @@ def upload_folder(collection: Collection) -> Path:
     return Path(settings.MEDIA_ROOT) / "documents" / f"collection-{collection.pk}"
 
 
+# A file name the file system takes (255 bytes on ext4) with room for the temporary prefixes used below.
+MAX_NAME_BYTES = 150
+
+
+def stored_name(uploaded: str) -> str:
+    """The upload's name made safe to store: no path, no odd characters, shortened (its suffix kept)."""
+    name = get_valid_filename(Path(uploaded).name) or "document"
+    stem, suffix = Path(name).stem, Path(name).suffix[:16]
+    while len(f"{stem}{suffix}".encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem or 'document'}{suffix}"
+
+
 def french_reason(failure: Failure) -> str:
     return FRENCH_REASONS.get(failure.code, failure.reason)
 
@@ -53,7 +66,7 @@ def store_and_ingest(
     accepted: list[Path] = []
     previous: dict[Path, Path] = {}  # a new version's path → the version it replaces, kept until it is accepted
     for upload in files:
-        name = get_valid_filename(Path(upload.name).name) or "document"
+        name = stored_name(upload.name)
         target = folder / name
         staged = _stage(upload, folder, target.suffix)
         try:
