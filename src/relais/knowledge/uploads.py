@@ -48,8 +48,9 @@ def stored_name(uploaded: str) -> str:
     """The upload's name made safe to store: no path, no odd characters, shortened (its suffix kept)."""
     name = get_valid_filename(Path(uploaded).name) or "document"
     stem, suffix = Path(name).stem, Path(name).suffix[:16]
-    while len(f"{stem}{suffix}".encode()) > MAX_NAME_BYTES:
-        stem = stem[:-1]
+    # The longest prefix of whole characters that fits: a character cut in the middle is dropped.
+    budget = MAX_NAME_BYTES - len(suffix.encode())
+    stem = stem.encode()[:budget].decode(errors="ignore")
     return f"{stem or 'document'}{suffix}"
 
 
