@@ -11,7 +11,12 @@ from django.core.asgi import get_asgi_application
 from django.db import DatabaseError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from relais.operations.body_limit import BodyLimitASGI  # noqa: E402 - needs the settings loaded above
+
+# Bodies are bounded before Django's handler spools them to disk (operations/body_limit.py).
+application = BodyLimitASGI(django_application)
 
 
 def _warm_up() -> None:

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from relais.engine.readers.isolation import ReadingBudget
+from relais.engine.readers.limits import MIB, ReadingLimits
+
 
 class ConfigError(ValueError):
     """A RELAIS_* variable holds a value the program cannot use."""
@@ -124,6 +127,30 @@ class Config:
     # Chosen by `make bench` over the three dev sets (docs/benchmarks.md, « Retrieval on the shared dev sets »).
     search_alpha: float = setting(0.7, _float, "Weight of the dense score in convex fusion (0–1).")
     max_upload_mb: int = setting(50, _int, "Largest document accepted for ingestion, in megabytes.")
+    # Limits on what one file may unpack to and yield (docs/security.md): a few KB can declare gigabytes.
+    max_unpacked_mb: int = setting(256, _int, "Largest size an office file (DOCX, ODT) may unpack to, in megabytes.")
+    max_archive_members: int = setting(5000, _int, "Most parts an office file's archive may hold.")
+    max_xml_part_mb: int = setting(32, _int, "Largest XML part of an office file (its text), in megabytes.")
+    max_front_matter_kb: int = setting(64, _int, "Largest YAML metadata block of a Markdown file, in kilobytes.")
+    max_pdf_pages: int = setting(2000, _int, "Most pages of a PDF.")
+    max_pdf_content_mb: int = setting(256, _int, "Most drawing instructions all pages of a PDF may hold, in megabytes.")
+    max_document_chars: int = setting(4_000_000, _int, "Most characters of text one document may yield.")
+    max_document_passages: int = setting(5000, _int, "Most passages one document may add to the index.")
+    read_timeout: float = setting(
+        60.0, _float, "Seconds a PDF, DOCX or ODT may take to read, in a separate process; 0: read in place, no limit."
+    )
+    max_request_mb: int = setting(
+        200, _int, "Largest request body from a signed-in user (several files uploaded at once), in megabytes."
+    )
+    max_anonymous_request_kb: int = setting(
+        256, _int, "Largest request body before sign-in (the sign-in form, an anonymous API call), in kilobytes."
+    )
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        _list,
+        "Addresses of the reverse proxies whose X-Forwarded-For is believed, comma-separated; empty: none.",
+    )
+    read_memory_mb: int = setting(2048, _int, "Memory the process reading a PDF, DOCX or ODT may use, in megabytes.")
     default_contact: str = setting(
         "le service RH ou le support informatique",
         str,
@@ -248,8 +275,35 @@ class Config:
     def __post_init__(self) -> None:
         if not 0.0 <= self.search_alpha <= 1.0:
             raise ConfigError(f"RELAIS_SEARCH_ALPHA={self.search_alpha}: expected a number between 0 and 1")
-        if self.max_upload_mb <= 0:
-            raise ConfigError(f"RELAIS_MAX_UPLOAD_MB={self.max_upload_mb}: expected a positive number")
+        for name in (
+            "max_upload_mb",
+            "max_unpacked_mb",
+            "max_archive_members",
+            "max_xml_part_mb",
+            "max_front_matter_kb",
+            "max_pdf_pages",
+            "max_pdf_content_mb",
+            "max_document_chars",
+            "max_document_passages",
+            "max_anonymous_request_kb",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)}: expected a positive number")
+        if self.max_request_mb < self.max_upload_mb:
+            raise ConfigError(
+                f"RELAIS_MAX_REQUEST_MB={self.max_request_mb} is under RELAIS_MAX_UPLOAD_MB={self.max_upload_mb}: "
+                "no file that large could be uploaded"
+            )
+        if self.max_anonymous_request_kb <= 0:
+            raise ConfigError(
+                f"RELAIS_MAX_ANONYMOUS_REQUEST_KB={self.max_anonymous_request_kb}: expected a positive number"
+            )
+        if self.read_timeout < 0:
+            raise ConfigError(f"RELAIS_READ_TIMEOUT={self.read_timeout}: expected seconds (0 to read in place)")
+        if self.read_memory_mb < 256:
+            raise ConfigError(
+                f"RELAIS_READ_MEMORY_MB={self.read_memory_mb}: expected at least 256 (a reader alone needs about 100)"
+            )
         if contrast_with_white(self.town_color) < 4.5:
             raise ConfigError(
                 f"RELAIS_TOWN_COLOR={self.town_color}: white text on it would be unreadable "
@@ -352,6 +406,23 @@ class Config:
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def reading_limits(self) -> ReadingLimits:
+        return ReadingLimits(
+            max_unpacked_bytes=self.max_unpacked_mb * MIB,
+            max_archive_members=self.max_archive_members,
+            max_xml_part_bytes=self.max_xml_part_mb * MIB,
+            max_front_matter_bytes=self.max_front_matter_kb * 1024,
+            max_pdf_pages=self.max_pdf_pages,
+            max_pdf_content_bytes=self.max_pdf_content_mb * MIB,
+            max_extracted_chars=self.max_document_chars,
+            max_passages=self.max_document_passages,
+        )
+
+    @property
+    def reading_budget(self) -> ReadingBudget:
+        return ReadingBudget(seconds=self.read_timeout, memory_bytes=self.read_memory_mb * MIB)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:

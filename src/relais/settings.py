@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from relais.accounts.auth_config import auth_settings
@@ -9,8 +11,15 @@ from relais.config import Config, ensure_secret_key
 
 RELAIS = Config.from_env()
 
+# The data folder holds the database (with live session keys), the uploaded originals and the secret key: the
+# service user alone reads it. The umask covers what this process creates later (SQLite's journal, uploads).
+os.umask(0o077)
 DATA_DIR = RELAIS.data_dir.resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+for _private in [DATA_DIR, *DATA_DIR.glob(f"{RELAIS.database_path.name}*")]:
+    # Also tightens a database created before this rule; what the operator gave another owner is left alone.
+    if _private.stat().st_uid == os.getuid() and _private.stat().st_mode & 0o077:
+        _private.chmod(0o700 if _private.is_dir() else 0o600)
 
 SECRET_KEY = ensure_secret_key(RELAIS)
 DEBUG = RELAIS.debug
@@ -45,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before CSRF's check or any form reads the body (a middleware's call runs before every view hook).
+    "relais.operations.body_limit.BodyLimitMiddleware",
     "relais.accounts.middleware.CharterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +150,8 @@ globals().update(auth_settings(RELAIS))
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

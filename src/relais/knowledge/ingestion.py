@@ -21,8 +21,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from relais.engine.readers import files
+from relais.engine.readers import files, limits
 from relais.engine.readers.files import SUPPORTED_SUFFIXES, load_document
+from relais.engine.readers.isolation import read_document
 from relais.engine.readers.structure import LoadedDocument, UnreadableDocument
 from relais.engine.search.chunking import chunk_sections, embedding_text
 from relais.engine.search.embeddings import EmbeddingCache
@@ -36,7 +37,12 @@ logger = logging.getLogger(__name__)
 class Failure:
     source: str
     code: str
-    reason: str
+    reason: str  # for the operator, in English
+    french: str = ""  # for the user who uploaded, naming the limit crossed (empty: the code's general reason)
+
+    @classmethod
+    def of(cls, source: str, error: UnreadableDocument) -> Failure:
+        return cls(source, error.code, str(error), error.french)
 
 
 @dataclass
@@ -46,6 +52,8 @@ class IngestSummary:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    # Accepted documents a référent should look at again: (source, French notice), e.g. not yet in force.
+    notices: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -99,6 +107,19 @@ def _parse_date(value: str | None, source: str, key: str) -> date | None:
         ) from None
 
 
+def _validity(metadata: dict[str, str], source: str) -> tuple[date | None, date | None]:
+    """The document's validity dates; an end before the start would make it silently never answer."""
+    valid_from = _parse_date(metadata.get("valid_from"), source, "valid_from")
+    valid_until = _parse_date(metadata.get("valid_until"), source, "valid_until")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise UnreadableDocument(
+            "bad_metadata",
+            f"{source}: valid_until {valid_until} is before valid_from {valid_from}; the document would never answer.",
+            french=f"la fin de validité ({valid_until:%d/%m/%Y}) précède le début ({valid_from:%d/%m/%Y})",
+        )
+    return valid_from, valid_until
+
+
 @dataclass(frozen=True)
 class _Prepared:
     loaded: LoadedDocument
@@ -141,7 +162,7 @@ class Ingestor:
         try:
             self._ingest_file(path, source, summary)
         except UnreadableDocument as exc:
-            summary.failed.append(Failure(source, exc.code, str(exc)))
+            summary.failed.append(Failure.of(source, exc))
         except Exception as exc:  # one bad file must not stop the batch
             logger.exception("ingestion of %s failed", source)
             summary.failed.append(Failure(source, "internal_error", f"{path.name}: unexpected error: {exc}"))
@@ -159,15 +180,30 @@ class Ingestor:
         prepared = self._prepare(path, source)
         document = self._store(path, source, content_hash, existing, prepared)
         (summary.updated if existing else summary.added).append(source)
+        if prepared.valid_from and prepared.valid_from > timezone.localdate():
+            summary.notices.append(
+                (
+                    source,
+                    f"pas encore en vigueur : il ne servira aux réponses qu'à partir du {prepared.valid_from:%d/%m/%Y}",
+                )
+            )
         logger.debug("ingested %s (%d passages)", document.title, len(prepared.chunks))
 
     def _prepare(self, path: Path, source: str) -> _Prepared:
-        loaded = load_document(path, max_bytes=self.config.max_upload_bytes)
+        loaded = read_document(
+            path,
+            max_bytes=self.config.max_upload_bytes,
+            limits=self.config.reading_limits,
+            budget=self.config.reading_budget,
+        )
         if self.metadata_defaults:
             loaded = replace(loaded, metadata={**self.metadata_defaults, **loaded.metadata})
         chunks = chunk_sections(loaded.sections)
         if not chunks:
             raise UnreadableDocument("empty", f"{path.name}: no text to index")
+        with limits.applied(self.config.reading_limits):
+            limits.check_passages(len(chunks))  # before embedding: each passage costs embedding time
+        valid_from, valid_until = _validity(loaded.metadata, path.name)
         texts = [embedding_text(loaded.title, c.heading_path, c.text) for c in chunks]
         vectors = list(self.cache.embed_passages(self.index.embedder, [*texts, loaded.title]))
         return _Prepared(
@@ -175,8 +211,8 @@ class Ingestor:
             chunks=chunks,
             vectors=vectors[:-1],
             title_vector=vectors[-1],
-            valid_from=_parse_date(loaded.metadata.get("valid_from"), path.name, "valid_from"),
-            valid_until=_parse_date(loaded.metadata.get("valid_until"), path.name, "valid_until"),
+            valid_from=valid_from,
+            valid_until=valid_until,
         )
 
     def _store(

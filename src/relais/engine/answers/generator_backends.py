@@ -11,7 +11,8 @@ Chosen by ``RELAIS_GENERATOR`` (:func:`generator_from_config`):
 - ``llamacpp``: ``llama_cpp.Llama`` on ``RELAIS_LLM_MODEL_PATH`` (the ``llm`` extra), or on the GGUF model
   shipped by a PyPI package when the path is empty (:func:`packaged_model_path`).
 
-Pure Python: no Django import (``relais.config`` is a plain dataclass).
+Pure Python: no Django import, and no import of ``relais.config``: the settings arrive as any object with the
+fields of :class:`GeneratorSettings` (the configuration is built from the engine's types, not the reverse).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -36,8 +37,21 @@ from relais.engine.answers.generation import (
     Prompt,
 )
 
-if TYPE_CHECKING:
-    from relais.config import Config
+
+class GeneratorSettings(Protocol):
+    """What :func:`generator_from_config` reads of the configuration (``relais.config.Config`` has it)."""
+
+    generator: str
+    llm_base_url: str
+    llm_model: str
+    llm_api_key_env: str
+    llm_connect_timeout: float
+    llm_timeout: float
+    llm_retries: int
+    llm_params_b: float
+    llm_model_path: Path | None
+    llm_context: int
+
 
 RETRY_BACKOFF_SECONDS = 0.5
 
@@ -252,7 +266,7 @@ def packaged_model_path() -> Path | None:
     return None
 
 
-def generator_from_config(config: Config) -> Generator | None:
+def generator_from_config(config: GeneratorSettings) -> Generator | None:
     """The configured backend, or None for ``extractive`` (no model)."""
     if config.generator == "openai":
         api_key = os.environ.get(config.llm_api_key_env, "") if config.llm_api_key_env else ""

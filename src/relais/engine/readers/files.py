@@ -12,6 +12,7 @@ from pathlib import Path
 from relais.engine.readers.docx import load_docx
 from relais.engine.readers.encoding import decode_bytes
 from relais.engine.readers.html import decode_html, load_html
+from relais.engine.readers.limits import ReadingLimits, applied
 from relais.engine.readers.markdown import load_markdown
 from relais.engine.readers.odt import load_odt
 from relais.engine.readers.pdf import load_pdf
@@ -27,8 +28,12 @@ TEXT_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown", ".txt", ".html", 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 
-def load_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDocument:
-    """Load any supported file; every failure surfaces as UnreadableDocument, never a library error."""
+def load_document(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, limits: ReadingLimits | None = None
+) -> LoadedDocument:
+    """Load any supported file; every failure surfaces as UnreadableDocument, never a library error.
+
+    `limits` bound what the file may unpack to and yield (limits.py); the defaults when None."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -40,9 +45,12 @@ def load_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedDo
     _check_size(path, max_bytes)
     fallback = _title_from_stem(path.stem)
     try:
-        return _load_by_suffix(path, suffix, fallback)
+        with applied(limits):
+            return _load_by_suffix(path, suffix, fallback)
     except UnreadableDocument as exc:
-        raise UnreadableDocument(exc.code, f"{path.name}: {exc}") from exc
+        raise UnreadableDocument(exc.code, f"{path.name}: {exc}", french=exc.french) from exc
+    except MemoryError:
+        raise  # not a damaged file: the reading process's memory ceiling (isolation.py) says so
     except Exception as exc:  # any parser failure means the file itself is damaged
         raise UnreadableDocument(
             "corrupt",
@@ -86,6 +94,8 @@ def _check_size(path: Path, max_bytes: int) -> None:
             "too_large",
             f"{path.name}: {stat.st_size / 1_048_576:.1f} MiB exceeds the {max_bytes / 1_048_576:.1f} MiB "
             "limit; split the document or raise the limit.",
+            french=f"le fichier fait {stat.st_size / 1_048_576:.1f} Mo, au-delà de la limite de "
+            f"{max_bytes / 1_048_576:.0f} Mo : scindez le document".replace(".", ","),
         )
     if stat.st_size == 0:
         raise UnreadableDocument("empty", f"{path.name}: file is empty (0 bytes).")

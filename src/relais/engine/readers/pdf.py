@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from relais.engine.readers import limits, structure
+from relais.engine.readers import limits
 from relais.engine.readers.structure import (
     LoadedDocument,
     SectionBuilder,
@@ -155,17 +155,13 @@ def _pdf_meta_title(reader: Any) -> str:
 
 def _extract_pages(reader: Any) -> list[list[str]]:
     """Every page's lines, stopping as soon as the document holds too many pages or too much text."""
-    if len(reader.pages) > limits.MAX_PDF_PAGES:
-        raise UnreadableDocument(
-            "too_large", f"it has {len(reader.pages)} pages, more than the limit of {limits.MAX_PDF_PAGES}; split it."
-        )
+    limits.check_pdf_pages(len(reader.pages))
     _check_content_size(reader)
     pages, chars = [], 0
     for page in reader.pages:
         pages.append(_page_lines(page))
         chars += sum(len(line) for line in pages[-1])
-        if chars > structure.MAX_EXTRACTED_CHARS:
-            structure.raise_too_much_text()
+        limits.check_extracted_chars(chars)
     return pages
 
 
@@ -184,12 +180,7 @@ def _check_content_size(reader: Any) -> None:
             if key not in sizes:
                 sizes[key] = len(ref.get_object().get_data())
             total += sizes[key]
-        if total > limits.MAX_PDF_CONTENT_BYTES:
-            raise UnreadableDocument(
-                "too_large",
-                f"its pages draw more than {limits.MAX_PDF_CONTENT_BYTES // 1_048_576} MiB of content (pages sharing "
-                "one content stream?), the limit for one document; export it again or split it.",
-            )
+        limits.check_pdf_content(total)
 
 
 def _page_lines(page: Any) -> list[str]:

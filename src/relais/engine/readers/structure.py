@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from relais.engine.readers import limits
+
 # A first line longer than this is prose, not a title.
 _MAX_TITLE_CHARS = 120
 
@@ -32,15 +34,21 @@ class LoadedDocument:
 
 class UnreadableDocument(Exception):
     """Raised for a file that cannot be ingested; `code` is a stable slug, str(exc) an actionable English
-    message for operators. Codes: unsupported_type, empty, too_large, corrupt, encrypted, not_found."""
+    message for operators, `french` (when set) the reason told to the user who uploaded it, naming the limit.
+    Codes: unsupported_type, empty, too_large, too_slow, corrupt, encrypted, not_found."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, *, french: str = ""):
         super().__init__(message)
         self.code = code
+        self.french = french
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Keeps the exception picklable (task queues, multiprocessing) despite the two-argument __init__.
-        return (type(self), (self.code, str(self)))
+        # Keeps the exception picklable (task queues, the reading process) despite the keyword argument.
+        return (_rebuild_unreadable, (self.code, str(self), self.french))
+
+
+def _rebuild_unreadable(code: str, message: str, french: str) -> UnreadableDocument:
+    return UnreadableDocument(code, message, french=french)
 
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
@@ -118,8 +126,7 @@ class SectionBuilder:
             self._paragraphs.append(self.prefix + text)
             self.prefix = ""
             self._chars += len(text)
-            if self._chars > MAX_EXTRACTED_CHARS:
-                raise_too_much_text()
+            limits.check_extracted_chars(self._chars)
 
     def _flush(self) -> None:
         if self._paragraphs:
@@ -132,18 +139,6 @@ class SectionBuilder:
         if not self._sections:
             raise UnreadableDocument("empty", "contains no extractable text (a scanned PDF needs OCR first).")
         return LoadedDocument(self.title or fallback_title, tuple(self._sections), metadata or {})
-
-
-# Text one document may yield: about 2,000 pages. Beyond it a file is a bomb (one PDF content stream shared by
-# thousands of pages) or a whole archive that should be split; every format stops as soon as it passes it.
-MAX_EXTRACTED_CHARS = 4_000_000
-
-
-def raise_too_much_text() -> None:
-    raise UnreadableDocument(
-        "too_large",
-        f"it holds more than {MAX_EXTRACTED_CHARS:,} characters of text, the limit for one document; split it.",
-    )
 
 
 def table_row(cells: Sequence[str]) -> str:

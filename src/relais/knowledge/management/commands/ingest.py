@@ -44,3 +44,5 @@ class Command(BaseCommand):
         )
         for failure in summary.failed:
             self.stdout.write(f"  FAILED {failure.source} [{failure.code}]: {failure.reason}")
+        for source, notice in summary.notices:
+            self.stdout.write(f"  NOTICE {source}: {notice}")

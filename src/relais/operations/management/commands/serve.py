@@ -9,6 +9,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from relais.audit.settings_snapshot import record_settings_changes
 
 
+def proxy_options(trusted_proxies: tuple[str, ...]) -> dict:
+    """uvicorn believes X-Forwarded-For only from the listed proxies; by default from 127.0.0.1, which would let
+    any local client choose its address and escape the sign-in lockout and the per-address limits."""
+    if not trusted_proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted_proxies)}
+
+
 class Command(BaseCommand):
     help = "Serve Relais with the ASGI server (uvicorn), with the background worker beside it."
 
@@ -37,6 +45,7 @@ class Command(BaseCommand):
                 port=options["port"],
                 workers=options["workers"],
                 log_level="warning",
+                **proxy_options(settings.RELAIS.trusted_proxies),
             )
         finally:
             if worker is not None:
