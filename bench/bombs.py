@@ -1,7 +1,9 @@
 """Hostile uploads: how long each bomb takes to be refused, and the reader's peak memory.
 
-Each bomb (tests/bombs.py, made at the size of the attack campaign's) is read by `load_document` in a fresh
-process, which prints its wall time and peak resident memory; a refused file prints the code and the message.
+Each bomb (tests/bombs.py, made at the size of the attack campaign's) is read as an upload is: `read_document`
+with the default settings' limits and reading budget (PDF, DOCX and ODT in a child process with a time budget
+and a memory ceiling), from a fresh process, which prints the wall time and the peak resident memory of itself
+and its reading child; a refused file prints the code, the operator's message and the référent's.
 
     .venv/bin/python bench/bombs.py
 """
@@ -21,16 +23,18 @@ from tests import bombs  # noqa: E402  (the bomb makers live with the tests that
 READ = """
 import resource, sys, time
 from pathlib import Path
-from relais.engine.readers.files import load_document
+from relais.config import Config
+from relais.engine.readers.isolation import read_document
 from relais.engine.readers.structure import UnreadableDocument
+config = Config()
 start = time.perf_counter()
 try:
-    loaded = load_document(Path(sys.argv[1]))
+    loaded = read_document(Path(sys.argv[1]), limits=config.reading_limits, budget=config.reading_budget)
     outcome = f"READ: {sum(len(s.text) for s in loaded.sections):,} characters"
 except UnreadableDocument as exc:
-    outcome = f"refused ({exc.code}): {exc}"
+    outcome = f"refused ({exc.code}): {exc} — « {exc.french} »"
 elapsed = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 print(f"{elapsed:.2f}|{peak:.0f}|{outcome}")
 """
 
@@ -58,7 +62,7 @@ def main() -> None:
             out = subprocess.run([sys.executable, "-c", READ, str(path)], capture_output=True, text=True, check=True)
             elapsed, peak, outcome = out.stdout.strip().splitlines()[-1].split("|", 2)
             size = path.stat().st_size
-            print(f"| {label} | {size / 1024:,.0f} KB | {elapsed} s | {peak} MB | {outcome[:110]} |", flush=True)
+            print(f"| {label} | {size / 1024:,.0f} KB | {elapsed} s | {peak} MB | {outcome} |", flush=True)
 
 
 if __name__ == "__main__":

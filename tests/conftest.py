@@ -42,6 +42,14 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         _running["item"] = None
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as a freshly started server (rate limits, cached gap reports)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _watch_the_real_embedder():
     """Note on the running test each time the real model embeds something."""

@@ -282,7 +282,30 @@ def gaps_log(log):
     ):  # fmt: skip
         exchange(u1 if k % 2 else u2, text, "none", at(10 + k), "RH")
     exchange(u1, "Quel est le menu de la cantine demain ?", "none", at(12), "")
+    worker_sweep()
     return log
+
+
+def worker_sweep() -> None:
+    """What `relais worker` does each minute for these pages: embed the new questions (the pages never do)."""
+    from relais.insights.gaps import embed_questions
+
+    embed_questions.enqueue()  # run at once by the tests' immediate task backend
+
+
+def test_the_gaps_page_never_embeds_questions_the_worker_has_not_seen(log, monkeypatch):
+    from relais.insights import gaps
+
+    exchange(log["u1"], "Combien de jours pour un mariage ?", "none", at(10), "RH")
+    exchange(log["u2"], "congé pour mon mariage", "none", at(11), "RH")
+    monkeypatch.setattr(gaps, "question_vectors", lambda texts: pytest.fail("embedded inside a request"))
+    page = client_for("pilotage.demo").get("/pilotage/lacunes/", PERIOD).content.decode()
+    pending = re.search(r"(\d+) questions récentes en cours d'analyse", page)
+    assert pending and int(pending[1]) >= 2 and '<li class="gap gap-' not in page
+    monkeypatch.undo()
+    worker_sweep()
+    page = client_for("pilotage.demo").get("/pilotage/lacunes/", PERIOD).content.decode()
+    assert "en cours d'analyse" not in page and '<li class="gap gap-' in page  # the cached report was replaced
 
 
 def test_gaps_are_ranked_routed_and_offer_a_prefilled_faq_entry(gaps_log):
@@ -309,6 +332,7 @@ def test_a_gap_closes_when_its_questions_are_answered(gaps_log):
     page = client.get("/pilotage/lacunes/", PERIOD).content.decode()
     assert "En voie de résolution" in page.split('<li class="gap gap-', 2)[1]
     exchange(u1, "titres restaurant agents", "faq", at(15), "RH")
+    worker_sweep()
     first = client.get("/pilotage/lacunes/", PERIOD).content.decode().split('<li class="gap gap-', 2)[1]
     assert first.startswith("fermee") and "Fermée" in first and "2 réponses réussies depuis" in first
 

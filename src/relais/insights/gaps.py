@@ -5,20 +5,29 @@ ticket opened without going through Relais. Their questions are embedded (cached
 centred on the mean of every question of the period and of the FAQ's phrasings, and clustered
 (relais.engine.measure). A gap closes when questions of its topic start being answered: settled questions
 asked after its last unsettled one.
+
+Embedding is the heavy part (3,500 questions took 101 s): the worker does it (`embed_questions`, each sweep),
+and the pages never embed — a question not embedded yet is counted as pending, not clustered. The clustering
+itself (about 1 s for 3,500 questions) is kept in the cache until an exchange, a ticket or the FAQ changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
 
-from relais.assistant.models import Exchange
+from relais.accounts.models import Profile
+from relais.assistant.models import Exchange, Feedback
 from relais.engine.measure import clustering, deflection, knowledge_gaps
 from relais.helpdesk.models import Ticket
 from relais.insights.measure import Period, exchange_rows, is_simulated, ticket_rows
@@ -35,15 +44,41 @@ def _embedder():
     return get_passage_index().embedder
 
 
-def question_vectors(texts: list[str]) -> np.ndarray:
-    """Query embeddings of ``texts``, computed once per (embedder, text) and kept in the database."""
-    embedder = _embedder()
-    keys = [hashlib.sha256(f"{embedder.name}\0query\0{t}".encode()).hexdigest() for t in texts]
+EMBED_PER_RUN = 300  # questions one worker run embeds (about 15 s on two cores: outbox sends wait behind it)
+REPORT_CACHE_SECONDS = 3600
+
+
+def _keys(embedder, texts: list[str]) -> list[str]:
+    return [hashlib.sha256(f"{embedder.name}\0query\0{t}".encode()).hexdigest() for t in texts]
+
+
+def _stored_vectors(keys: list[str]) -> dict[str, np.ndarray]:
     known: dict[str, np.ndarray] = {}
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), 500):
         for row in QuestionVector.objects.filter(key__in=unique[start : start + 500]):
             known[row.key] = row.array()
+    return known
+
+
+def stored_question_vectors(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The vectors of ``texts`` already embedded, and which texts have one (the others are left at zero)."""
+    embedder = _embedder()
+    keys = _keys(embedder, texts)
+    known = _stored_vectors(keys)
+    out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    present = np.zeros(len(texts), dtype=bool)
+    for row, key in enumerate(keys):
+        if key in known:
+            out[row], present[row] = known[key], True
+    return out, present
+
+
+def question_vectors(texts: list[str]) -> np.ndarray:
+    """Query embeddings of ``texts``, computed once per (embedder, text) and kept in the database."""
+    embedder = _embedder()
+    keys = _keys(embedder, texts)
+    known = _stored_vectors(keys)
     missing = list(dict.fromkeys((k, t) for k, t in zip(keys, texts, strict=True) if k not in known))
     if missing:
         vectors = embedder.embed_queries([t for _, t in missing])
@@ -88,13 +123,48 @@ class GapReport:
     isolated: int  # of which in no gap (a topic asked only once)
     settled: int
     simulated: bool = False  # some of its questions or tickets come from the demo's usage simulator
+    pending: int = 0  # unsettled questions not embedded yet by the worker: counted, not clustered
 
 
-def find_gaps(period: Period, min_size: int = 2) -> GapReport:
+def find_gaps(period: Period, min_size: int = 2, *, embed_missing: bool = True) -> GapReport:
+    """The period's gaps. Pages pass `embed_missing=False`: questions the worker has not embedded yet are
+    counted as pending instead of being embedded inside the request."""
     config = settings.RELAIS
     rows = exchange_rows(period.start, period.end)
     tickets = ticket_rows(period.start, period.end)
     followed = deflection.followed_by_ticket(rows, tickets, config.deflection_days)
+    items = _unsettled_items(period, rows, tickets)
+    # The topic's later questions close it, up to today: the period's end is not the end of the story.
+    later = Exchange.objects.filter(created_at__date__gte=period.start).exclude(mode="none")
+    later = later.exclude(feedback__rating="down").exclude(followed_by_ticket=True).exclude(pk__in=followed)
+    later = later.filter(tickets__isnull=True)
+    settled = [(e.question, e.created_at) for e in later.only("question", "created_at").order_by("created_at")]
+    simulated = is_simulated(rows, tickets, {}, period.service)
+    if not items:
+        return GapReport(period, [], 0, 0, len(settled), simulated)
+    all_texts = [r.question for r in rows] + [i.text for i in items] + [q for q, _ in settled]
+    if embed_missing:
+        vectors, present = question_vectors(all_texts), np.ones(len(all_texts), dtype=bool)
+    else:
+        vectors, present = stored_question_vectors(all_texts)
+    parts = np.split(np.arange(len(all_texts)), [len(rows), len(rows) + len(items)])
+    kept_items = [item for item, row in zip(items, parts[1], strict=True) if present[row]]
+    pending = len(items) - len(kept_items)
+    if not kept_items:
+        return GapReport(period, [], len(items), 0, len(settled), simulated, pending)
+    mean = np.concatenate([vectors[present], faq_vectors()]).mean(axis=0)
+    item_vectors = clustering.center(vectors[parts[1][present[parts[1]]]], mean)
+    gaps = knowledge_gaps.find_gaps(kept_items, item_vectors, config.gap_threshold, min_size=min_size)
+    settled_rows = parts[2][present[parts[2]]]
+    if len(settled_rows):
+        settled_vectors = clustering.center(vectors[settled_rows], mean)
+        settled_times = [settled[row - len(rows) - len(items)][1] for row in settled_rows]
+        knowledge_gaps.close_gaps(gaps, settled_vectors, settled_times, config.gap_threshold)
+    in_gaps = sum(g.volume for g in gaps)
+    return GapReport(period, gaps, len(items), len(kept_items) - in_gaps, len(settled), simulated, pending)
+
+
+def _unsettled_items(period: Period, rows, tickets) -> list[knowledge_gaps.GapItem]:
     # A ticket opened from the answer (« Transmettre ») says that answer fell short; a ticket merely opened
     # in the days after may be about something else: it enters on its own, with its own words, below.
     linked = {t.exchange_id for t in tickets if t.exchange_id is not None}
@@ -120,25 +190,50 @@ def find_gaps(period: Period, min_size: int = 2) -> GapReport:
         )
     if period.service:
         items = [i for i in items if i.service == period.service]
-    # The topic's later questions close it, up to today: the period's end is not the end of the story.
-    later = Exchange.objects.filter(created_at__date__gte=period.start).exclude(mode="none")
-    later = later.exclude(feedback__rating="down").exclude(followed_by_ticket=True).exclude(pk__in=followed)
-    later = later.filter(tickets__isnull=True)
-    settled = [(e.question, e.created_at) for e in later.only("question", "created_at").order_by("created_at")]
-    texts = [i.text for i in items]
-    all_texts = [r.question for r in rows] + texts + [q for q, _ in settled]
-    if not items:
-        return GapReport(period, [], 0, 0, len(settled), is_simulated(rows, tickets, {}, period.service))
-    vectors = question_vectors(all_texts)
-    mean = np.concatenate([vectors, faq_vectors()]).mean(axis=0)
-    item_vectors = clustering.center(vectors[len(rows) : len(rows) + len(items)], mean)
-    gaps = knowledge_gaps.find_gaps(items, item_vectors, config.gap_threshold, min_size=min_size)
-    if settled:
-        settled_vectors = clustering.center(vectors[len(rows) + len(items) :], mean)
-        knowledge_gaps.close_gaps(gaps, settled_vectors, [t for _, t in settled], config.gap_threshold)
-    in_gaps = sum(g.volume for g in gaps)
-    simulated = is_simulated(rows, tickets, {}, period.service)
-    return GapReport(period, gaps, len(items), len(items) - in_gaps, len(settled), simulated)
+    return items
+
+
+def gaps_for_page(period: Period) -> GapReport:
+    """The gaps as the pages show them: never embedding, computed once until the data they rest on change."""
+    key = f"relais-gaps:{_data_version(period)}"
+    report = cache.get(key)
+    if report is None:
+        report = find_gaps(period, embed_missing=False)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
+def _data_version(period: Period) -> str:
+    state = [
+        period,
+        settings.RELAIS.gap_threshold,
+        timezone.localdate(),  # gaps close « up to today »
+        Exchange.objects.aggregate(Max("pk"), Count("pk")),
+        Ticket.objects.aggregate(Max("pk"), Max("updated_at"), Count("pk")),
+        Feedback.objects.aggregate(Max("pk"), Count("pk")),
+        FaqEntry.objects.aggregate(Max("updated_at"), Count("pk")),
+        QuestionVector.objects.count(),
+        Profile.objects.filter(simulated=True).count(),
+    ]
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+@task()
+def embed_questions() -> int:
+    """Embed the questions the gap pages will need (those kept by the retention), a bounded batch per run."""
+    since = timezone.now() - timedelta(days=settings.RELAIS.retention_days)
+    texts = list(Exchange.objects.filter(created_at__gte=since).values_list("question", flat=True))
+    lone = Ticket.objects.filter(exchange__isnull=True, created_at__gte=since).only("title", "description")
+    texts += [ticket_text(ticket) for ticket in lone]
+    keys = _keys(_embedder(), texts)
+    stored: set[str] = set()
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        stored.update(QuestionVector.objects.filter(key__in=unique[start : start + 500]).values_list("key", flat=True))
+    missing = list(dict.fromkeys(t for k, t in zip(keys, texts, strict=True) if k not in stored))[:EMBED_PER_RUN]
+    if missing:
+        question_vectors(missing)
+    return len(missing)
 
 
 def faq_collection(service: str) -> Collection | None:

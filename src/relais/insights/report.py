@@ -20,7 +20,7 @@ from django.utils import timezone
 from relais.assistant.models import Exchange
 from relais.engine.privacy.pii import find_pii
 from relais.insights import charts
-from relais.insights.gaps import GapReport, find_gaps
+from relais.insights.gaps import GapReport, find_gaps, gaps_for_page
 from relais.insights.measure import (
     SIMULATED_DETAIL,
     SIMULATED_NOTICE,
@@ -75,7 +75,8 @@ class ReportData:
         return usage_by_service(self.m)
 
 
-def build(period: Period, today: date | None = None) -> ReportData:
+def build(period: Period, today: date | None = None, *, in_request: bool = False) -> ReportData:
+    """The report's data; `in_request`: the gaps as the pages have them (never embedding inside a request)."""
     m = measure(period)
     masked: Counter = Counter()
     masked_questions = situations = 0
@@ -94,7 +95,7 @@ def build(period: Period, today: date | None = None) -> ReportData:
         town=settings.RELAIS.town_name,
         generated=today or timezone.localdate(),
         m=m,
-        gaps=find_gaps(period),
+        gaps=gaps_for_page(period) if in_request else find_gaps(period),
         pii=masked,
         pii_questions=masked_questions,
         situations=situations,

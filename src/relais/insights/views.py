@@ -11,7 +11,7 @@ from django.shortcuts import render
 from relais.insights import charts
 from relais.insights.access import dashboard_required
 from relais.insights.forms import PeriodForm
-from relais.insights.gaps import KIND_LABELS, faq_prefill_url, find_gaps
+from relais.insights.gaps import KIND_LABELS, faq_prefill_url, gaps_for_page
 from relais.insights.measure import (
     SIMULATED_DETAIL,
     SIMULATED_NOTICE,
@@ -178,7 +178,7 @@ def gaps(request: HttpRequest) -> HttpResponse:
     default = Period.default()
     default = Period(default.start, default.end, _default_service(request), default.granularity)
     form, period = _period(request, default)
-    report = find_gaps(period)
+    report = gaps_for_page(period)
     can_add_faq = request.user.is_staff and request.user.has_perm("knowledge.add_faqentry")
     items = [
         {
@@ -238,7 +238,7 @@ def csv_response(table: Table, period: Period) -> HttpResponse:
 def export(request: HttpRequest, slug: str) -> HttpResponse:
     _form, period = _period(request)
     if slug == "lacunes":
-        return csv_response(gaps_table(find_gaps(period)), period)
+        return csv_response(gaps_table(gaps_for_page(period)), period)
     if slug not in TABLES:
         raise Http404("Tableau inconnu.")
     return csv_response(TABLES[slug](measure(period)), period)
@@ -252,7 +252,7 @@ def report(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in {"pdf", "html"}:
         raise Http404("Format inconnu : pdf ou html.")
     _form, period = _period(request)
-    data = build(period)
+    data = build(period, in_request=True)
     if fmt == "pdf":
         response = HttpResponse(render_pdf(data), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{file_stem(period)}.pdf"'

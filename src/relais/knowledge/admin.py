@@ -12,22 +12,79 @@ from relais.knowledge.uploads import french_reason, store_and_ingest
 
 
 def user_service(request: HttpRequest) -> str | None:
-    """The service a référent maintains; None for administrators, who maintain everything."""
+    """The service a référent maintains; None for administrators, who maintain everything.
+
+    "" for a staff member without a service: they maintain nothing (not even what no service owns).
+    """
     if request.user.is_superuser:
         return None
     profile = getattr(request.user, "profile", None)
     return profile.service if profile else ""
 
 
+def _has_service(model) -> bool:
+    return any(field.name == "service" for field in model._meta.concrete_fields)
+
+
 class ServiceScopedAdmin(admin.ModelAdmin):
-    """A référent sees and changes only what belongs to their own service (`service_field`)."""
+    """A référent sees, adds, changes, moves and deletes only what belongs to their own service (`service_field`).
+
+    Administrators keep every right. For a référent: the list and every object page hold only their service's
+    objects (another service's object is « not found »), the object-level permissions say no to another
+    service's object, the service field is fixed to theirs (shown, never editable, forced on save), and a
+    foreign key offers only their service's objects, plus the collections shared by every service (service "").
+    """
 
     service_field = "service"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         service = user_service(request)
-        return queryset if service is None else queryset.filter(**{self.service_field: service})
+        if service is None:
+            return queryset
+        return queryset.filter(**{self.service_field: service}) if service else queryset.none()
+
+    def is_own(self, request, obj) -> bool:
+        """Whether obj (as stored) belongs to the user's service; always for an administrator."""
+        if obj is None or obj.pk is None or user_service(request) is None:
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self.is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.is_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.is_own(request, obj)
+
+    def get_field_queryset(self, db, db_field, request):
+        """Foreign-key choices: a référent picks among their service's objects (and the shared collections)."""
+        queryset = super().get_field_queryset(db, db_field, request)
+        service = user_service(request)
+        related = db_field.remote_field.model
+        if service is None or not _has_service(related):
+            return queryset
+        if queryset is None:
+            queryset = related._default_manager.using(db).all()
+        if not service:
+            return queryset.none()
+        return queryset.filter(service__in=[service, ""] if related is Collection else [service])
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        service = user_service(request)
+        if formfield is not None and service is not None and db_field.name == self.service_field:
+            formfield.initial, formfield.disabled = service, True  # a posted value is ignored
+            formfield.help_text = "Votre service : vous ne pouvez pas le changer."
+        return formfield
+
+    def save_model(self, request, obj, form, change):
+        service = user_service(request)
+        if service is not None and "__" not in self.service_field:
+            setattr(obj, self.service_field, service)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Collection)
@@ -101,7 +158,7 @@ class DocumentAdmin(ServiceScopedAdmin):
         "file_format",
         "ingested_at",
     ]
-    list_filter = ["collection", "service", "file_format"]
+    list_filter = [("collection", admin.RelatedOnlyFieldListFilter), "service", "file_format"]
     search_fields = ["title", "source"]
     readonly_fields = ["source", "content_hash", "revision", "ingested_at", "size_bytes", "file_format"]
     exclude = ["title_embedding"]
@@ -142,14 +199,17 @@ class DocumentAdmin(ServiceScopedAdmin):
         service = user_service(request)
         form = UploadForm(request.POST or None, request.FILES or None)
         if service is not None:  # a référent uploads into their service's collections (or shared ones) only
-            form.fields["collection"].queryset = Collection.objects.filter(service__in=[service, ""])
+            collections = Collection.objects.filter(service__in=[service, ""])
+            form.fields["collection"].queryset = collections if service else collections.none()
             form.fields["service"].initial = service
             form.fields["service"].disabled = True
         if request.method == "POST" and form.is_valid():
             defaults = form.metadata_defaults()
             if service is not None:
                 defaults["service"] = service
-            summary = store_and_ingest(form.cleaned_data["collection"], form.cleaned_data["files"], defaults)
+            summary = store_and_ingest(
+                form.cleaned_data["collection"], form.cleaned_data["files"], defaults, acting_service=service
+            )
             counts = summary.counts()
             record("dépôt de documents", actor=request.user, target=form.cleaned_data["collection"], detail=counts)
             self.message_user(
@@ -161,6 +221,9 @@ class DocumentAdmin(ServiceScopedAdmin):
             for failure in summary.failed:
                 name = failure.source.rsplit("/", 1)[-1]
                 self.message_user(request, f"Fichier {name} refusé : {french_reason(failure)}.", messages.ERROR)
+            for source, notice in summary.notices:
+                name = source.rsplit("/", 1)[-1]
+                self.message_user(request, f"Fichier {name} : {notice}.", messages.WARNING)
             return HttpResponseRedirect(reverse("admin:knowledge_document_changelist"))
         context = {
             **self.admin_site.each_context(request),
@@ -196,20 +259,12 @@ class FaqEntryForm(forms.ModelForm):
 class FaqEntryAdmin(ServiceScopedAdmin):
     form = FaqEntryForm
     list_display = ["question", "collection", "service", "source_document", "updated_at"]
-    list_filter = ["collection", "service"]
+    list_filter = [("collection", admin.RelatedOnlyFieldListFilter), "service"]
     search_fields = ["question", "answer"]
-    autocomplete_fields = ["source_document"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        service = user_service(request)
-        if service is not None and db_field.name == "source_document":
-            kwargs["queryset"] = Document.objects.filter(service=service)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    autocomplete_fields = ["source_document"]  # ServiceScopedAdmin limits the choices to the référent's documents
 
     def save_model(self, request, obj, form, change):
-        """Phrasings are matched by their vectors: re-embed them on every save."""
-        if user_service(request) is not None:
-            obj.service = user_service(request)
+        """Phrasings are matched by their vectors: re-embed them on every save (the service is forced by super)."""
         obj.phrasings = form.cleaned_data["phrasings_text"]
         embedder = get_passage_index().embedder
         obj.embeddings = embedder.embed_queries(obj.all_phrasings()).astype("float32").tobytes()

@@ -109,5 +109,5 @@ class ApprovalInline(admin.TabularInline):
 class RunAdmin(ReadOnlyAdmin, ServiceScopedAdmin):
     service_field = "procedure__service"
     list_display = ["__str__", "user", "service", "status", "created_at", "submitted_at", "completed_at"]
-    list_filter = ["status", "procedure"]
+    list_filter = ["status", ("procedure", admin.RelatedOnlyFieldListFilter)]  # a référent's procedures only
     inlines = [ApprovalInline]

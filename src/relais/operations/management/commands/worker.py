@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from relais.helpdesk.outbox import deliver_outbox
 from relais.helpdesk.tickets import sync_helpdesk_statuses
+from relais.insights.gaps import embed_questions
 from relais.operations.retention import purge_expired
 
 PURGE_EVERY_SECONDS = 24 * 3600
@@ -43,6 +44,7 @@ class Command(BaseCommand):
                 # Catches sends whose retry is due even if their deferred task was lost.
                 deliver_outbox.enqueue()
                 sync_helpdesk_statuses.enqueue()
+                embed_questions.enqueue()  # the knowledge-gap pages never embed inside a request
                 last_sweep = time.monotonic()
             if time.monotonic() - last_purge >= PURGE_EVERY_SECONDS:
                 purge_expired.enqueue()  # retention (RELAIS_RETENTION_DAYS), once a day
