@@ -66,3 +66,20 @@ def test_every_setting_is_documented_and_nothing_else():
     text = (DOCS / "settings.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(RELAIS_[A-Z_]+)` \|", text, flags=re.MULTILINE))
     assert documented == set(documented_settings())
+
+
+def test_the_security_page_names_real_settings_defaults_and_tests():
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"RELAIS_[A-Z_]+", text))
+    assert named and named <= set(documented_settings())
+    for test_file in re.findall(r"`(tests/[\w/]+\.py)", text):
+        assert (DOCS.parent / test_file).is_file(), test_file
+    defaults = Config()
+    limits = {
+        "RELAIS_MAX_UNPACKED_MB": f"{defaults.max_unpacked_mb} MB",
+        "RELAIS_MAX_PDF_PAGES": f"{defaults.max_pdf_pages:,} pages",
+        "RELAIS_READ_TIMEOUT": f"{defaults.read_timeout:.0f} s",
+        "RELAIS_MAX_ANONYMOUS_REQUEST_KB": f"{defaults.max_anonymous_request_kb} KB",
+    }
+    for name, stated in limits.items():
+        assert stated in text, f"docs/security.md should state {name}'s default as « {stated} »"
