@@ -78,7 +78,8 @@ MATRIX = {
     "/admin/procedures/run/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     "/api/v1/conversations": [401, 200, 200, 200, 200, 200, 200],
     "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404, 404, 404],
-    "/api/v1/openapi.json": [200, 200, 200, 200, 200, 200, 200],
+    "/api/v1/openapi.json": [401, 200, 200, 200, 200, 200, 200],  # its documentation too: signed-in users only
+    "/api/v1/docs": [LOGIN, 200, 200, 200, 200, 200, 200],
     "/connexion/": [200, 302, 302, 302, 302, 302, 302],  # signed-in users are sent on to the chat
 }
 

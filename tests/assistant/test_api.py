@@ -10,6 +10,7 @@ from django.test import Client
 
 from relais.accounts.models import ApiToken
 from relais.assistant.models import Exchange, Feedback
+from relais.knowledge.models import Document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -46,6 +47,11 @@ def test_ask_with_a_token(api):
     assert set(data) == ANSWER_KEYS and data["mode"] == "faq" and data["needs_check"] is False
     assert data["faq_question"] == "Comment demander un ordre de mission ?"  # the entry's, shown with its answer
     assert data["citations"][0]["document"].startswith("Ordre de mission")
+    # A citation's source is the document's page in Relais, never the file's path on the server.
+    for citation in data["citations"]:
+        assert citation["source"] == f"/documents/{citation['document_id']}/"
+        path = Document.objects.get(pk=citation["document_id"]).source
+        assert path.startswith("/") and path not in response.content.decode()
     exchange = Exchange.objects.get(pk=data["exchange_id"])
     assert exchange.user.username == "agent.demo" and exchange.conversation_id == data["conversation_id"]
     # Asking how to request one offers the guided procedure too, with where to start it.
@@ -66,6 +72,8 @@ def test_an_unsure_answer_is_marked_to_check_in_the_answer_and_the_history(api, 
     assert data["faq_question"] == ""
     history = api.get(f"/api/v1/conversations/{data['conversation_id']}").json()
     assert history["exchanges"][0]["needs_check"] is True
+    assert [c["source"] for c in history["exchanges"][0]["citations"]] == [c["source"] for c in data["citations"]]
+    assert all(c["source"].startswith("/documents/") for c in data["citations"]) and data["citations"]
     settings.RELAIS = dataclasses.replace(settings.RELAIS, verify_below=0.5)  # a town that trusts it more
     assert post(api, "/api/v1/ask", question).json()["needs_check"] is False
     # The history keeps what the agent was shown then.
@@ -104,7 +112,8 @@ def test_token_in_x_api_key_and_revocation():
 def test_session_authentication_requires_the_csrf_token():
     client = Client(enforce_csrf_checks=True)
     client.login(username="agent.demo", password="valdebrume-demo")
-    assert post(client, "/api/v1/ask", {"question": "VPN ?"}).status_code == 403
+    refused = post(client, "/api/v1/ask", {"question": "VPN ?"})
+    assert refused.status_code == 403 and refused.json()["detail"].startswith("Vérification CSRF échouée")
     client.get("/")  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     response = client.post(
@@ -144,24 +153,26 @@ def test_feedback_and_ownership(api):
     assert post(api, f"/api/v1/exchanges/{data['exchange_id']}/feedback", {"rating": "meh"}).status_code == 422
 
 
-def test_openapi_schema_describes_the_endpoints(client):
-    schema = client.get("/api/v1/openapi.json").json()
+def test_openapi_schema_describes_the_endpoints(api):
+    schema = api.get("/api/v1/openapi.json").json()
     assert {"/api/v1/ask", "/api/v1/exchanges/{exchange_id}/feedback", "/api/v1/conversations"} <= set(schema["paths"])
     assert "AnswerOut" in schema["components"]["schemas"]
     assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "TokenHeaderAuth", "SessionAuth"}
-    assert client.get("/api/v1/docs").status_code == 200
+    assert api.get("/api/v1/docs").status_code == 200
 
 
 def test_cli_json_has_the_api_shape(capsys):
     call_command("ask", "Comment configurer le VPN ?", "--json")
-    assert set(json.loads(capsys.readouterr().out)) == ANSWER_KEYS
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == ANSWER_KEYS and data["citations"]
+    assert all(c["source"] == f"/documents/{c['document_id']}/" for c in data["citations"])
 
 
-def test_every_endpoint_is_documented(client):
+def test_every_endpoint_is_documented(api):
     from pathlib import Path
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
-    schema = client.get("/api/v1/openapi.json").json()
+    schema = api.get("/api/v1/openapi.json").json()
     for path, operations in schema["paths"].items():
         for method in operations:
             documented = path.replace("{exchange_id}", "{id}").replace("{conversation_id}", "{id}")

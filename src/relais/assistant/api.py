@@ -1,17 +1,31 @@
 """The HTTP API under /api/v1/ (django-ninja, OpenAPI schema at /api/v1/openapi.json).
 
 Authentication: the browser session (with its CSRF token) or an API token
-(`Authorization: Bearer rls_…`, created by `relais token create`).
+(`Authorization: Bearer rls_…`, created by `relais token create`). The schema and its page need it too.
+
+Every answer of an operation is JSON, errors included, with a `detail` in French: 400 for an unreadable body,
+401 without credentials, 403 when signed in but not allowed (charter not accepted, CSRF token missing), 404, 405,
+413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, 422 for invalid input (`errors`: each field's location, error type
+and French message; control characters other than tab and line breaks are refused in any text), 429.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+from inspect import iscoroutinefunction
 from typing import Literal
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Schema
-from ninja.errors import HttpError, ValidationError
-from ninja.security import APIKeyHeader, HttpBearer, django_auth
+from django.urls import URLPattern
+from ninja import Field, NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
+from ninja.utils import check_csrf
 
 from relais.accounts.charter import needs_acceptance
 from relais.accounts.middleware import CHARTER_REQUIRED
@@ -23,6 +37,30 @@ from relais.assistant.pipeline import EmptyQuestion, ask
 from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
 
 AGENT_AUDIENCES = frozenset({"agents"})
+
+AUTHENTICATION_REQUIRED = (
+    "Authentification requise : envoyez un jeton d'API (en-tête « Authorization: Bearer rls_… » ou « X-API-Key ») "
+    "ou connectez-vous à Relais."
+)
+CSRF_FAILED = (
+    "Vérification CSRF échouée : avec la session du navigateur, envoyez le jeton CSRF dans l'en-tête « X-CSRFToken »."
+)
+NOT_FOUND = "Introuvable."
+TOO_LARGE = "La requête est trop volumineuse (limite : {size})."
+UNREADABLE_BODY = "Corps de la requête illisible : envoyez un objet JSON encodé en UTF-8."
+REFUSED = "Requête refusée."
+FORBIDDEN = "Accès refusé."
+INVALID = "Requête invalide : vérifiez les champs indiqués."
+
+# C0 control characters other than tab, line feed and carriage return (NUL first) are refused in every text sent to
+# the API, as the web forms refuse NUL: a 422, nothing stored. The rule is a pattern, so the schema states it too.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+CONTROL_REFUSED = "Caractère de contrôle interdit (seuls la tabulation et le retour à la ligne sont permis)."
+
+
+def text_field(default, **options):
+    """A text input, refused (422) when it holds a control character other than tab and line breaks."""
+    return Field(default, pattern=NO_CONTROL_CHARACTERS, **options)
 
 
 class TokenAuth(HttpBearer):
@@ -44,17 +82,109 @@ class TokenHeaderAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key) if key else None
 
 
-api = NinjaAPI(
+class SessionAuth(APIKeyCookie):
+    """The browser session; its CSRF token is checked only once a session is there.
+
+    Ninja's own session auth checks CSRF first, so a call without any credentials got 403 « CSRF check Failed »
+    instead of 401.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if check_csrf(request):
+            raise HttpError(403, CSRF_FAILED)
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        return request.user if request.user.is_authenticated else None
+
+
+class LimitedParser(Parser):
+    """JSON bodies, refused when larger than DATA_UPLOAD_MAX_MEMORY_SIZE even without a Content-Length."""
+
+    def parse_body(self, request: HttpRequest):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and len(request.body) > limit:
+            raise RequestDataTooBig()
+        return super().parse_body(request)
+
+
+def _caller(request: HttpRequest):
+    """The signed-in user of this request (token or session), or None."""
+    for auth in (TokenAuth(), TokenHeaderAuth()):
+        user = auth(request)
+        if user:
+            return user
+    return request.user if request.user.is_authenticated else None
+
+
+def _signed_in_only(view):
+    """The schema and its page, for signed-in users only: a 401 for the schema, the sign-in page for the docs."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            user = _caller(request)
+        except HttpError as error:  # a token whose user has not accepted the charter
+            return JsonResponse({"detail": error.message}, status=error.status_code)
+        if user is None:
+            if request.resolver_match and request.resolver_match.url_name == "openapi-view":
+                return redirect_to_login(request.get_full_path())
+            return _unauthorized(JsonResponse({"detail": AUTHENTICATION_REQUIRED}, status=401))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _unauthorized(response: HttpResponse) -> HttpResponse:
+    response["WWW-Authenticate"] = 'Bearer realm="Relais"'
+    return response
+
+
+def _json_not_allowed(view):
+    """Ninja answers a method an operation does not have with a 405 in plain English text: JSON, in French."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        allowed = response.get("Allow", "")
+        detail = f"Méthode non permise : {' ou '.join(allowed.split(', '))} seulement."
+        not_allowed = JsonResponse({"detail": detail}, status=405)
+        not_allowed["Allow"] = allowed
+        return not_allowed
+
+    return wrapper
+
+
+class RelaisAPI(NinjaAPI):
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern) and not iscoroutinefunction(pattern.callback):
+                pattern.callback = _json_not_allowed(pattern.callback)
+        return urls
+
+
+api = RelaisAPI(
     title="Relais API",
     version="1",
     description="Questions RH et informatiques des agents, réponses tirées des documents de la ville, sources citées.",
-    auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
+    auth=[TokenAuth(), TokenHeaderAuth(), SessionAuth()],
     urls_namespace="api",
+    parser=LimitedParser(),
+    docs_decorator=_signed_in_only,
 )
 
 
 class AskIn(Schema):
-    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS, description="La question, en français.")
+    question: str = text_field(
+        ..., min_length=1, max_length=MAX_QUESTION_CHARS, description="La question, en français."
+    )
     conversation_id: int | None = Field(None, description="Poursuivre cette conversation (questions de suivi).")
 
 
@@ -67,7 +197,9 @@ class CitationOut(Schema):
     version: str
     valid_from: str | None
     valid_until: str | None
-    source: str
+    source: str = Field(
+        ..., description="La page du document cité dans Relais (`/documents/<id>/`, avec le lien vers le fichier)."
+    )
 
 
 class SuggestionOut(Schema):
@@ -114,7 +246,7 @@ class AnswerOut(AnswerFlags):
 class FeedbackIn(Schema):
     rating: Literal["up", "down"]
     reason: Literal["", "inexacte", "incomplete", "hors_sujet", "perimee", "autre"] = ""
-    comment: str = Field("", max_length=1000)
+    comment: str = text_field("", max_length=1000)
 
 
 class FeedbackOut(Schema):
@@ -149,18 +281,120 @@ class ConversationDetailOut(Schema):
 
 
 class ErrorOut(Schema):
+    detail: str = Field(..., description="Ce qui ne va pas, en français.")
+
+
+class FieldError(Schema):
+    loc: list[str | int] = Field(..., description="Où : `body`, `query` ou `path`, puis le champ.")
+    type: str = Field(..., description="Le type d'erreur (pydantic), stable, pour les programmes.")
+    msg: str = Field(..., description="L'erreur, en français.")
+
+
+class ValidationErrorOut(Schema):
     detail: str
+    errors: list[FieldError]
+
+
+# What any operation may answer besides its own outcomes.
+ERRORS = {frozenset({400, 401, 403, 404, 413}): ErrorOut, 422: ValidationErrorOut}
+
+# French messages for pydantic's error types; `{name}` takes the error's context.
+MESSAGES = {
+    "missing": "Champ obligatoire.",
+    "string_type": "Texte attendu.",
+    "string_too_short": "Trop court : au moins {min_length} caractère(s).",
+    "string_too_long": "Trop long : au plus {max_length} caractères.",
+    "string_pattern_mismatch": CONTROL_REFUSED,  # the only pattern: text_field's
+    "string_unicode": "Texte Unicode attendu.",
+    "int_type": "Nombre entier attendu.",
+    "int_parsing": "Nombre entier attendu.",
+    "int_parsing_size": "Nombre entier trop grand.",
+    "int_from_float": "Nombre entier attendu.",
+    "bool_type": "Booléen attendu.",
+    "bool_parsing": "Booléen attendu.",
+    "greater_than": "Doit être supérieur à {gt}.",
+    "greater_than_equal": "Doit être supérieur ou égal à {ge}.",
+    "less_than": "Doit être inférieur à {lt}.",
+    "less_than_equal": "Doit être inférieur ou égal à {le}.",
+    "literal_error": "Valeur non permise : {expected}.",
+    "enum": "Valeur non permise : {expected}.",
+    "model_attributes_type": "Objet JSON attendu.",
+    "model_type": "Objet JSON attendu.",
+    "dict_type": "Objet JSON attendu.",
+    "list_type": "Liste attendue.",
+    "json_invalid": UNREADABLE_BODY,
+    "extra_forbidden": "Champ inconnu.",
+}
+
+
+def french_message(error: dict) -> str:
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:  # our own validators' message, already in French
+        return str(context["error"])
+    if kind in ("literal_error", "enum"):
+        context = {**context, "expected": str(context.get("expected", "")).replace(" or ", " ou ")}
+    try:
+        return MESSAGES[kind].format(**context)
+    except (KeyError, IndexError):
+        return "Valeur invalide."
+
+
+def _field_errors(errors: list[dict]) -> list[dict]:
+    return [
+        {"loc": [p if isinstance(p, int) else str(p) for p in e.get("loc", ())], "type": e.get("type", ""),
+         "msg": french_message(e)}
+        for e in errors
+    ]  # fmt: skip
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    """422 with the field errors, and a sentence a person can read."""
-    return api.create_response(
-        request, {"detail": "Requête invalide : vérifiez les champs indiqués.", "errors": exc.errors}, status=422
-    )
+    """422 with the field errors (location, type, French message), and a sentence a person can read."""
+    return api.create_response(request, {"detail": INVALID, "errors": _field_errors(exc.errors)}, status=422)
 
 
-@api.post("/ask", response={200: AnswerOut, 404: ErrorOut, 429: ErrorOut}, summary="Poser une question")
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc: AuthenticationError):
+    return _unauthorized(api.create_response(request, {"detail": AUTHENTICATION_REQUIRED}, status=401))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """Our own errors carry a French message; ninja's own (an unreadable body) get one here."""
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return too_large(request, exc.__cause__)
+    message = exc.message
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = UNREADABLE_BODY
+    elif isinstance(exc, AuthorizationError):
+        message = FORBIDDEN
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc: RequestDataTooBig):
+    detail = TOO_LARGE.format(size=readable_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0))
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+def readable_size(size: int) -> str:
+    for unit, name in ((1 << 20, "Mo"), (1 << 10, "Ko")):
+        if size >= unit:
+            return f"{size / unit:.3g} {name}"
+    return f"{size} octets"
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc: SuspiciousOperation):
+    return api.create_response(request, {"detail": REFUSED}, status=400)
+
+
+@api.post("/ask", response={200: AnswerOut, 429: ErrorOut, **ERRORS}, summary="Poser une question")
 def ask_endpoint(request, payload: AskIn):
     if not ask_allowed(request.user.pk, client_address(request)):
         raise HttpError(429, TOO_MANY)
@@ -170,11 +404,12 @@ def ask_endpoint(request, payload: AskIn):
     try:
         result = ask(payload.question, user=request.user, conversation=conversation, audiences=AGENT_AUDIENCES)
     except EmptyQuestion:
-        raise HttpError(422, "La question est vide.") from None
+        empty = {"loc": ["body", "payload", "question"], "type": "empty_question", "msg": "La question est vide."}
+        return Status(422, {"detail": empty["msg"], "errors": [empty]})
     return answer_payload(result)
 
 
-@api.post("/exchanges/{exchange_id}/feedback", response={200: FeedbackOut, 404: ErrorOut}, summary="Donner son avis")
+@api.post("/exchanges/{exchange_id}/feedback", response={200: FeedbackOut, **ERRORS}, summary="Donner son avis")
 def feedback_endpoint(request, exchange_id: int, payload: FeedbackIn):
     exchange = get_object_or_404(Exchange, pk=exchange_id, conversation__user=request.user)
     feedback, _ = Feedback.objects.update_or_create(
@@ -194,7 +429,7 @@ def feedback_endpoint(request, exchange_id: int, payload: FeedbackIn):
     }
 
 
-@api.get("/conversations", response=list[ConversationOut], summary="Mes conversations")
+@api.get("/conversations", response={200: list[ConversationOut], **ERRORS}, summary="Mes conversations")
 def conversations_endpoint(request, limit: int = 20):
     conversations = Conversation.objects.filter(user=request.user).prefetch_related("exchanges")[
         : max(1, min(limit, 100))
@@ -215,7 +450,7 @@ def conversations_endpoint(request, limit: int = 20):
 
 
 @api.get(
-    "/conversations/{conversation_id}", response={200: ConversationDetailOut, 404: ErrorOut}, summary="Une conversation"
+    "/conversations/{conversation_id}", response={200: ConversationDetailOut, **ERRORS}, summary="Une conversation"
 )
 def conversation_endpoint(request, conversation_id: int):
     conversation = get_object_or_404(Conversation, pk=conversation_id, user=request.user)

@@ -1,4 +1,8 @@
-"""The one JSON shape of an answer, shared by `relais ask --json`, the API and the chat's script."""
+"""The one JSON shape of an answer, shared by `relais ask --json`, the API and the chat's script.
+
+A citation's `source` is the cited document's page in Relais (`/documents/<id>/`, which links to the original
+file), never the file's path on the server: the logged exchange keeps the path, only for the admin.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ def answer_payload(result: AskResult) -> dict:
     documents = Document.objects.in_bulk([c.document_id for c in answer.citations])
     return {
         "answer": answer.text,
-        "citations": [citation_payload(c, documents.get(c.document_id)) for c in answer.citations],
+        "citations": [public_citation(citation_payload(c, documents.get(c.document_id))) for c in answer.citations],
         "confidence": answer.confidence,
         "mode": answer.mode,
         "needs_check": result.needs_check,
@@ -29,6 +33,13 @@ def answer_payload(result: AskResult) -> dict:
         "notice": result.notice,
         "procedure": _procedure_offer(result),
     }
+
+
+def public_citation(citation: dict) -> dict:
+    """A citation as shown outside the server: its `source` is the document's page, never a file path."""
+    document_id = citation.get("document_id")
+    source = reverse("document", args=[document_id]) if isinstance(document_id, int) else ""
+    return {**citation, "source": source}
 
 
 def _procedure_offer(result: AskResult) -> dict | None:
@@ -55,7 +66,7 @@ def exchange_payload(exchange: Exchange) -> dict:
         "confidence": exchange.confidence,
         "needs_check": exchange.needs_check,
         "faq_question": exchange.faq_question,
-        "citations": exchange.citations,
+        "citations": [public_citation(c) for c in exchange.citations],
         "asked_at": exchange.created_at.isoformat(),
         "feedback": feedback.rating if feedback else None,
     }
