@@ -33,3 +33,7 @@ urlpatterns = [
     # One small machine, no front web server: the ASGI app serves the collected static files itself.
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),
 ]
+
+# French error pages; JSON under /api/ (the API's own errors are answered in assistant/api.py).
+handler404 = "relais.assistant.errors.not_found"
+handler500 = "relais.assistant.errors.server_error"
