@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import subprocess
 from dataclasses import dataclass
 from datetime import date
@@ -222,6 +223,9 @@ def main() -> None:
     parser.add_argument(
         "--fit", action="store_true", help="write the refitted model to src/relais/engine/answers/answer-model.json"
     )
+    parser.add_argument(
+        "--dump", type=Path, metavar="FILE", help="only write the questions' signals to FILE (bench/answers_loco.py)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relais.settings")
     import django
@@ -232,6 +236,9 @@ def main() -> None:
 
     prepare_database()
     items = collect(args.file)
+    if args.dump:
+        args.dump.write_bytes(pickle.dumps([vars(item) for item in items]))  # plain data: this runs as __main__
+        return
     answerable = sum(i.expected is not None for i in items)
     print(
         f"{len(items)} questions ({answerable} answerable, {len(items) - answerable} unanswerable), "
