@@ -30,8 +30,9 @@ from ninja.utils import check_csrf
 from relais.accounts.charter import needs_acceptance
 from relais.accounts.middleware import CHARTER_REQUIRED
 from relais.accounts.models import ApiToken
+from relais.assistant.feedback import record_feedback
 from relais.assistant.forms import MAX_QUESTION_CHARS
-from relais.assistant.models import Conversation, Exchange, Feedback
+from relais.assistant.models import Conversation, Exchange
 from relais.assistant.payload import answer_payload, exchange_payload
 from relais.assistant.pipeline import EmptyQuestion, ask
 from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
@@ -412,14 +413,9 @@ def ask_endpoint(request, payload: AskIn):
 @api.post("/exchanges/{exchange_id}/feedback", response={200: FeedbackOut, **ERRORS}, summary="Donner son avis")
 def feedback_endpoint(request, exchange_id: int, payload: FeedbackIn):
     exchange = get_object_or_404(Exchange, pk=exchange_id, conversation__user=request.user)
-    feedback, _ = Feedback.objects.update_or_create(
-        exchange=exchange,
-        defaults={
-            "user": request.user,
-            "rating": payload.rating,
-            "reason": payload.reason if payload.rating == "down" else "",
-            "comment": payload.comment,
-        },
+    # The web page's path too: the comment is masked before it is stored.
+    feedback = record_feedback(
+        exchange, request.user, rating=payload.rating, reason=payload.reason, comment=payload.comment
     )
     return {
         "exchange_id": exchange.pk,

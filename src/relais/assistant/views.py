@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from relais.assistant.feedback import record_feedback
 from relais.assistant.forms import FeedbackForm, QuestionForm
-from relais.assistant.models import Conversation, Exchange, Feedback
+from relais.assistant.models import Conversation, Exchange
 from relais.assistant.pipeline import EmptyQuestion, ask
 from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
 from relais.knowledge.models import Document
@@ -109,15 +110,7 @@ def give_feedback(request: HttpRequest, exchange_id: int) -> HttpResponse:
     exchange = get_object_or_404(Exchange, pk=exchange_id, conversation__user=request.user)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        Feedback.objects.update_or_create(
-            exchange=exchange,
-            defaults={
-                "user": request.user,
-                "rating": form.cleaned_data["rating"],
-                "reason": form.cleaned_data["reason"] if form.cleaned_data["rating"] == "down" else "",
-                "comment": form.cleaned_data["comment"],
-            },
-        )
+        record_feedback(exchange, request.user, **form.cleaned_data)
         exchange.refresh_from_db()
     status = 200 if form.is_valid() else 400
     if _wants_fragment(request):

@@ -12,7 +12,10 @@ class TicketForm(forms.Form):
         label="Votre demande",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
-        help_text="Précisez ce qui vous manque. N'indiquez pas de données de santé.",
+        help_text=(
+            "Précisez ce qui vous manque. N'indiquez ni données de santé, ni numéro de sécurité sociale, ni "
+            "coordonnées bancaires, ni mot de passe : ils seraient masqués à l'enregistrement."
+        ),
         error_messages={"required": "Décrivez votre demande."},
     )
     service = forms.ChoiceField(label="Service destinataire")

@@ -6,6 +6,26 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
+
+
+def guarded(instance: models.Model, fields: tuple[str, ...], update_fields) -> None:
+    """Mask what the charter keeps out of the tool (NIR, bank details, passwords, health: ``NEVER_STORED``) in
+    the free-text ``fields`` about to be saved. Here, at the model, so that every way in — the agent's form,
+    a guided procedure's failed step, a handler's reply, the admin, an API — goes through it. Phones, e-mails,
+    addresses and dates are kept: a request to HR may be about them (« mon adresse a changé »)."""
+    for name in fields:
+        if update_fields is not None and name not in update_fields:
+            continue
+        value = getattr(instance, name)
+        if not value:
+            continue
+        masked, _ = guard_free_text(value, NEVER_STORED)
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.CharField) and field.max_length:
+            masked = masked[: field.max_length]  # a placeholder may be longer than what it replaces
+        setattr(instance, name, masked)
+
 
 class Status(models.TextChoices):
     NEW = "nouveau", "Nouveau"
@@ -65,6 +85,10 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        guarded(self, ("title", "description"), kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
     @property
     def reference(self) -> str:
         return f"{self.service}-{self.pk:05d}" if self.pk else "(nouvelle)"
@@ -80,6 +104,10 @@ class TicketMessage(models.Model):
     class Meta:
         verbose_name = "message"
         ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs) -> None:
+        guarded(self, ("body",), kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
 
 class OutboxMessage(models.Model):

@@ -10,6 +10,7 @@ from django_tasks import task
 
 from relais.accounts.roles import services
 from relais.assistant.models import Conversation, Exchange
+from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
 from relais.helpdesk.connectors import DeliveryError, FollowupData, TicketData, connector_name_for, get_connector
 from relais.helpdesk.models import Delivery, OutboxMessage, Status, Ticket, TicketMessage, Urgency
 from relais.helpdesk.outbox import new_key, payload_of, queue
@@ -85,6 +86,7 @@ def _ticket_data(ticket: Ticket) -> TicketData:
 
 @transaction.atomic
 def open_ticket(requester, *, title, description, service, category, urgency, exchange: Exchange | None) -> Ticket:
+    """A new ticket; ``Ticket.save`` masks its title and description before anything (outbox included) reads them."""
     conversation = exchange.conversation if exchange else None
     ticket = Ticket.objects.create(
         requester=requester,
@@ -120,11 +122,16 @@ def mark_not_deflected(ticket: Ticket) -> int:
 
 @transaction.atomic
 def reply(ticket: Ticket, handler, body: str, status: str) -> TicketMessage | None:
-    """A handler answers the agent and/or changes the status; the agent is notified by e-mail."""
+    """A handler answers the agent and/or changes the status; the agent is notified by e-mail.
+
+    The reply is masked once (``NEVER_STORED``, as ``TicketMessage.save`` does) before anything uses it: the
+    stored message, the follow-up to an external helpdesk and the e-mail to the agent all carry the same text.
+    """
     now = timezone.now()
     message = None
-    if body.strip():
-        message = TicketMessage.objects.create(ticket=ticket, author=handler, from_handler=True, body=body.strip())
+    body, _ = guard_free_text(body.strip(), NEVER_STORED)
+    if body:
+        message = TicketMessage.objects.create(ticket=ticket, author=handler, from_handler=True, body=body)
         if ticket.first_response_at is None:
             ticket.first_response_at = now
         if ticket.connector != "builtin":
@@ -132,13 +139,13 @@ def reply(ticket: Ticket, handler, body: str, status: str) -> TicketMessage | No
                 key=new_key("followup"),
                 reference=ticket.reference,
                 external_id="",
-                body=body.strip(),
+                body=body,
                 author_name=handler.get_full_name() or handler.username,
                 title=ticket.title,
                 to_email=dict(settings.RELAIS.helpdesk_mailboxes).get(ticket.service, ""),
             )
             queue(OutboxMessage.Kind.FOLLOWUP, ticket, ticket.connector, payload_of(followup))
-        _notify_requester(ticket, handler, body.strip())
+        _notify_requester(ticket, handler, body)
     if status != ticket.status:
         ticket.status = status
         if status in {Status.RESOLVED, Status.CLOSED} and ticket.resolved_at is None:

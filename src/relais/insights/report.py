@@ -40,7 +40,7 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PII_LABELS = {
     "nir": "numéro de sécurité sociale", "iban": "IBAN", "card": "numéro de carte bancaire", "phone": "téléphone",
     "email": "adresse électronique", "birthdate": "date de naissance", "address": "adresse postale",
-    "health": "information de santé",
+    "health": "information de santé", "password": "mot de passe",
 }  # fmt: skip
 TOP_GAPS = 10
 
@@ -172,7 +172,8 @@ def _sentences(data: ReportData) -> dict[str, str]:
                 f"Questions du journal où le filtre trouve encore des données personnelles : {data.unmasked} — à "
                 "vérifier et purger."
                 if data.unmasked
-                else "Aucune donnée personnelle restée en clair dans le journal de la période."
+                else "Dans les questions du journal de la période, le filtre ne trouve plus de donnée personnelle "
+                "(il ne reconnaît que les types listés ci-dessus)."
             )
         ),
     }

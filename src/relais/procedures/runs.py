@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from relais.accounts.roles import handled_services, handler_group
+from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
 from relais.engine.procedures import filling, loading
 from relais.engine.procedures.definition import InvalidAnswer, ProcedureError
 from relais.helpdesk.connectors import FollowupData
@@ -316,7 +317,9 @@ def decide(run: Run, user, *, approve: bool, comment: str = "") -> None:
     approval = run.current_approval()
     if not may_decide(user, approval):
         raise NotAllowed("Cette demande n'attend pas votre décision.")
-    comment = comment.strip()
+    # The decision's comment is stored and e-mailed to the agent: masked like every stored free text
+    # (NIR, bank details, passwords, health); a reason for a refusal needs none of them.
+    comment, _ = guard_free_text(comment.strip(), NEVER_STORED)
     if not approve and not comment:
         raise NotAllowed("Indiquez le motif du refus : l'agent le recevra.")
     now = timezone.now()

@@ -7,8 +7,9 @@ that they are valid (or, for the negatives, deliberately invalid). Everyone name
 Markup in a message:
 
 - ``{kind}`` or ``{kind:variant}``: a generated value; labelled when ``kind`` is a personal-data type
-  (``nir``, ``iban``, ``card``, ``phone``, ``email``), unlabelled for the decoys (``nir_bad``,
-  ``iban_bad``, ``card_bad``, ``siret``, ``siren``);
+  (``nir``, ``iban``, ``card``, ``phone``, ``email``), unlabelled for the decoys (``iban_bad``,
+  ``card_bad``, ``siret``, ``siren``). ``nir_bad``, a NIR with a wrong key, is labelled ``nir``: it is still
+  someone's social-security number, mistyped, and the guard masks it by its shape;
 - ``⟦type|text⟧``: hand-written text labelled with ``type`` (birth dates, addresses, health, and any
   hand-written identifier).
 
@@ -212,7 +213,8 @@ GENERATORS = {
     "siret": siret,
     "siren": siren,
 }
-LABELLED = {"nir", "iban", "card", "phone", "email"}
+LABELLED = {"nir", "iban", "card", "phone", "email", "nir_bad"}
+LABEL_OF = {"nir_bad": "nir"}
 
 # --- the messages ---------------------------------------------------------------------------------------------
 
@@ -540,7 +542,7 @@ NEGATIVES = [
     "L'UAI de l'école est 0690123A.",
     "Le code postal de la mairie annexe est 69003.",
     "C'est à 69100, pas à 69003 ?",
-    # invalid checksums
+    # invalid checksums (a NIR with a wrong key is labelled: see the module's docstring)
     "Mon numéro de sécurité sociale est {nir_bad} (je ne suis pas sûr de la clé).",
     "NIR : {nir_bad:compact}",
     "Le formulaire refuse {nir_bad}, est-ce la clé qui est fausse ?",
@@ -707,6 +709,49 @@ HELD_OUT_NEGATIVES = [
 ]
 
 
+# Passwords, written with the rule that finds them (batch « dev »): hand-written only, so that they draw
+# nothing from the seeded generator and leave every other message's values as they were.
+PASSWORDS = [
+    "Mon mot de passe est ⟦password|Soleil2024⟧, pourquoi le portail le refuse ?",
+    "mdp : ⟦password|azerty123⟧",
+    "Identifiant jdupont, mot de passe : ⟦password|Mairie#2026⟧",
+    "On m'a donné le mot de passe provisoire ⟦password|Xy7#kP2q⟧ mais il ne marche pas.",
+    "password: ⟦password|hunter2⟧",
+    "Le mot de passe du wifi de la médiathèque est ⟦password|Biblio-75!⟧ ?",
+    "mon mdp c'est ⟦password|chaton⟧.",
+    "Mon code PIN est ⟦password|4821⟧, le téléphone est bloqué.",
+    "Je n'arrive pas à me connecter à ma session, le code est ⟦password|0712⟧.",
+    "MDP = ⟦password|Printemps!2025⟧ pour le compte de la régie",
+    "Mon nouveau mot de passe sera ⟦password|Marianne1789⟧, c'est assez sûr ?",
+    "Le mot de passe temporaire reçu par SMS : ⟦password|K4m9pQ⟧",
+    "Mon mot de passe est « ⟦password|le chat noir⟧ », il est refusé.",
+    "mdp ⟦password|Azerty123⟧ ne passe plus depuis ce matin",
+    "Je vous donne mon mot de passe pour l'ENT : ⟦password|lucie.roux2024⟧",
+    "Code de déverrouillage du portable : ⟦password|159753⟧",
+    "Mon mot de passe Windows c'est ⟦password|Garnier56⟧ si besoin.",
+    "mon mot de passe est ⟦password|marseille⟧ mais il ne marche pas",
+]
+
+PASSWORD_NEGATIVES = [
+    "Comment changer mon mot de passe ?",
+    "Mot de passe oublié, que faire ?",
+    "Mon mot de passe est expiré depuis hier.",
+    "Mon mot de passe est bloqué après trois essais.",
+    "Le mot de passe doit contenir 12 caractères dont un chiffre.",
+    "Quel est le mot de passe du wifi invités ?",
+    "Mot de passe : 12 caractères minimum, c'est obligatoire ?",
+    "Le mot de passe est-il sensible à la casse ?",
+    "J'ai reçu un mail qui demande mon mot de passe, est-ce une arnaque ?",
+    "Mon code PIN est bloqué, qui peut le débloquer ?",
+    "Mon mot de passe est le même sur tous les logiciels, est-ce grave ?",
+    "Combien de temps mon mot de passe provisoire reste-t-il valable ?",
+    "Je n'arrive pas à me connecter, le code d'erreur est 0x80070005.",
+    "Mon mot de passe MonCompte ne fonctionne plus.",
+    "mot de passe GLPI oublié",
+    "Mon identifiant est jdupont, j'ai oublié mon mot de passe.",
+]
+
+
 _MARKUP = re.compile(r"\{(\w+)(?::(\w+))?\}|⟦(\w+)\|([^⟧]+)⟧")
 
 
@@ -720,7 +765,7 @@ def render(template: str, rng: random.Random, batch: str) -> dict:
         else:
             kind, value = m.group(3), m.group(4)
         if kind in LABELLED or m.group(3):
-            spans.append({"type": kind, "start": len(text), "end": len(text) + len(value)})
+            spans.append({"type": LABEL_OF.get(kind, kind), "start": len(text), "end": len(text) + len(value)})
         text += value
     return {"text": text + template[last:], "spans": spans, "batch": batch}
 
@@ -728,7 +773,8 @@ def render(template: str, rng: random.Random, batch: str) -> dict:
 def build() -> list[dict]:
     rng = random.Random(SEED)
     records = [render(template, rng, "dev") for template in POSITIVES + NEGATIVES]
-    return records + [render(template, rng, "held-out") for template in HELD_OUT + HELD_OUT_NEGATIVES]
+    records += [render(template, rng, "held-out") for template in HELD_OUT + HELD_OUT_NEGATIVES]
+    return records + [render(template, rng, "dev") for template in PASSWORDS + PASSWORD_NEGATIVES]
 
 
 def dump(records: list[dict]) -> str:

@@ -2,10 +2,20 @@
 
 ``find_pii`` returns the spans of personal data in a text:
 
-- ``nir``: French social-security number (13 digits + 2-digit key = 97 − number mod 97, Corsican
-  departments 2A/2B counted as 19/18), spaces, dots or dashes allowed between its groups;
+- ``nir``: French social-security number. With its key (13 characters + 2-digit key = 97 − number mod 97,
+  Corsican departments 2A/2B counted as 19/18), or by its shape alone when the key is missing or wrong: 13
+  characters, or 15 with any key, whose structure is a NIR's (sex 1, 2 or — provisional numbers — 7, 8; year;
+  month 01–12, 20–42 or 50–99; department 01–99, 2A, 2B or 97x/98x; commune and order number other than 000).
+  Spaces, dots or dashes are allowed between its groups. A number with a wrong or missing key is not taken
+  for a NIR right after « ticket », « facture », « commande », « EAN », « IMEI »… (unless « NIR », « sécu »…
+  is nearer), nor before « € »; sex digits 3 and 4 need the right key (else every 13-digit French product
+  barcode, 30…–37…, would be one);
 - ``iban``: ISO 13616 account number of any listed country, mod-97 checked, with or without spaces;
 - ``card``: payment card of 13 to 19 digits, Luhn checked, with a known issuer prefix and length;
+- ``password``: the secret of a password phrase — « mon mot de passe est Soleil2024 », « mdp : x », « password:
+  x », « mot de passe provisoire Xy7#kP », « code PIN 4821 », and « le code est 1234 » when the text speaks of
+  passwords or logins. Questions about passwords (« comment changer mon mot de passe ? », « mot de passe
+  oublié », « mon mot de passe est expiré ») are not secrets;
 - ``phone``: French number (« 06 12 34 56 78 », « 06.12.34.56.78 », « 0612345678 », « +33 6… »,
   « +33 (0)6… », « 0033 6… »), never a 4-digit extension or a ticket number;
 - ``email``;
@@ -16,10 +26,18 @@
   « je suis en arrêt pour dépression », « mon cancer », « je prends des antidépresseurs ». Questions about
   procedures (« le burn-out est-il une maladie professionnelle ? ») are not personal data.
 
+Every detector reads the text normalised (``normalize``: Unicode NFKC, so full-width digits « １８５ » are
+digits, and without the invisible format characters — zero-width spaces and joiners, soft hyphens, BOM,
+bidirectional marks — that would split a number). The spans are mapped back onto the text as given: their
+offsets and ``Span.text`` are those of the caller's text, and ``mask`` replaces those characters there, so a
+text without personal data comes back unchanged, character for character (masking the normalised text
+instead would rewrite « … », « ½ » or non-breaking spaces in every stored question).
+
 Spans never overlap: when two detectors claim the same characters, the one with the
 stronger evidence wins (checksums first, then formats, then context rules), see ``PRIORITY``.
 
-``mask`` replaces each span by a French placeholder (« [NIR] », « [TÉLÉPHONE] »…), and
+``mask`` replaces each span by a French placeholder (« [NIR] », « [TÉLÉPHONE] »…), ``guard_free_text`` masks
+a free text before it is stored (feedback, tickets, replies, procedure answers) and says what it masked, and
 ``personal_situation`` says whether a question is about the asker's own health or
 disciplinary situation, which Relais hands to a person instead of answering.
 """
@@ -27,14 +45,16 @@ disciplinary situation, which Relais hands to a person instead of answering.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-TYPES = ("nir", "iban", "card", "phone", "email", "birthdate", "address", "health")
+TYPES = ("nir", "iban", "card", "password", "phone", "email", "birthdate", "address", "health")
 
 PLACEHOLDERS = {
     "nir": "[NIR]",
     "iban": "[IBAN]",
     "card": "[CARTE]",
+    "password": "[MOT DE PASSE]",
     "phone": "[TÉLÉPHONE]",
     "email": "[E-MAIL]",
     "birthdate": "[DATE DE NAISSANCE]",
@@ -43,7 +63,13 @@ PLACEHOLDERS = {
 }
 
 # Overlap resolution: a span of an earlier type wins over any overlapping span of a later one.
-PRIORITY = ("email", "iban", "nir", "card", "phone", "birthdate", "address", "health")
+# A password phrase outranks the phone and date rules: « mdp : 0612345678 » is a secret, whatever it looks like.
+PRIORITY = ("email", "iban", "nir", "card", "password", "phone", "birthdate", "address", "health")
+
+# Never needed in the free texts Relais stores (feedback comments, tickets, handlers' replies, procedure
+# answers, approval comments): the charter keeps social-security numbers, bank details, passwords and health
+# out of the tool. Phones, e-mails, addresses and dates may be what a ticket or a procedure is about.
+NEVER_STORED = ("nir", "iban", "card", "password", "health")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +78,71 @@ class Span:
     start: int
     end: int
     text: str
+
+
+# --- normalisation --------------------------------------------------------------------------------------------
+
+
+def _invisible(char: str) -> bool:
+    """A format character (Unicode category Cf): zero-width space and joiners, word joiner, soft hyphen, BOM,
+    bidirectional marks…, which show nothing but split a number or a word for the detectors."""
+    return unicodedata.category(char) == "Cf"
+
+
+def normalize(text: str) -> str:
+    """``text`` as the detectors read it: NFKC, without format characters."""
+    return unicodedata.normalize("NFKC", "".join(char for char in text if not _invisible(char)))
+
+
+class _Normalized:
+    """The normalised text, and where each of its characters comes from in the original.
+
+    The text is cut into chunks normalised one by one: NFKC of the whole equals the chunks' NFKC put together
+    when each chunk starts with a character that nothing before can combine with (checked; else the chunks
+    are cut only before ASCII characters, which never combine with what precedes them). A character of the
+    normalised text maps back to the whole chunk it comes from.
+    """
+
+    __slots__ = ("_ends", "_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+        if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not any(map(_invisible, text))):
+            return  # the common case: the text is its own normalised form
+        kept = [(i, char) for i, char in enumerate(text) if not _invisible(char)]
+        whole = unicodedata.normalize("NFKC", "".join(char for _, char in kept))
+        for fine in (True, False):
+            chunks = self._chunks(kept, fine)
+            parts = [unicodedata.normalize("NFKC", "".join(char for _, char in chunk)) for chunk in chunks]
+            if "".join(parts) == whole:
+                break
+        else:  # not reached: cutting before ASCII characters is exact
+            chunks, parts = [kept], [whole]
+        starts, ends = [], []
+        for chunk, part in zip(chunks, parts, strict=True):
+            starts += [chunk[0][0]] * len(part)
+            ends += [chunk[-1][0] + 1] * len(part)
+        self.text, self._starts, self._ends = whole, starts, ends
+
+    @staticmethod
+    def _chunks(kept: list[tuple[int, str]], fine: bool) -> list[list[tuple[int, str]]]:
+        chunks: list[list[tuple[int, str]]] = []
+        for item in kept:
+            char = item[1]
+            new = char.isascii() or (fine and unicodedata.combining(char) == 0 and not "\u1100" <= char <= "\u11ff")
+            if new or not chunks:
+                chunks.append([item])
+            else:
+                chunks[-1].append(item)
+        return chunks
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """The characters of the original text that ``[start, end)`` of the normalised text comes from."""
+        if self._starts is None:
+            return start, end
+        return self._starts[start], self._ends[end - 1]
 
 
 # --- checksums ------------------------------------------------------------------------------------------------
@@ -78,6 +169,22 @@ def is_valid_nir(value: str) -> bool:
     if value[5:7] == "00":
         return False
     return nir_key(value[:13]) == int(value[13:])
+
+
+def nir_shape_ok(value: str) -> bool:
+    """The 13 characters before a NIR's key (separators allowed) have a NIR's structure, whatever the key.
+
+    Sex 1 or 2, or 7 or 8 for a provisional number (3 and 4 are left to ``is_valid_nir``: a 13-digit French
+    product barcode starts with 30 to 37); year; month 01–12, 20–42 or 50–99 (INSEE's codes for an unknown
+    month); department 01–99, 2A or 2B; then commune and order number, neither 000.
+    """
+    value = re.sub(r"[\s.\-]", "", value).upper()
+    if not re.fullmatch(r"[1278]\d{4}(?:\d{2}|2[AB])\d{6}", value):
+        return False
+    month = int(value[3:5])
+    if not (1 <= month <= 12 or 20 <= month <= 42 or month >= 50):
+        return False
+    return value[5:7] != "00" and value[7:10] != "000" and value[10:13] != "000"
 
 
 # Lengths of the IBANs of the countries Relais users are likely to give (SEPA and neighbours).
@@ -140,15 +247,45 @@ def is_valid_card(value: str) -> bool:
 # --- detectors ------------------------------------------------------------------------------------------------
 
 _SEP = r"[ \u00a0\u202f.\-]"  # between groups of digits
-_NIR = re.compile(  # the key may be introduced by « clé » (« … 084 clé 91 »)
-    rf"(?<![\w+\-/.,])(?=([1-478]{_SEP}?\d{{2}}{_SEP}?\d{{2}}{_SEP}?"  # sex, year, month
+_NIR = re.compile(  # the key may be introduced by « clé » (« … 084 clé 91 »), or be missing
+    rf"(?<![\w+\-/.,])(?=(?P<nir>[1-478]{_SEP}?\d{{2}}{_SEP}?\d{{2}}{_SEP}?"  # sex, year, month
     rf"(?:(?:\d{{2}}|2[ABab]){_SEP}?\d{{3}}|\d{{3}}{_SEP}?\d{{2}})"  # department and commune (overseas: 3 + 2)
-    rf"{_SEP}?\d{{3}}(?:{_SEP}?|\s*,?\s*cl[ée]f?\s*:?\s*)\d{{2}})(?![\w]|[.,]\d))"  # order number, key
+    rf"{_SEP}?\d{{3}}(?P<key>(?:{_SEP}?|\s*,?\s*cl[ée]f?\s*:?\s*)\d{{2}})?)(?![\w]|[.,]\d))"  # order, key
+)
+# What a 13- or 15-digit number with a wrong or missing key is, when one of these words comes just before it…
+_NOT_NIR_CONTEXT = re.compile(
+    r"\b(?:siret|siren|tva|factures?|commandes?|tickets?|dossiers?|réf(?:\.|érences?\b)|incidents?|contrats?"
+    r"|séries?|s/n|bons?\s+de\s+commande|ean|gtin|isbn|codes?[\s\-]barres?|imei|colis|suivi|fiscal|devis|mandats?"
+    r"|bordereaux?|engagements?|demandes?|transactions?|autorisations?)\b",
+    re.IGNORECASE,
+)
+# … unless the number is introduced as a social-security number, nearer to it.
+_NIR_CUE = re.compile(
+    r"\b(?:nir|nia|s[ée]cu\w*|s[ée]curit[ée]\s+sociale|ss|insee|carte\s+vitale|immatriculation)\b", re.IGNORECASE
 )
 
 
+def _nir_by_shape_ok(text: str, start: int, end: int, digits: str) -> bool:
+    """A number whose key is missing or wrong: a NIR when its structure is one and nothing says otherwise."""
+    if not nir_shape_ok(digits[:13]):
+        return False
+    if re.match(r"\s*(?:€|eur\b|euros?\b|%)", text[end:], re.IGNORECASE):
+        return False  # an amount
+    if len(digits) == 15 and is_valid_card(digits):
+        return False  # a card number (Luhn) that happens to have a NIR's shape
+    before = text[max(0, start - 40) : start]
+    other = [m.end() for m in _NOT_NIR_CONTEXT.finditer(before)]
+    cue = [m.end() for m in _NIR_CUE.finditer(before)]
+    return not other or (bool(cue) and cue[-1] > other[-1])
+
+
 def _find_nir(text: str) -> list[tuple[int, int]]:
-    return [m.span(1) for m in _NIR.finditer(text) if is_valid_nir(re.sub(r"cl[ée]f?|[:,]", "", m.group(1)))]
+    found = []
+    for m in _NIR.finditer(text):
+        digits = re.sub(r"cl[ée]f?|[:,\s.\-]", "", m.group("nir"), flags=re.IGNORECASE).upper()
+        if (m["key"] and is_valid_nir(digits)) or _nir_by_shape_ok(text, m.start("nir"), m.end("nir"), digits):
+            found.append(m.span("nir"))
+    return found
 
 
 _IBAN_START = re.compile(r"(?<![\w])([A-Za-z]{2})(\d{2})")
@@ -404,11 +541,135 @@ def _find_health(text: str) -> list[tuple[int, int]]:
     return found
 
 
+# Passwords: the secret after a password word. « mon mot de passe est X », « mdp : X », « password: X »,
+# « mot de passe provisoire X », « code PIN 1234 »; « le code est 1234 » only in a text about logins.
+_PASSWORD_WORD = (
+    r"(?:mots?\s+de\s+passe|mdp|pass(?:word|wd|phrase)|pwd|phrase\s+secr[èe]te"
+    r"|code\s+(?:pin|secret|confidentiel|d['’]acc[èe]s|de\s+connexion|de\s+d[ée]verrouillage|d['’]activation"
+    r"|de\s+s[ée]curit[ée]|de\s+v[ée]rification|de\s+validation|wi-?fi)|pin)"
+)
+# Words between the password word and « est » / « : » (« mot de passe Windows de la mairie est… »); these
+# start another thing (« mot de passe changé et mon identifiant est jdupont »).
+_FILLER = (
+    r"(?P<filler>(?:\s+(?!(?:et|mais|ou|car|donc|puis|identifiants?|login|utilisateur|nom|adresse|e-?mail|mail"
+    r"|courriel|numéro|n°)\b)[^\s.?!;:=,«»\"“”()]+){0,6}?)"
+)
+_INTRO = r"(?P<intro>[:=]|\b(?:est|c['’]est|sera|devient|reste|is)(?=[\s:])\s*:?)"
+_SECRET = r"""\s*(?:«\s*(?P<q1>[^»\n]{1,64}?)\s*»|"(?P<q2>[^"\n]{1,64})"|“(?P<q3>[^”\n]{1,64})”|(?P<token>\S+))"""
+_PASSWORD = re.compile(rf"\b{_PASSWORD_WORD}\b{_FILLER}\s*,?\s*{_INTRO}{_SECRET}", re.IGNORECASE)
+# Without « est » or « : », only right after the password word (and a qualifier), and only a token that looks
+# like a secret (« mot de passe provisoire Xy7#kP », « mdp Azerty123 »), never « mot de passe oublié ».
+_PASSWORD_BARE = re.compile(
+    rf"\b{_PASSWORD_WORD}(?:\s+(?:provisoire|temporaire|initial|par\s+d[ée]faut|actuel|wi-?fi|du\s+wi-?fi"
+    r"|windows|de\s+(?:la\s+)?session))?\s+(?P<token>\S+)",
+    re.IGNORECASE,
+)
+# « le code est 1234 » is a password when the text speaks of passwords or logins, and the code is no other code.
+_CODE = re.compile(
+    r"\bcode\b(?P<filler>(?:\s+(?!(?:postal|ape|naf|insee|d['’]erreur|erreur|budg[ée]taire|article|ean|barre|"
+    r"source|couleur|promo|de\s+r[ée]duction|du\s+travail|g[ée]n[ée]ral|civil|service)\b)[^\s.?!;:=,]+){0,3}?)"
+    rf"\s*,?\s*{_INTRO}\s*(?P<token>\S+)",
+    re.IGNORECASE,
+)
+_LOGIN_CONTEXT = re.compile(
+    r"\b(?:mots?\s+de\s+passe|mdp|password|identifiants?|login|connexion|connecter|session|d[ée]verrouill\w*"
+    r"|authentification|compte\s+(?:windows|informatique|de\s+messagerie|utilisateur)|pin)\b",
+    re.IGNORECASE,
+)
+# What follows « mon mot de passe est » when it is not the secret: its state, or the start of a sentence.
+_NOT_SECRET = frozenset(
+    re.findall(
+        r"\S+",
+        """oublié oubliée perdu perdue expiré expirée bloqué bloquée verrouillé verrouillée incorrect incorrecte faux
+    fausse erroné erronée invalide valide correct correcte bon bonne mauvais mauvaise refusé refusée changé
+    modifié réinitialisé périmé obsolète faible fort forte simple compliqué compliquée court courte long longue
+    trop pas plus toujours encore déjà jamais bien mal le la les l un une des du de d mon ma mes son sa ses ton
+    ta votre notre leur celui celle ce cet cette ça cela quoi quel quelle quels quelles lequel laquelle comment
+    pourquoi où quand combien qui que qu identique différent différente même nouveau nouvelle ancien ancienne
+    provisoire temporaire personnel personnelle secret secrète sensible sécurisé sécurisée sûr sûre vide nul
+    nulle ok ko oui non en dans sur sous à au aux par pour avec sans requis obligatoire inconnu inconnue
+    introuvable impossible actif active inactif inactive désactivé il elle je j on vous nous tu y
+    sensibles identiques wifi wi-fi si alors puis mais et ou donc car ni voici voilà ne n fait faite faits
+    fonctionne marche passe""",
+    )
+)
+_UNIT_AFTER = re.compile(
+    r"\s*(?:caract[èe]res?|chiffres?|lettres?|signes?|symboles?|jours?|mois|ans?|fois|minutes?|min|heures?|h"
+    r"|tentatives?|essais?|%)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"\s*(?:[.,;!?)\]]|$|\s(?:et|mais|merci|svp|stp|depuis|pour)\b)", re.IGNORECASE)
+
+
+def _looks_secret(token: str, capitals: bool = True) -> bool:
+    """A digit or a symbol (« Soleil2024 », « Xy7#kP »), or with ``capitals`` a capital after a lowercase letter
+    (« aZerty »; « GLPI » and « VPN » are acronyms). A bare token (no « est », no « : ») needs a digit or a
+    symbol: « mot de passe MonCompte oublié » names the account, not the secret."""
+    if any(char.isdigit() or not (char.isalpha() or char in "-'’") for char in token):
+        return True
+    return capitals and any(char.isupper() for char in token[1:]) and any(char.islower() for char in token)
+
+
+_IMPERATIVE = re.compile(r"^[^\W\d]+-(?:le|la|les|moi|toi|lui|nous|vous|leur|y|en)$", re.IGNORECASE)
+_WRAPPING = "*_`'’\"«»()[]"  # Markdown emphasis, code quotes, brackets around a token
+
+
+def _token(m: re.Match) -> tuple[int, int, str]:
+    """The token a password phrase points at, without the wrapping and the punctuation that ends a sentence."""
+    token, start = m.group("token"), m.start("token")
+    stripped = token.lstrip(_WRAPPING)
+    start += len(token) - len(stripped)
+    token = stripped.rstrip(_WRAPPING + ".,;:?")
+    return start, start + len(token), token
+
+
+def _secret(text: str, m: re.Match, strict: bool) -> tuple[int, int] | None:
+    """The span of the secret that ``m`` points at, or None when what follows is no secret."""
+    for group in ("q1", "q2", "q3"):
+        if m.groupdict().get(group):
+            start, end = m.span(group)
+            return (start, end) if text[start:end].strip().lower() not in _NOT_SECRET else None
+    start, end, token = _token(m)
+    if not token or not any(char.isalnum() for char in token):
+        return None
+    if token.lower() in _NOT_SECRET or token.lower().split("'")[0].split("’")[0] in _NOT_SECRET:
+        return None
+    if _IMPERATIVE.search(token):
+        return None  # « : changez-le tout de suite »
+    if _UNIT_AFTER.match(text, end):
+        return None
+    if _looks_secret(token, capitals=not strict):
+        return start, end
+    if strict or re.search(r"(?:é|ée|és|ées)$", token.lower()):
+        return None
+    # A plain word is the secret when the clause ends with it (« mdp : soleil », « … est marseille, mais »);
+    # « mot de passe : ne fonctionne pas » goes on.
+    return (start, end) if _CLAUSE_END.match(text, end) else None
+
+
+def _find_password(text: str) -> list[tuple[int, int]]:
+    found = []
+    for m in _PASSWORD.finditer(text):
+        if (span := _secret(text, m, strict=False)) is not None:
+            found.append(span)
+    for m in _PASSWORD_BARE.finditer(text):
+        if len(_token(m)[2]) >= 4 and (span := _secret(text, m, strict=True)) is not None:
+            found.append(span)
+    if _LOGIN_CONTEXT.search(text):
+        for m in _CODE.finditer(text):
+            token = _token(m)[2]
+            plausible = 4 <= len(token) <= 16 and any(char.isdigit() for char in token)
+            if plausible and (span := _secret(text, m, strict=True)) is not None:
+                found.append(span)
+    return found
+
+
 _DETECTORS = {
     "email": _find_email,
     "iban": _find_iban,
     "nir": _find_nir,
     "card": _find_card,
+    "password": _find_password,
     "phone": _find_phone,
     "birthdate": _find_birthdate,
     "address": _find_address,
@@ -417,24 +678,45 @@ _DETECTORS = {
 
 
 def find_pii(text: str, types: tuple[str, ...] = TYPES) -> list[Span]:
-    """Personal data in ``text``: sorted, non-overlapping spans (overlaps resolved by ``PRIORITY``)."""
-    kept: list[Span] = []
+    """Personal data in ``text``: sorted, non-overlapping spans (overlaps resolved by ``PRIORITY``).
+
+    The detectors read ``normalize(text)``; the spans are offsets into ``text`` itself.
+    """
+    normalized = _Normalized(text)
+    kept: list[tuple[str, int, int]] = []
     for kind in PRIORITY:
         if kind not in types:
             continue
-        for start, end in sorted(_DETECTORS[kind](text), key=lambda span: (span[0], -span[1])):
-            if start < end and all(end <= span.start or start >= span.end for span in kept):
-                kept.append(Span(kind, start, end, text[start:end]))
-    return sorted(kept, key=lambda span: span.start)
+        for start, end in sorted(_DETECTORS[kind](normalized.text), key=lambda span: (span[0], -span[1])):
+            if start < end and all(end <= other or start >= other_end for _, other, other_end in kept):
+                kept.append((kind, start, end))
+    spans: list[Span] = []
+    for kind, start, end in sorted(kept, key=lambda span: span[1]):
+        start, end = normalized.original(start, end)
+        if spans and start < spans[-1].end:  # two spans from one normalised character (« ½ »): keep the first
+            continue
+        spans.append(Span(kind, start, end, text[start:end]))
+    return spans
 
 
 def mask(text: str, types: tuple[str, ...] = TYPES) -> str:
     """``text`` with each personal-data span replaced by its French placeholder (« [NIR] », « [ADRESSE] »…)."""
+    return _masked(text, find_pii(text, types))
+
+
+def _masked(text: str, spans: list[Span]) -> str:
     parts, last = [], 0
-    for span in find_pii(text, types):
+    for span in spans:
         parts += [text[last : span.start], PLACEHOLDERS[span.type]]
         last = span.end
     return "".join([*parts, text[last:]])
+
+
+def guard_free_text(text: str, types: tuple[str, ...] = NEVER_STORED) -> tuple[str, list[str]]:
+    """A free text as Relais may store it: ``types`` masked (by default ``NEVER_STORED``), and the types that
+    were, sorted, each once. Masking again what it returns changes nothing."""
+    spans = find_pii(text, types)
+    return _masked(text, spans), sorted({span.type for span in spans})
 
 
 # --- personal situations --------------------------------------------------------------------------------------
@@ -481,6 +763,7 @@ def personal_situation(text: str) -> str | None:
     General questions about procedures (« comment déclarer un arrêt maladie ? », « qu'est-ce qu'un
     conseil de discipline ? ») are not personal situations: Relais answers them.
     """
+    text = normalize(text)
     if _find_health(text):
         return "health"
     for m in _DISCIPLINE.finditer(text):

@@ -18,6 +18,7 @@ from relais.engine.french.values import (
     parse_integer,
     parse_time,
 )
+from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
 from relais.engine.procedures.definition import (
     MAX_YEARS_AHEAD,
     NARROW_SPACE,
@@ -108,7 +109,10 @@ def parse_answer(spec: FieldSpec, raw: str, today: date) -> Any:
     if spec.type == "text":
         if len(raw) > TEXT_MAX_LENGTH:
             raise InvalidAnswer(f"La réponse est trop longue ({len(raw)} caractères, {TEXT_MAX_LENGTH} au plus).")
-        return raw
+        # Stored as typed, less what no procedure field ever needs (NIR, bank details, passwords, health:
+        # ``NEVER_STORED``). A name, a destination or its address, a phone to reach the agent are what some
+        # fields ask for, and are kept; dates and amounts have their own types and are never masked.
+        return guard_free_text(raw, NEVER_STORED)[0]
     if spec.type == "date":
         value = parse_date(raw, today)
         if value is None:

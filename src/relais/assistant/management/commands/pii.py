@@ -3,13 +3,16 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from relais.engine.privacy.pii import find_pii
+from relais.engine.privacy.pii import TYPES, find_pii
 
 
 class Command(BaseCommand):
     help = (
         "Personal-data guard: `relais pii scan` reads lines of text on standard input and prints, for each line, "
-        'one JSON object {"spans": [{"type", "start", "end"}]} (character offsets within the line).'
+        'one JSON object {"spans": [{"type", "start", "end"}]}: what the detectors found in that line, with '
+        "character offsets into the line as read (the detectors read it normalised — NFKC, without zero-width "
+        "characters — and the offsets are mapped back). It reports what the rules find, not that a line without "
+        "spans holds no personal data."
     )
     stealth_options = ("stdin",)  # call_command(..., stdin=StringIO(...)) in tests
 
@@ -17,8 +20,7 @@ class Command(BaseCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         actions.add_parser(
             "scan",
-            help="detect personal data in each line of standard input (nir, iban, card, phone, email, birthdate, "
-            "address, health); one JSON object a line",
+            help=f"detect personal data in each line of standard input ({', '.join(TYPES)}); one JSON object a line",
         )
 
     def handle(self, *args, **options) -> None:
