@@ -42,6 +42,9 @@ COVERAGE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 # Document ranking parameters tried: (FAQ weight, coverage weight).
 RANKINGS = tuple((w, v) for w in FAQ_WEIGHTS for v in COVERAGE_WEIGHTS)
 L2 = 1.0
+# The direction each signal of decision.FEATURES must push towards answering (0: either): a closer passage, a
+# clearer lead and more of the question covered say « answer »; question words no passage holds say « abstain ».
+EXPECTED_SIGNS = np.array([1.0, 1.0, 1.0, -1.0, 0.0])
 
 
 @dataclass
@@ -150,7 +153,15 @@ def fit(items: list[Item]) -> Fitted:
     train = [i for i in items if not i.gated]
     x = np.array([i.features[ranking] for i in train])
     y = np.array([1.0 if i.expected is not None else 0.0 for i in train])
-    return Fitted(ranking, *logistic(x, y))
+    # A weight whose sign contradicts what its signal means (more unknown words making an answer *more* likely)
+    # is a fit to the sample, not a rule: that signal is left out (weight 0) and the others refitted.
+    used = np.ones(x.shape[1], dtype=bool)
+    while True:
+        mean, scale, coef = logistic(np.where(used, x, 0.0), y)
+        wrong = used & (np.sign(coef[:-1]) * EXPECTED_SIGNS < 0)
+        if not wrong.any():
+            return Fitted(ranking, mean, scale, coef)
+        used &= ~wrong
 
 
 def decide(item: Item, model: Fitted) -> int | None:

@@ -8,7 +8,10 @@ on the questions of the other corpora, and scored on this one. The shipped model
 on each corpus too, as the baseline.
 
     .venv/bin/python bench/corpora.py --data-root /work/benchdata/corpora   # loads the corpora once
-    .venv/bin/python bench/answers_loco.py --data-root /work/benchdata/corpora
+    .venv/bin/python bench/answers_loco.py --data-root /work/benchdata/corpora [--fit]
+
+--fit writes the model fitted on every corpus to src/relais/engine/answers/answer-model.json, with its
+provenance: the corpora, and the leave-one-corpus-out figures as the estimate of what it does on a new one.
 """
 
 from __future__ import annotations
@@ -57,30 +60,80 @@ def cells(values: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-root", type=Path, default=Path("/tmp/relais-corpora"))
-    options = parser.parse_args()
-    by_corpus: dict[str, list[Item]] = {}
-    for corpus in corpora():
-        data_dir = options.data_root / corpus.name
-        by_corpus[corpus.name] = [item for path in corpus.question_sets for item in signals(path, data_dir)]
-    baseline = shipped()
-    print(
-        "| corpus left out | questions | shipped model: source first / correct abst. / wrong abst. "
-        "| fitted on the others: source first / correct abst. / wrong abst. | ranking (FAQ, coverage) |"
+    parser.add_argument("--fit", action="store_true", help="write the model fitted on every corpus")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the signals saved by the last run (same code, same corpora)"
     )
+    options = parser.parse_args()
+    by_corpus = collect_all(options.data_root, options.reuse)
+    everything = [item for items in by_corpus.values() for item in items]
+    pooled, baseline = fit(everything), shipped()
+    print("| corpus | questions | shipped model | fitted on the other corpora (left out) | fitted on all (in-sample) |")
     print("|---|---|---|---|---|")
+    left_out = {}
     for name, items in by_corpus.items():
         others = [item for other, rest in by_corpus.items() if other != name for item in rest]
-        model = fit(others)
+        left_out[name] = score([(i, decide(i, fit(others))) for i in items])
         before = score([(i, decide(i, baseline)) for i in items])
-        after = score([(i, decide(i, model)) for i in items])
-        print(f"| {name} | {len(items)} | {cells(before)} | {cells(after)} | {model.ranking} |", flush=True)
-    everything = [item for items in by_corpus.values() for item in items]
-    model = fit(everything)
-    weights, intercept = model.raw()
+        in_sample = score([(i, decide(i, pooled)) for i in items])
+        print(f"| {name} | {len(items)} | {cells(before)} | {cells(left_out[name])} | {cells(in_sample)} |", flush=True)
+    print("\n(each cell: correct source first / correct abstention / wrong abstention)")
+    weights, intercept = pooled.raw()
     print(
-        f"\nfitted on all {len(everything)} questions: ranking {model.ranking}, "
+        f"fitted on all {len(everything)} questions: ranking {pooled.ranking}, "
         f"weights {np.round(weights, 4).tolist()}, intercept {intercept:.4g}"
     )
+    if options.fit:
+        write(pooled, by_corpus, left_out)
+
+
+def collect_all(data_root: Path, reuse: bool) -> dict[str, list[Item]]:
+    saved = data_root / "signals.pickle"
+    if reuse and saved.exists():
+        return {name: [Item(**f) for f in items] for name, items in pickle.loads(saved.read_bytes()).items()}
+    by_corpus = {
+        corpus.name: [item for path in corpus.question_sets for item in signals(path, data_root / corpus.name)]
+        for corpus in corpora()
+    }
+    saved.write_bytes(pickle.dumps({name: [vars(i) for i in items] for name, items in by_corpus.items()}))
+    return by_corpus
+
+
+def write(model: Fitted, by_corpus: dict[str, list[Item]], left_out: dict[str, np.ndarray]) -> None:
+    """answer-model.json: the model fitted on every corpus, with what it was fitted on and how it holds."""
+    from datetime import date
+
+    from answers_cv import figures
+    from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, write_answer_model
+
+    weights, intercept = model.raw()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    fitted_on = "; ".join(
+        f"{name}: {len(items)} questions ({sum(i.expected is not None for i in items)} answerable)"
+        for name, items in by_corpus.items()
+    )
+    provenance = {
+        "fitted_by": "bench/answers_loco.py --fit",
+        "fitted_on": f"every corpus of bench/corpora.py, pooled — {fitted_on}; the questions the FAQ threshold "
+        "answers first are left out of the logistic fit",
+        "method": SHIPPED_MODEL.provenance.get("method", ""),
+        "specific_margin": SHIPPED_MODEL.provenance.get("specific_margin", ""),
+        "commit": commit.stdout.strip() or "unknown",
+        "date": date.today().isoformat(),
+        "leave_one_corpus_out": {name: figures(values) for name, values in left_out.items()},
+        "warning": "the figures that count are the left-out ones: each is the model fitted without that corpus",
+    }
+    write_answer_model(
+        AnswerModel(
+            faq_weight=float(model.ranking[0]),
+            coverage_weight=float(model.ranking[1]),
+            weights=tuple(float(f"{w:.4g}") for w in weights),
+            intercept=float(f"{intercept:.4g}"),
+            specific_margin=SHIPPED_MODEL.specific_margin,
+            provenance=provenance,
+        )
+    )
+    print("wrote src/relais/engine/answers/answer-model.json")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from relais.engine.answers.generation import NOTICES, GeneratorUnavailable, Prom
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
-TELEPHONY = "Comment renvoyer ma ligne fixe vers mon portable professionnel ?"  # answered extractively
+TELEPHONY = "Comment configurer le renvoi de ma ligne fixe vers mon mobile ?"  # answered extractively
 FAQ = "Comment demander un ordre de mission ?"
 UNANSWERABLE = "Quel est le menu de la cantine demain ?"
 

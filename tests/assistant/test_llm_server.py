@@ -258,7 +258,9 @@ def test_no_raw_personal_data_is_sent_over_http(fake_server, monkeypatch, settin
     server = fake_server((200, SSE, answer), (200, SSE, rewrite), (200, SSE, answer))
     settings.RELAIS = dataclasses.replace(settings.RELAIS, llm_timeout=10)
     monkeypatch.setattr(pipeline, "current_generator", lambda: OpenAIGenerator(server.base_url, "m", retries=0))
-    first = pipeline.ask(f"Mon NIR est {NIR}, IBAN {IBAN} : comment renvoyer ma ligne fixe vers mon portable ?")
+    first = pipeline.ask(
+        f"Mon NIR est {NIR}, IBAN {IBAN} : comment configurer le renvoi de ma ligne fixe vers mon mobile ?"
+    )
     pipeline.ask(f"et pour {EMAIL} ?", conversation=first.conversation)
     assert len(server.bodies) >= 2
     sent = json.dumps(server.bodies, ensure_ascii=False)

@@ -107,11 +107,11 @@ def test_a_curated_answer_that_says_less_than_the_documentation_is_followed_by_t
 
 
 def test_an_unsure_extract_is_shown_as_to_check_with_a_contact(agent):
-    body = ask(agent, "À quoi correspond la ligne RAFP sur ma fiche de paie ?", fragment=True).content.decode()
+    body = ask(agent, "Combien de temps à l'avance faut-il demander une formation ?", fragment=True).content.decode()
     assert "Extrait le plus proche de la documentation, à vérifier" in body and "answer-to-check" in body
     assert "ne correspond peut-être pas exactement à votre question" in body
-    assert "Qui contacter :</strong> Service RH, paie et carrières — poste 4212" in body
-    sure = ask(agent, "Comment renvoyer ma ligne fixe vers mon portable professionnel ?", fragment=True)
+    assert "Qui contacter :</strong> Service RH, formation — poste 4215" in body
+    sure = ask(agent, "Comment configurer le renvoi de ma ligne fixe vers mon mobile ?", fragment=True)
     assert "Extrait de la documentation" in sure.content.decode() and "à vérifier" not in sure.content.decode()
 
 

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import ROOT, SCREENSHOTS, _relais, log_in, serious_violations
 from tests.processes import free_port, stop, wait_for_http
 
-TELEPHONY = "Comment renvoyer ma ligne fixe vers mon portable professionnel ?"
+TELEPHONY = "Comment configurer le renvoi de ma ligne fixe vers mon mobile ?"
 # The demo's telephony passage says « Touche « Renvoi » > « Renvoi immédiat » » (grounded: no figure to check).
 GROUNDED = ["Pour renvoyer ", "votre ligne, ", "touchez Renvoi ", "puis Renvoi immédiat [1]."]
 INVENTED = ["Pour renvoyer ", "votre ligne, ", "appelez le ", "01 99 88 77 66 [1]."]

@@ -293,9 +293,10 @@ def worker_sweep() -> None:
     embed_questions.enqueue()  # run at once by the tests' immediate task backend
 
 
-def test_the_gaps_page_never_embeds_questions_the_worker_has_not_seen(log, monkeypatch):
+def test_the_gaps_page_leaves_a_backlog_of_questions_to_the_worker(log, monkeypatch):
     from relais.insights import gaps
 
+    monkeypatch.setattr(gaps, "INLINE_EMBED_LIMIT", 1)  # the log holds more new questions than a page embeds
     exchange(log["u1"], "Combien de jours pour un mariage ?", "none", at(10), "RH")
     exchange(log["u2"], "congé pour mon mariage", "none", at(11), "RH")
     monkeypatch.setattr(gaps, "question_vectors", lambda texts: pytest.fail("embedded inside a request"))
@@ -306,6 +307,14 @@ def test_the_gaps_page_never_embeds_questions_the_worker_has_not_seen(log, monke
     worker_sweep()
     page = client_for("pilotage.demo").get("/pilotage/lacunes/", PERIOD).content.decode()
     assert "en cours d'analyse" not in page and '<li class="gap gap-' in page  # the cached report was replaced
+
+
+def test_a_few_new_questions_are_embedded_by_the_page_itself(log):
+    worker_sweep()
+    exchange(log["u1"], "Combien de jours pour un mariage ?", "none", at(10), "RH")
+    exchange(log["u2"], "congé pour mon mariage", "none", at(11), "RH")
+    page = client_for("pilotage.demo").get("/pilotage/lacunes/", PERIOD).content.decode()
+    assert "en cours d'analyse" not in page and "mariage" in page
 
 
 def test_gaps_are_ranked_routed_and_offer_a_prefilled_faq_entry(gaps_log):

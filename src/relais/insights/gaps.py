@@ -7,7 +7,8 @@ centred on the mean of every question of the period and of the FAQ's phrasings, 
 asked after its last unsettled one.
 
 Embedding is the heavy part (3,500 questions took 101 s): the worker does it (`embed_questions`, each sweep),
-and the pages never embed — a question not embedded yet is counted as pending, not clustered. The clustering
+and a page embeds only a handful of new questions (`INLINE_EMBED_LIMIT`) — beyond, the questions not embedded
+yet are counted as pending, not clustered, until the worker has seen them. The clustering
 itself (about 1 s for 3,500 questions) is kept in the cache until an exchange, a ticket or the FAQ changes.
 """
 
@@ -45,6 +46,9 @@ def _embedder():
 
 
 EMBED_PER_RUN = 300  # questions one worker run embeds (about 15 s on two cores: outbox sends wait behind it)
+# A page embeds the questions the worker has not seen yet only when they are this few (well under a second):
+# the gaps stay fresh between sweeps, and a backlog never lands on a request.
+INLINE_EMBED_LIMIT = 32
 REPORT_CACHE_SECONDS = 3600
 
 
@@ -147,6 +151,10 @@ def find_gaps(period: Period, min_size: int = 2, *, embed_missing: bool = True) 
         vectors, present = question_vectors(all_texts), np.ones(len(all_texts), dtype=bool)
     else:
         vectors, present = stored_question_vectors(all_texts)
+        missing = list(dict.fromkeys(t for t, known in zip(all_texts, present, strict=True) if not known))
+        if 0 < len(missing) <= INLINE_EMBED_LIMIT:
+            question_vectors(missing)
+            vectors, present = stored_question_vectors(all_texts)
     parts = np.split(np.arange(len(all_texts)), [len(rows), len(rows) + len(items)])
     kept_items = [item for item, row in zip(items, parts[1], strict=True) if present[row]]
     pending = len(items) - len(kept_items)

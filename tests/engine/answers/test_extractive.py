@@ -193,7 +193,8 @@ def test_answer_model_weighs_the_features():
     strong = Features(dense=0.88, margin=0.4, coverage=1.0, unknown=0)
     assert model.probability(strong) > 0.5
     assert model.probability(Features(0.80, 0.4, 0.5, 0)) < 0.5  # far in meaning, half of what is asked
-    assert model.probability(Features(0.88, 0.4, 1.0, 3)) < model.probability(strong)  # unknown words
+    # Unknown words never make an answer more likely (the fit drops a signal whose weight has the wrong sign).
+    assert model.probability(Features(0.88, 0.4, 1.0, 3)) <= model.probability(strong)
     assert model.probability(Features(0.88, 0.0, 0.0, 0)) < model.probability(strong)
     assert replace(SHIPPED_MODEL, weights=(0,) * len(FEATURES), intercept=0).probability(strong) == 0.5
 

@@ -3,7 +3,8 @@
 The weights are fitted, not chosen by hand, and a fit is only as good as what it was fitted on: so they live
 in `answer-model.json` beside this module with their provenance (question set, method, commit, date, the
 cross-validated and held-out figures), are read once when the module is imported, and are rewritten by
-`bench/answers_cv.py --fit`. Nothing else in the code holds a weight of this model.
+`bench/answers_loco.py --fit` (fitted on every corpus, judged on each one left out). Nothing else in the code
+holds a weight of this model.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def load_answer_model(path: Path = ANSWER_MODEL_FILE) -> AnswerModel:
     except (OSError, KeyError, TypeError, ValueError) as exc:
         raise RuntimeError(
             f"{path}: not a usable answer model ({type(exc).__name__}: {exc}); this code expects format "
-            f"{MODEL_FORMAT} with features {list(FEATURES)}: refit it with `bench/answers_cv.py --fit`."
+            f"{MODEL_FORMAT} with features {list(FEATURES)}: refit it with `bench/answers_loco.py --fit`."
         ) from exc
     if len(model.weights) != len(FEATURES):
         raise RuntimeError(f"{path}: {len(model.weights)} weights for {len(FEATURES)} features; refit it.")

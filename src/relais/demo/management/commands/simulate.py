@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from relais.demo.simulate import SimulationError, simulate
+from relais.insights.gaps import embed_questions
 
 
 class Command(BaseCommand):
@@ -32,3 +33,9 @@ class Command(BaseCommand):
         except SimulationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(summary)
+        # What `relais worker` would do over the next minutes, at once: the gap pages show every question.
+        embedded = 0
+        while done := embed_questions.call():
+            embedded += done
+        if options["verbosity"]:
+            self.stdout.write(f"{embedded} questions prepared for the knowledge-gap pages.")
