@@ -35,6 +35,7 @@ from relais.engine.answers.extractive import (
     states_more_than_faq,
     with_closer_extract,
 )
+from relais.engine.french.questions import same_kind
 from relais.engine.privacy.pii import find_pii, mask, personal_situation
 from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
@@ -130,10 +131,20 @@ def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -
     return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)
 
 
-def faq_answer(matches: list[FaqMatch]) -> tuple[Answer, Document | None] | None:
-    """The curated answer and its source document, when a FAQ phrasing matches closely enough."""
-    match = matches[0] if matches else None
-    if match is None or match.score < settings.RELAIS.faq_threshold:
+def topic_page(matches: list[FaqMatch]) -> int | None:
+    """The source page of a FAQ entry as close as the FAQ threshold (its curated answer was not for this question)."""
+    close = matches[0] if matches and matches[0].score >= settings.RELAIS.faq_threshold else None
+    return close.entry.source_document_id if close else None
+
+
+def faq_answer(matches: list[FaqMatch], question: str = "") -> tuple[Answer, Document | None] | None:
+    """The curated answer and its source document, when a FAQ phrasing matches closely enough and asks the same
+    kind of thing as the question: « Comment poser un jour de RTT ? » is not answered by the entry « Combien de
+    jours de RTT… », however close in meaning (engine/french/questions.py)."""
+    match = next(
+        (m for m in matches if m.score >= settings.RELAIS.faq_threshold and same_kind(question, m.phrasing)), None
+    )
+    if match is None:
         return None
     entry, source = match.entry, match.entry.source_document
     citations = [Citation(0, source.pk, source.title, (), entry.answer, entry.answer)] if source else []
@@ -189,8 +200,14 @@ def ask(
         if "agents" in audiences:  # procedures are for the town's agents, never offered to the public
             procedure = procedure_offer(query, signals.query_vector, index.embedder)
         evidence = signals.evidence()
-        answer = compose_extractive(query, evidence, faq_scores=signals.faq_scores(), idf=index.idf)
-        faq = faq_answer(signals.faq)
+        faq = faq_answer(signals.faq, question)
+        answer = compose_extractive(
+            query,
+            evidence,
+            faq_scores=signals.faq_scores(),
+            idf=index.idf,
+            confirmed_document=None if faq else topic_page(signals.faq),
+        )
         if faq is None or _more_specific(query, answer, faq[0], evidence, index.idf):
             if generator is not None and answer.mode == "extractive":
                 # The masked question (and masked history) only: the guard ran first.

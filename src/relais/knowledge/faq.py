@@ -26,6 +26,7 @@ class FaqFileError(ValueError):
 class FaqMatch:
     entry: FaqEntry
     score: float  # best cosine between the question and one of the entry's phrasings
+    phrasing: str = ""  # that phrasing
 
 
 def read_faq_file(path: Path) -> list[dict]:
@@ -89,11 +90,15 @@ def faq_matches(question_vector: np.ndarray, audiences: set[str], embedder: Embe
     entries = FaqEntry.objects.select_related("collection", "source_document").filter(
         collection__audience__in=audiences, embedder=embedder.name
     )
-    matches = [
-        FaqMatch(entry, float(np.max(entry.matrix(embedder.dim) @ question_vector)))
-        for entry in entries
-        if not (entry.source_document and not entry.source_document.in_force(today))
-    ]
+    matches = []
+    for entry in entries:
+        if entry.source_document and not entry.source_document.in_force(today):
+            continue
+        cosines = entry.matrix(embedder.dim) @ question_vector
+        if len(cosines):
+            best = int(np.argmax(cosines))
+            phrasings = entry.all_phrasings()
+            matches.append(FaqMatch(entry, float(cosines[best]), phrasings[best] if best < len(phrasings) else ""))
     return sorted(matches, key=lambda m: m.score, reverse=True)
 
 

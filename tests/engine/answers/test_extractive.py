@@ -257,3 +257,25 @@ def test_only_unsure_answers_from_the_documentation_need_checking():
 def test_answer_model_is_configurable():
     never = replace(SHIPPED_MODEL, intercept=-1000.0)
     assert compose_extractive("ordre de mission", [evidence()], never).mode == "none"
+
+
+def test_headings_inserted_between_merged_sections_are_never_quoted():
+    text = (
+        "Un agent qui ne souhaite pas travailler ce jour-là peut poser un jour de congé annuel ou de RTT.\n\n"
+        "Les jours de RTT > Acquisition\n\n"
+        "Les RTT sont crédités dans Chronos au 1er janvier.\n\n"
+        "Poser un jour de RTT\n\n"
+        "La demande de jour de RTT se fait dans Chronos, au moins 48 heures avant."
+    )
+    answer = compose_extractive("Comment poser un jour de RTT ?", [evidence(text=text, title="RTT")])
+    assert answer.mode == "extractive"
+    assert ">" not in answer.text and "Poser un jour de RTT" not in answer.text
+    assert "La demande de jour de RTT se fait dans Chronos" in answer.text
+
+
+def test_a_page_a_close_faq_phrasing_points_to_is_quoted_rather_than_abstained_on():
+    weak = [evidence(dense=0.70), evidence(passage_id=2, document_id=2, text="Autre sujet.", dense=0.69)]
+    assert compose_extractive("Comment demander un ordre de mission ?", weak).mode == "none"
+    confirmed = compose_extractive("Comment demander un ordre de mission ?", weak, confirmed_document=1)
+    assert confirmed.mode == "extractive" and confirmed.confidence < 0.5
+    assert confirmed.citations[0].document_id == 1

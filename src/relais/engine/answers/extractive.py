@@ -40,6 +40,7 @@ figures cross-validated, docs/benchmarks.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -351,9 +352,27 @@ def needs_check(mode: str, confidence: float, below: float) -> bool:
     return mode in ("extractive", "generated") and confidence < below
 
 
+# A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »): structure,
+# never a sentence to quote — quoted, it glued headings into the answer. Short, no closing punctuation, not a list
+# item; or a heading path (« A > B »).
+_HEADING_PATH = re.compile(r"\S > \S")
+_CLOSING = tuple(".!?:;»)…")
+
+
+def _is_heading(paragraph: str) -> bool:
+    line = paragraph.strip()
+    if not line or "\n" in line or line.endswith(_CLOSING) or line.startswith(("-", "•", "*", "|")):
+        return False
+    return bool(_HEADING_PATH.search(line)) or (len(line.split()) <= 6 and not line[0].isdigit())
+
+
+def _quotable(text: str) -> str:
+    return "\n\n".join(p for p in text.split("\n\n") if not _is_heading(p))
+
+
 def _pick_sentences(question: str, text: str, limit: int) -> list[str]:
     asked = set(analyze(question))
-    candidates = sentences(text)
+    candidates = sentences(_quotable(text)) or sentences(text)
     scored = [(len(asked & set(analyze(s))), -i, s) for i, s in enumerate(candidates)]
     best = sorted(scored, reverse=True)[:limit]
     if not best or best[0][0] == 0:
@@ -374,6 +393,7 @@ def compose_extractive(
     *,
     faq_scores: Mapping[int, float] | None = None,
     idf: TermWeight | None = None,
+    confirmed_document: int | None = None,
 ) -> Answer:
     """Answer from the best document's best passage (and a close second of it), or abstain.
 
@@ -381,17 +401,21 @@ def compose_extractive(
     per document (the pipeline reads 40). ``faq_scores``: per document, the
     cosine of the closest FAQ phrasing citing it. ``idf``: how rare a term is in
     the indexed passages (the index's ``idf``); the model's weights were fitted
-    with it.
+    with it. ``confirmed_document``: a page a curated FAQ phrasing, as close as the FAQ threshold, ties to the
+    question although it asks something else of it (« combien ? » against « comment ? »): when that page is among
+    the first three, it is the one quoted, rather than abstained on, its low confidence shown as « à vérifier ».
     """
     if not evidence:
         return Answer(NOT_FOUND, "none", 0.0)
     candidates = rank_documents(
         evidence, faq_scores, model.faq_weight, question=question, coverage_weight=model.coverage_weight
     )
+    confirmed = [c for c in candidates[:3] if c.document_id == confirmed_document]
+    candidates = confirmed + [c for c in candidates if c.document_id != confirmed_document] if confirmed else candidates
     features = support_features(question, candidates, evidence, idf)
     probability = model.probability(features)
     level = round(probability, 3)
-    if probability < 0.5:
+    if probability < 0.5 and candidates[0].document_id != confirmed_document:
         return Answer(NOT_FOUND, "none", level, suggestions=[c.best for c in candidates[:3]])
     passages = candidates[0].passages
     chosen = [passages[0]]

@@ -1,0 +1,22 @@
+"""A curated FAQ answer only for the same question: close in meaning is not enough (issue « answers that hold »)."""
+
+import pytest
+
+from relais.assistant.pipeline import ask
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
+
+
+def test_how_to_take_a_rtt_day_is_not_answered_by_how_many_rtt_days():
+    answer = ask("Comment poser un jour de RTT ?", log=False).answer
+    assert answer.mode == "extractive" and answer.faq_question == ""
+    assert ">" not in answer.text  # no heading glued into the quoted sentences
+    assert ask("Combien de jours de RTT ai-je ?", log=False).answer.faq_question.startswith("Combien de jours de RTT")
+
+
+def test_how_to_connect_to_the_vpn_is_not_answered_by_when_to_connect():
+    answer = ask("Comment me connecter au VPN depuis chez moi ?", log=False).answer
+    assert answer.faq_question != "Quand faut-il se connecter au VPN ?"
+    assert ask("Quand faut-il se connecter au VPN ?", log=False).answer.faq_question == (
+        "Quand faut-il se connecter au VPN ?"
+    )
