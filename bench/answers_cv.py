@@ -61,7 +61,6 @@ class Item:
 
 
 def collect(path: Path) -> list[Item]:
-    from django.conf import settings
 
     from relais.assistant.evaluation import read_questions
     from relais.assistant.pipeline import faq_answer, gather
@@ -77,10 +76,9 @@ def collect(path: Path) -> list[Item]:
             raise SystemExit(f"{path}: {expected!r} is not an ingested document (run `relais demo` first)")
         signals = gather(question, frozenset({"agents"}))
         evidence, faq_scores = signals.evidence(), signals.faq_scores()
-        best = signals.faq[0] if signals.faq else None
-        gated = best is not None and best.score >= settings.RELAIS.faq_threshold
-        faq_document = best.entry.source_document_id if gated and best else None
-        curated = faq_answer(signals.faq) if gated else None
+        curated = faq_answer(signals.faq, question)  # as the pipeline: close enough, and the same kind of question
+        gated = curated is not None
+        faq_document = curated[1].pk if curated and curated[1] else None
         chosen, features, more_specific = {}, {}, {}
         for ranking in RANKINGS:
             faq_weight, coverage_weight = ranking

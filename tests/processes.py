@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -41,3 +43,20 @@ def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 120) -> 
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def run_in_own_loop(coroutine) -> None:
+    """Run an ASGI call to the end in a thread of its own: the browser tests' driver may hold this thread's loop."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]

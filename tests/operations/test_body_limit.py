@@ -7,6 +7,7 @@ import pytest
 from django.core.asgi import get_asgi_application
 
 from relais.operations.body_limit import BodyLimitASGI
+from tests.processes import run_in_own_loop
 
 MB = 1024 * 1024
 
@@ -40,7 +41,7 @@ def call(app, path: str, headers: list[tuple[bytes, bytes]], chunks: list[bytes]
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
-    asyncio.run(app(scope, receive, send))
+    run_in_own_loop(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), body, pulled

@@ -1,11 +1,10 @@
 """X-Forwarded-For is believed only from the proxies listed in RELAIS_TRUSTED_PROXIES (uvicorn as `relais serve`
 configures it): otherwise any local client could pick its address and escape the lockout and rate limits."""
 
-import asyncio
-
 import uvicorn
 
 from relais.operations.management.commands.serve import proxy_options
+from tests.processes import run_in_own_loop
 
 
 def client_seen(trusted: tuple[str, ...], peer: str, forwarded_for: str) -> str:
@@ -31,7 +30,7 @@ def client_seen(trusted: tuple[str, ...], peer: str, forwarded_for: str) -> str:
     async def send(message):
         pass
 
-    asyncio.run(config.loaded_app(scope, receive, send))
+    run_in_own_loop(config.loaded_app(scope, receive, send))
     return seen["client"]
 
 
