@@ -34,8 +34,9 @@ documents rather than single passages:
    (``with_closer_extract``).
 
 The weights and the margin live in ``answer-model.json`` with their provenance
-(decision.py reads it; ``bench/answers_cv.py --fit`` rewrites it and reports the
-figures cross-validated, docs/benchmarks.md).
+(decision.py reads it; ``bench/answers_loco.py --fit`` rewrites it, fitted on every corpus and judged on
+each one left out, docs/benchmarks.md). A curated answer serves only the same kind of question
+(engine/french/questions.py); headings the chunker inserted are never quoted.
 """
 
 from __future__ import annotations
