@@ -99,11 +99,18 @@ def test_a_curated_answer_shows_the_faq_question_it_answers(agent):
 
 
 def test_a_curated_answer_that_says_less_than_the_documentation_is_followed_by_the_extract(agent):
-    page = ask(agent, "Qui paie un logiciel métier demandé par mon service ?", fragment=True).content.decode()
-    assert "Réponse à la question : « Comment demander un logiciel ou du matériel ? »" in page
-    # The curated text says how to ask, not who pays: the closest sentences follow, marked as not validated.
+    page = ask(agent, "Qui peut adhérer au comité des œuvres sociales ?", fragment=True).content.decode()
+    assert "Réponse à la question : « Que propose le COS du personnel ? »" in page
+    # The curated text says what the COS offers, not who may join: the closest sentences follow, marked as such.
     assert "Extrait de la documentation, non validé par le service :" in page
-    assert "budget du service demandeur" in page and page.count("<li>\n        <details>") >= 2  # cited apart
+    assert "L’adhésion se fait avec le bulletin" in page and page.count("<li>\n        <details>") >= 2  # cited apart
+
+
+def test_a_curated_answer_to_another_kind_of_question_is_not_given(agent):
+    # « Qui paie… ? » is not « Comment demander un logiciel ou du matériel ? »: the page answers, not its FAQ entry.
+    page = ask(agent, "Qui paie un logiciel métier demandé par mon service ?", fragment=True).content.decode()
+    assert "Réponse à la question : « Comment demander un logiciel ou du matériel ? »" not in page
+    assert "budget du service demandeur" in page
 
 
 def test_an_unsure_extract_is_shown_as_to_check_with_a_contact(agent):
