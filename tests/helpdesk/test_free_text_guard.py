@@ -9,43 +9,27 @@ import html
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from relais.accounts.models import ApiToken
 from relais.assistant.feedback import record_feedback
-from relais.assistant.models import Exchange, Feedback
+from relais.assistant.models import Feedback
 from relais.config import Config
 from relais.engine.procedures import filling
 from relais.helpdesk.models import OutboxMessage, Status, Ticket, TicketMessage
 from relais.helpdesk.tickets import open_ticket
 from relais.procedures.models import Approval, Run
 from tests.helpdesk.smtp_peer import SmtpPeer
+from tests.helpdesk.test_tickets import ask, client_for, user
 from tests.procedures.dates import mission_dates, period
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
-PASSWORD = "valdebrume-demo"
 NIR = "1 85 05 78 006 084 92"  # a wrong key: masked by its shape
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 CARD = "4111 1111 1111 1111"
 PHONE = "06 12 34 56 78"
 SECRETS = (NIR, IBAN, CARD, "Soleil2024", "dépression")
-
-
-def client_for(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def ask(client: Client, question: str) -> Exchange:
-    client.post("/poser/", {"question": question})
-    return Exchange.objects.latest("pk")
 
 
 @pytest.fixture()
