@@ -6,6 +6,7 @@ from django.test import Client
 
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import ask
+from relais.diagnostic.models import Service
 from relais.helpdesk.tickets import open_ticket
 from relais.knowledge.models import Document
 from tests.procedures.factories import submitted_mission
@@ -30,6 +31,7 @@ def objects():
         "ticket": ticket.pk,
         "document": Document.objects.first().pk,
         "run": submitted_mission(agent).pk,
+        "diagnostic_rh": Service.objects.get(name="RH").pk,
     }
 
 
@@ -76,6 +78,13 @@ MATRIX = {
     "/demarches/{run}/decision/": [LOGIN, 302, 302, 404, 404, 404, 404],
     "/admin/procedures/procedure/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     "/admin/procedures/run/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
+    # The digital diagnosis: each service's référents fill theirs, the « Pilotage » group and admins see all.
+    "/diagnostic/": [LOGIN, 403, 200, 200, 200, 403, 200],
+    "/diagnostic/opportunites/": [LOGIN, 403, 200, 200, 200, 403, 200],
+    "/diagnostic/taches.csv": [LOGIN, 403, 200, 200, 200, 403, 200],
+    "/diagnostic/services/{diagnostic_rh}/": [LOGIN, 403, 200, 404, 200, 403, 200],
+    "/diagnostic/services/{diagnostic_rh}/taches/ajouter/": [LOGIN, 403, 200, 404, 403, 403, 200],
+    "/admin/diagnostic/task/": [LOGIN, LOGIN, 403, 403, 403, 403, 200],
     "/api/v1/conversations": [401, 200, 200, 200, 200, 200, 200],
     "/api/v1/conversations/{conversation}": [401, 200, 404, 404, 404, 404, 404],
     "/api/v1/openapi.json": [401, 200, 200, 200, 200, 200, 200],  # its documentation too: signed-in users only

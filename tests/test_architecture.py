@@ -23,6 +23,7 @@ APP_LAYERS = [
     "helpdesk",
     "procedures",
     "insights",
+    "diagnostic",
     "operations",
     "demo",
 ]

@@ -28,6 +28,7 @@ COMMANDS = {
     "pii": "detect personal data in lines of text (`relais pii scan`)",
     "insights": "trial measurement: import baselines, knowledge gaps",
     "report": "the trial report as PDF and HTML (`relais report --from DATE --to DATE`)",
+    "diagnostic": "the digital diagnosis: import or export the task sheet, AI-opportunity scores, campaigns",
     "procedures": "guided procedures: load YAML definitions (`relais procedures load FOLDER`) or list them",
 }
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "relais.audit",
     "relais.insights",
     "relais.procedures",
+    "relais.diagnostic",
     "relais.operations",
     "relais.demo",  # the demo: on top, no other app imports it
     "django_tasks",
@@ -78,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "relais.assistant.context.town",
+                "relais.diagnostic.access.navigation",
             ],
         },
     },

@@ -21,6 +21,7 @@ urlpatterns = [
     path("traitement/<int:ticket_id>/", handler_ticket, name="handler_ticket"),
     path("pilotage/", include("relais.insights.urls")),
     path("demarches/", include("relais.procedures.urls")),
+    path("diagnostic/", include("relais.diagnostic.urls")),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),

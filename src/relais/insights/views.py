@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,6 +30,29 @@ from relais.insights.measure import (
 from relais.insights.templatetags.insights_format import format_cell
 
 GAPS_SHOWN = 25  # as cards; the table below lists them all
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section that an app above insights adds to the dashboard (insights may not import it): a heading, a
+    sentence and one table, exported as CSV like every other table (so its builder joins TABLES)."""
+
+    slug: str
+    title: str
+    text: str
+    table: Callable[[Measure], Table]
+
+
+DASHBOARD_SECTIONS: list[Section] = []
+
+
+def add_section(section: Section) -> None:
+    """Called from the app's AppConfig.ready."""
+    if section.slug not in TABLES:
+        DASHBOARD_SECTIONS.append(section)
+        TABLES[section.slug] = section.table
+
+
 EXPORT_SUFFIX = {"percent": " (%)", "hours": " (h)", "minutes": " (min)", "ms": " (ms)"}
 
 
@@ -120,6 +145,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "uncertainty": uncertainty_text(m),
         "simulated_notice": SIMULATED_NOTICE,
         "simulated_detail": SIMULATED_DETAIL,
+        "extra_sections": [(section, tables[section.slug.replace("-", "_")]) for section in DASHBOARD_SECTIONS],
     }
     return render(request, "insights/dashboard.html", context)
 

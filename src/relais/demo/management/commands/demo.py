@@ -71,6 +71,8 @@ class Command(BaseCommand):
             call_command("users", "load", str(folder / "users.yaml"), verbosity=verbosity, **streams)
         if (folder / "procedures").is_dir():
             call_command("procedures", "load", str(folder / "procedures"), verbosity=verbosity, **streams)
+        if (folder / "diagnostic").is_dir():
+            self._load_diagnostic(folder / "diagnostic", verbosity)
         if (folder / "charte.md").is_file():
             charter = publish_charter_file(folder / "charte.md")
             if verbosity:
@@ -78,6 +80,19 @@ class Command(BaseCommand):
         marker = write_marker(Path(settings.DATA_DIR))
         if verbosity:
             self.stdout.write(f"{TOWN_NAME}'s settings apply from now on in this data folder ({marker})")
+
+    def _load_diagnostic(self, folder: Path, verbosity: int) -> None:
+        """The digital diagnosis of the demo town: 17 services, their tools, practices and tasks (marked demo)."""
+        from relais.diagnostic.inventory import load_folder
+
+        loaded = load_folder(folder, demo=True)
+        for error in loaded.tasks.errors:
+            self.stderr.write(f"{folder / 'taches.csv'}, {error}")
+        if verbosity:
+            self.stdout.write(
+                f"Digital diagnosis « {loaded.campaign.name} »: {loaded.services} services, {loaded.tools} tools; "
+                f"{loaded.tasks.summary}"
+            )
 
     def _forget_direct_ingestion(self, sources: Path) -> None:
         """Earlier versions ingested the sources folder itself; those documents would now appear twice."""
