@@ -77,6 +77,23 @@ def test_keyboard_only_on_a_phone(server, browser):
     context.close()
 
 
+def test_enter_pressed_three_times_sends_the_question_once(server, browser):
+    base, database = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    log_in(page, base)
+    question = "Comment poser un jour de RTT quand on est pressé ?"
+    page.locator("#id_question").fill(question)
+    for _ in range(3):
+        page.locator("#id_question").press("Enter")
+    page.locator("article.exchange").first.wait_for()
+    page.locator("#etat", has_text="Réponse reçue.").wait_for()
+    with sqlite3.connect(database) as db:
+        stored = db.execute("select count(*) from assistant_exchange where question = ?", (question,)).fetchone()
+    assert stored == (1,)
+    assert page.locator("article.exchange").count() == 1
+    page.close()
+
+
 def test_chat_works_without_javascript(server, browser):
     base, _ = server
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")

@@ -126,12 +126,14 @@
   textarea.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
-      form.requestSubmit();
+      // Enter bypasses the disabled button: while a question is on its way, another Enter sends nothing.
+      if (!sendButton.disabled) { form.requestSubmit(); }
     }
   });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (sendButton.disabled) { return; }  // one question at a time, however it was submitted
     if (!textarea.value.trim()) {
       errors.innerHTML = "";
       setStatus("Écrivez votre question avant d'envoyer.", true);
