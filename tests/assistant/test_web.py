@@ -239,3 +239,25 @@ def test_security_headers(agent):
     assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
     assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_a_source_s_validity_reads_as_a_french_date(agent):
+    from relais.knowledge.models import Document
+
+    response = ask(agent, ORDRE_DE_MISSION)
+    exchange = Exchange.objects.get(pk=re.search(r"echange-(\d+)", response["Location"])[1])
+    Document.objects.filter(pk=exchange.citations[0]["document_id"]).update(valid_from="2025-01-01")
+    exchange.citations[0]["valid_from"] = "2025-01-01"
+    exchange.save(update_fields=["citations"])
+    page = agent.get(f"/conversations/{exchange.conversation_id}/").content.decode()
+    assert "en vigueur depuis le 1er janvier 2025" in page and "2025-01-01" not in page
+
+
+def test_french_date_filter():
+    from datetime import date
+
+    from relais.assistant.templatetags.french_dates import french_date
+
+    assert french_date("2025-03-14") == "14 mars 2025"
+    assert french_date(date(2026, 1, 1)) == "1er janvier 2026"
+    assert french_date("bientôt") == "bientôt" and french_date(None) == ""
