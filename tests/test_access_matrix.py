@@ -82,6 +82,7 @@ MATRIX = {
     "/diagnostic/": [LOGIN, 403, 200, 200, 200, 403, 200],
     "/diagnostic/opportunites/": [LOGIN, 403, 200, 200, 200, 403, 200],
     "/diagnostic/taches.csv": [LOGIN, 403, 200, 200, 200, 403, 200],
+    "/diagnostic/rapport.html": [LOGIN, 403, 403, 403, 200, 403, 200],
     "/diagnostic/services/{diagnostic_rh}/": [LOGIN, 403, 200, 404, 200, 403, 200],
     "/diagnostic/services/{diagnostic_rh}/taches/ajouter/": [LOGIN, 403, 200, 404, 403, 403, 200],
     "/admin/diagnostic/task/": [LOGIN, LOGIN, 403, 403, 403, 403, 200],

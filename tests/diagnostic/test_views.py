@@ -190,3 +190,20 @@ def test_downloads_are_the_template_and_the_visible_tasks(town):
         "Réinitialiser les mots de passe",
         "Préparer la paie",
     ]
+
+
+def test_the_report_is_downloaded_by_those_who_see_every_service(town):
+    lead = client_for("pilotage.demo")
+    index = lead.get("/diagnostic/").content.decode()
+    assert 'href="/diagnostic/rapport.pdf"' in index and 'href="/diagnostic/rapport.html"' in index
+    page = lead.get("/diagnostic/rapport.html")
+    assert page.status_code == 200 and "Réinitialiser les mots de passe" in page.content.decode()
+    pdf = client_for("admin").get("/diagnostic/rapport.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert "diagnostic-numerique-" in pdf["Content-Disposition"]
+    # A référent sees their services only: the report, which covers all of them, is not for them.
+    referent = client_for("referent.rh")
+    assert "rapport.pdf" not in referent.get("/diagnostic/").content.decode()
+    assert referent.get("/diagnostic/rapport.html").status_code == 403
+    assert client_for("agent.demo").get("/diagnostic/rapport.pdf").status_code == 403
+    assert lead.get("/diagnostic/rapport.docx").status_code == 404

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("opportunites/", views.opportunities, name="opportunities"),
     path("feuille-de-route/", views.roadmap_page, name="roadmap"),
+    path("rapport.<str:fmt>", views.report, name="report"),
     path("<slug:name>.<str:fmt>", views.download, name="download"),
     path("services/<int:pk>/", views.service, name="service"),
     path("services/<int:pk>/pratiques/", views.practice_form, name="practice"),

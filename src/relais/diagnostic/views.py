@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -238,4 +239,22 @@ def download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     kind = "application/vnd.oasis.opendocument.spreadsheet" if fmt == "ods" else "text/csv; charset=utf-8"
     response = HttpResponse(data, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="diagnostic-{name}.{fmt}"'
+    return response
+
+
+@diagnostic_required
+def report(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The « Diagnostic numérique » report, as `relais diagnostic report` writes it: PDF (download) or HTML. It
+    covers every service, so only those who see every service get it."""
+    from relais.diagnostic.report import build, file_stem, render_html, render_pdf
+
+    if fmt not in {"pdf", "html"}:
+        raise Http404("Format inconnu : pdf ou html.")
+    if not sees_everything(request.user):
+        raise PermissionDenied("Le rapport couvre tous les services : il est réservé au pilotage du diagnostic.")
+    data = build(_campaign())
+    if fmt == "html":
+        return HttpResponse(render_html(data))
+    response = HttpResponse(render_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{file_stem(data)}.pdf"'
     return response
