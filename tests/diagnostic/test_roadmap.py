@@ -6,13 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
 
-from relais.accounts.roles import PILOTAGE
 from relais.diagnostic import charts, roadmap
 from relais.diagnostic.inventory import load_folder
 from relais.diagnostic.models import AwarenessAction, Campaign, Chantier, Service, Task, WorkingSession
+from tests.diagnostic.people import DENIED, LOGIN, ROLES, client_for, create_people, wrong_statuses
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -38,12 +36,7 @@ def test_priority_puts_the_widest_value_over_effort_margin_first():
 def town():
     campaign = Campaign.objects.create(name="Diag", opened_on=date.today(), deadline=date.today() + timedelta(10))
     rh, dsi = Service.objects.create(name="RH"), Service.objects.create(name="DSI")
-    referent = User.objects.create_user("referent.rh", password="x")
-    rh.referents.add(referent)
-    lead = User.objects.create_user("pilotage.demo", password="x")
-    lead.groups.add(Group.objects.get_or_create(name=PILOTAGE)[0])
-    User.objects.create_user("agent.demo", password="x")
-    User.objects.create_superuser("admin", password="x")
+    create_people(rh)
     task = Task.objects.create(
         campaign=campaign, service=rh, title="Répondre aux questions sur la paie", frequency_per_month=Decimal(60),
         minutes_per_occurrence=Decimal(10), repetitiveness=4, digital_input=4,
@@ -63,15 +56,6 @@ def town():
             "action": action}  # fmt: skip
 
 
-def client_for(username: str | None) -> Client:
-    client = Client()
-    if username:
-        client.force_login(User.objects.get(username=username))
-    return client
-
-
-ROLES = ["anonyme", "agent.demo", "referent.rh", "pilotage.demo", "admin"]
-LOGIN, DENIED = 302, 403
 MATRIX = {
     "/diagnostic/feuille-de-route/": [LOGIN, DENIED, 200, 200, 200],
     "/diagnostic/services/{rh}/seances/ajouter/": [LOGIN, DENIED, 200, DENIED, 200],
@@ -87,14 +71,8 @@ MATRIX = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(role, town):
-    client = client_for(None if role == "anonyme" else role)
     ids = {k: town[k].pk for k in ["rh", "dsi", "chantier", "session", "action"]}
-    wrong = {}
-    for template, statuses in MATRIX.items():
-        path = template.format(**ids)
-        status = client.get(path).status_code
-        if status != statuses[ROLES.index(role)]:
-            wrong[path] = (status, statuses[ROLES.index(role)])
+    wrong = wrong_statuses(role, MATRIX, ids)
     assert wrong == {}, f"{role}: path → (got, expected)"
 
 

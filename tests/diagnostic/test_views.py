@@ -5,12 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
 
-from relais.accounts.roles import PILOTAGE
 from relais.diagnostic.models import Campaign, Practice, Service, Submission, Task, Tool
 from relais.diagnostic.sheet import HEADERS, parse, read_rows
+from tests.diagnostic.people import DENIED, LOGIN, ROLES, client_for, create_people, wrong_statuses
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -22,12 +20,7 @@ def town():
         name="Diagnostic 2026", opened_on=date.today(), deadline=date.today() + timedelta(days=10)
     )
     rh, dsi = Service.objects.create(name="RH", label="Ressources humaines"), Service.objects.create(name="DSI")
-    referent = User.objects.create_user("referent.rh", password="x")
-    rh.referents.add(referent)
-    lead = User.objects.create_user("pilotage.demo", password="x")
-    lead.groups.add(Group.objects.get_or_create(name=PILOTAGE)[0])
-    User.objects.create_user("agent.demo", password="x")
-    User.objects.create_superuser("admin", password="x")
+    create_people(rh)
     task = Task.objects.create(
         campaign=campaign, service=dsi, title="Réinitialiser les mots de passe", frequency_per_month=Decimal(80),
         minutes_per_occurrence=Decimal(10), repetitiveness=5, digital_input=5,
@@ -35,16 +28,6 @@ def town():
     tool = Tool.objects.create(campaign=campaign, service=dsi, name="GLPI", use="Demandes", users=4, satisfaction=3)
     return {"campaign": campaign, "rh": rh, "dsi": dsi, "task": task, "tool": tool}
 
-
-def client_for(username: str | None) -> Client:
-    client = Client()
-    if username:
-        client.force_login(User.objects.get(username=username))
-    return client
-
-
-ROLES = ["anonyme", "agent.demo", "referent.rh", "pilotage.demo", "admin"]
-LOGIN, DENIED = 302, 403
 
 MATRIX = {
     "/diagnostic/": [LOGIN, DENIED, 200, 200, 200],
@@ -64,14 +47,8 @@ MATRIX = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(role, town):
-    client = client_for(None if role == "anonyme" else role)
     ids = {"rh": town["rh"].pk, "dsi": town["dsi"].pk, "task": town["task"].pk, "tool": town["tool"].pk}
-    wrong = {}
-    for template, statuses in MATRIX.items():
-        path = template.format(**ids)
-        status = client.get(path).status_code
-        if status != statuses[ROLES.index(role)]:
-            wrong[path] = (status, statuses[ROLES.index(role)])
+    wrong = wrong_statuses(role, MATRIX, ids)
     assert wrong == {}, f"{role}: path → (got, expected)"
 
 
