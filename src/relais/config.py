@@ -7,6 +7,7 @@ variable and what it accepts, rather than failing later in a request.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -114,7 +115,16 @@ def setting(default: Any, parse: Callable[[str], Any], doc: str) -> Any:
 @dataclass(frozen=True)
 class Config:
     data_dir: Path = setting(Path("data"), _path, "Folder for the SQLite database, caches and uploaded files.")
+    database_url: str = setting(
+        "", str, "Database: empty for SQLite in the data folder, or postgresql://USER:PASSWORD@HOST:PORT/NAME."
+    )
     debug: bool = setting(False, _bool, "Django debug mode. Never in production.")
+    log_format: str = setting(
+        "text", _choice("text", "json"), "Log lines on the console: text (one readable line) or json (JSON lines)."
+    )
+    metrics_networks: tuple[str, ...] = setting(
+        ("127.0.0.1/32", "::1/128"), _list, "Networks (CIDR, comma-separated) allowed to read /metrics."
+    )
     secret_key: str = setting("", str, "Django secret key; generated once into the data folder when empty.")
     allowed_hosts: tuple[str, ...] = setting(
         ("localhost", "127.0.0.1"), _list, "Comma-separated host names the server answers to."
@@ -335,12 +345,32 @@ class Config:
                 "RELAIS_SECRET_KEY is a default or too short (at least 32 random characters); "
                 "leave it empty to have one generated into the data folder"
             )
+        if self.database_url and not self.uses_postgresql:
+            raise ConfigError(
+                f"RELAIS_DATABASE_URL={self.database_url.split('@')[-1]!r}: expected postgresql://… "
+                "(or nothing: SQLite in RELAIS_DATA_DIR)"
+            )
         if self.retention_days < 1:
             raise ConfigError(f"RELAIS_RETENTION_DAYS={self.retention_days}: expected at least 1 day")
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
         self._check_sign_in()
         self._check_generator()
+        self._check_metrics_networks()
+
+    def _check_metrics_networks(self) -> None:
+        for network in self.metrics_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"RELAIS_METRICS_NETWORKS: {network!r} is not a network; "
+                    "expected CIDRs such as 127.0.0.1/32,10.0.0.0/8 (an address alone means that address)"
+                ) from None
+
+    @property
+    def metrics_ip_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(network, strict=False) for network in self.metrics_networks)
 
     def _check_generator(self) -> None:
         if self.generator == "openai":
@@ -424,18 +454,41 @@ class Config:
     def reading_budget(self) -> ReadingBudget:
         return ReadingBudget(seconds=self.read_timeout, memory_bytes=self.read_memory_mb * MIB)
 
+    @property
+    def uses_postgresql(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://"))
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for spec in fields(cls):
             name = env_name(spec.name)
-            if name in environ:
+            raw = _raw_value(environ, name)
+            if name == "RELAIS_DATABASE_URL" and raw is None:
+                raw = environ.get("DATABASE_URL")  # the name every hosting tool and tutorial uses
+            if raw is not None:
                 try:
-                    values[spec.name] = spec.metadata["parse"](environ[name])
+                    values[spec.name] = spec.metadata["parse"](raw)
                 except ValueError as exc:
-                    raise ConfigError(f"{name}={environ[name]!r}: {exc}") from None
+                    if f"{name}_FILE" in environ:  # a secret's file: name it, never echo what it holds
+                        raise ConfigError(f"{name}=(read from a file): {str(exc).replace(raw, '…')}") from None
+                    raise ConfigError(f"{name}={raw!r}: {exc}") from None
         return cls(**values)
+
+
+def _raw_value(environ: Mapping[str, str], name: str) -> str | None:
+    """RELAIS_X, or the content of the file named by RELAIS_X_FILE: secrets (the secret key, the database
+    password, an API key) stay out of the environment and of `systemctl show`, in a file only the service reads."""
+    path = environ.get(f"{name}_FILE")
+    if path is None:
+        return environ.get(name)
+    if name in environ:
+        raise ConfigError(f"{name} and {name}_FILE are both set: keep one")
+    try:
+        return Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"{name}_FILE={path}: cannot read it ({exc.strerror})") from None
 
 
 def env_name(field_name: str) -> str:

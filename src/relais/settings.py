@@ -8,6 +8,8 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from relais.accounts.auth_config import auth_settings
 from relais.config import Config, ensure_secret_key
+from relais.operations.database import database_settings
+from relais.operations.logs import logging_config
 
 RELAIS = Config.from_env()
 
@@ -49,7 +51,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id covers every other middleware's logs, and the access line their answers.
+    "relais.operations.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files answered here, before sessions and the rest: hashed names with a one-year immutable cache.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,20 +91,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / RELAIS.database_path.name,
-        # WAL lets the web server read while an ingestion writes.
-        # IMMEDIATE: a transaction takes the write lock when it starts, so two concurrent writers wait for each
-        # other (timeout) instead of failing with « database is locked » half-way (a double click on « Confirmer »).
-        "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-        },
-    }
-}
+DATABASES = {"default": database_settings(RELAIS, DATA_DIR)}
 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -110,6 +103,19 @@ USE_TZ = True
 
 # Background work (outbox deliveries): a database queue run by `relais worker` (started by `relais serve`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Caches. "shared": in the database, so every app server and worker counts one rate limit (relais.operations.cache;
+# `relais migrate` creates its table). "default": this process's memory, for what each process may recompute
+# on its own (the knowledge-gap report).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "relais.operations.cache.SharedDatabaseCache",
+        "LOCATION": "relais_cache",
+        # Rows expire after two minutes but are only swept when the table passes this size (Django's cull).
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 
 # Hardening: strict same-origin content (no CDN, no inline script), no framing, secure cookies behind HTTPS.
 CONTENT_SECURITY_POLICY = {
@@ -125,6 +131,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "relais.assistant.errors.csrf_failure"  # French, in the town's theme
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if RELAIS.https:
@@ -151,15 +158,18 @@ globals().update(auth_settings(RELAIS))
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Collected (`relais serve` runs collectstatic) under content-hashed names with gzip copies, served by WhiteNoise:
+# a browser fetches each version of a file once. nginx proxies /static/ to it (docs/deploy.md).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"relais": {"handlers": ["console"], "level": "INFO"}},
-}
+# One console handler (journald under systemd), text or JSON lines, each with its request id; unhandled errors
+# with their traceback (relais.operations.logs, docs/operations.md).
+LOGGING = logging_config(RELAIS.log_format)

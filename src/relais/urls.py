@@ -1,14 +1,14 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
 
 from relais.accounts import proconnect
 from relais.accounts.views import charter
 from relais.assistant import streaming, views
 from relais.assistant.api import api
 from relais.helpdesk.views import handler_ticket, new_ticket, queue
+from relais.operations.health import healthz
+from relais.operations.metrics import metrics
 
 urlpatterns = [
     path("", views.chat, name="chat"),
@@ -31,10 +31,12 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    # One small machine, no front web server: the ASGI app serves the collected static files itself.
-    re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT}),
+    path("healthz", healthz, name="healthz"),  # for load balancers and monitoring: docs/operations.md
+    path("metrics", metrics, name="metrics"),  # Prometheus, from RELAIS_METRICS_NETWORKS only
 ]
 
 # French error pages; JSON under /api/ (the API's own errors are answered in assistant/api.py).
+handler400 = "relais.assistant.errors.bad_request"
+handler403 = "relais.assistant.errors.permission_denied"
 handler404 = "relais.assistant.errors.not_found"
 handler500 = "relais.assistant.errors.server_error"

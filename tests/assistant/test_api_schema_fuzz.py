@@ -7,7 +7,9 @@ run under pytest 9 (schemathesis 4.32.5: no `_nodeid` on the test item)."""
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -37,7 +39,19 @@ def token(db) -> str:
 
 @pytest.fixture()
 def api_schema(token):
-    """The schema as the app serves it to a signed-in user."""
+    """The schema as the app serves it to a signed-in user.
+
+    As Django's test client does, the requests leave the connection open: at the end of each request Django closes
+    a connection whose autocommit differs from the settings, which inside the test's transaction is always the case
+    (PostgreSQL then answers « the connection is closed » to the next query)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield _schema(token)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _schema(token: str):
     headers = {"Authorization": f"Bearer {token}"}
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), headers=headers)
 

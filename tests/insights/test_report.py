@@ -119,3 +119,47 @@ def test_charter_incidents_count_masked_data_situations_and_leftovers():
     assert "information de santé : 1" in text
     assert "orientées vers un interlocuteur : 1." in text
     assert "le filtre trouve encore des données personnelles : 1" in text
+
+
+def filled_rectangles(pdf: bytes) -> list[tuple[float, ...]]:
+    """The fill colour of every rectangle the PDF fills, in drawing order (pages one after the other)."""
+    from io import BytesIO
+
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(BytesIO(pdf))
+    fills: list[tuple[float, ...]] = []
+    for page in reader.pages:
+        colour: tuple[float, ...] = (0.0,)  # the PDF default, set again on each page
+        stack: list[tuple[float, ...]] = []
+        pending = False  # a `re` path waiting for its painting operator
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator in (b"rg", b"g", b"k"):
+                colour = tuple(round(float(v), 2) for v in operands)
+            elif operator == b"q":
+                stack.append(colour)
+            elif operator == b"Q" and stack:
+                colour = stack.pop()
+            elif operator == b"re":
+                pending = True
+            elif pending and operator in (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"):
+                fills.append(colour)
+                pending = False
+            elif operator in (b"S", b"s", b"n"):
+                pending = False
+    return fills
+
+
+def test_tables_after_the_chart_are_not_printed_on_its_colour():
+    """Issue 19: the bars' dark teal was never reset, and every later table cell was filled with it."""
+    from relais.insights.report import build, render_pdf, target_bars
+
+    simulate(months=1, agents=6, per_day=3, seed=5, folder=DEMO, today=END)
+    data = build(Period(START, END))
+    bars = target_bars(data.m)
+    assert bars and data.savings_table.rows  # a chart, then the per-service table under it
+    teal = tuple(round(v / 255, 2) for v in (31, 95, 91))
+    fills = filled_rectangles(render_pdf(data))
+    assert fills.count(teal) == len(bars)  # the bars themselves, and nothing else
+    heading = tuple(round(v / 255, 2) for v in (232, 240, 239))
+    assert set(fills) <= {teal, heading}  # table cells are only filled in their (light) heading row

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from relais.config import Config
+from relais.config import Config, ConfigError
 
 LDAP_BACKEND = "relais.accounts.directory.DirectoryBackend"
 OIDC_BACKEND = "relais.accounts.proconnect.ProConnectBackend"
@@ -38,8 +38,14 @@ def auth_settings(config: Config) -> dict[str, Any]:
 
 
 def ldap_settings(config: Config) -> dict[str, Any]:
-    import ldap
-    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+    try:
+        import ldap
+        from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+    except ImportError:
+        raise ConfigError(
+            "RELAIS_LDAP_URL is set but the LDAP extra is not installed: apt-get install libldap2-dev libsasl2-dev, "
+            "then pip install 'relais[ldap]'"
+        ) from None
 
     values: dict[str, Any] = {
         "AUTH_LDAP_SERVER_URI": config.ldap_url,

@@ -1,8 +1,9 @@
 """Rate limits on asking: per user and per address, in a fixed one-minute window (Django's cache).
 
-The default cache is per process; with one server process (the small-machine default) that is exact, with
-several each counts its own share. A town hall often reaches Relais from one address (NAT), hence a much
-higher limit per address than per user.
+The counts live in the "shared" cache, in the database (relais.operations.cache): every app server of an
+installation counts against the same limit, with an atomic increment, so N servers still allow the limit and
+not N times it. A town hall often reaches Relais from one address (NAT), hence a much higher limit per
+address than per user.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 
 TOO_MANY = "Vous avez posé beaucoup de questions en peu de temps. Patientez une minute avant de recommencer."
 
@@ -20,8 +21,14 @@ def _allowed(key: str, limit: int) -> bool:
         return True  # 0 disables the limit
     window = int(time.time() // 60)
     bucket = f"relais-rate:{key}:{window}"
+    cache = caches["shared"]
     cache.add(bucket, 0, timeout=120)
-    return cache.incr(bucket) <= limit
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # the row went between add and incr (the cache culled it): count afresh
+        cache.add(bucket, 1, timeout=120)
+        count = 1
+    return count <= limit
 
 
 def ask_allowed(user_id: int | None, address: str | None) -> bool:

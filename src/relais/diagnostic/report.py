@@ -172,12 +172,10 @@ def render_pdf(data: DiagnosisReport) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from relais.insights.report import FONT_DIR
+    from relais.engine.writers.fonts import use_report_fonts
 
     pdf = FPDF(format="A4", orientation="landscape")
-    family = "DejaVu"
-    pdf.add_font(family, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(family, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    family = use_report_fonts(pdf)  # FontsMissing, naming the package, when DejaVu is not installed
     pdf.set_title(data.title)
     pdf.set_author(f"Mairie de {data.town}" if data.town else "Relais")
     pdf.set_creator("Relais")

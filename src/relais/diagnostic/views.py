@@ -247,6 +247,8 @@ def report(request: HttpRequest, fmt: str) -> HttpResponse:
     """The « Diagnostic numérique » report, as `relais diagnostic report` writes it: PDF (download) or HTML. It
     covers every service, so only those who see every service get it."""
     from relais.diagnostic.report import build, file_stem, render_html, render_pdf
+    from relais.engine.writers.fonts import FontsMissing
+    from relais.insights.fonts import pdf_unavailable
 
     if fmt not in {"pdf", "html"}:
         raise Http404("Format inconnu : pdf ou html.")
@@ -255,6 +257,10 @@ def report(request: HttpRequest, fmt: str) -> HttpResponse:
     data = build(_campaign())
     if fmt == "html":
         return HttpResponse(render_html(data))
-    response = HttpResponse(render_pdf(data), content_type="application/pdf")
+    try:
+        pdf = render_pdf(data)
+    except FontsMissing as error:
+        return pdf_unavailable(request, error)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file_stem(data)}.pdf"'
     return response

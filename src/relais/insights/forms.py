@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
@@ -10,6 +10,8 @@ from relais.insights.measure import GRANULARITIES, NO_SERVICE, Period
 from relais.insights.models import ServiceBaseline
 
 MAX_DAYS = 2 * 366
+# The measures add days and weeks past the period's end: a date near year 9999 overflowed into a 500.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def known_services() -> list[str]:
@@ -44,6 +46,10 @@ class PeriodForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(name, "Choisissez une date entre 2000 et 2099.")
+                return data
         if start and end:
             if end < start:
                 self.add_error("end", "La fin de la période précède son début.")

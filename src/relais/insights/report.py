@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from relais.assistant.models import Exchange
 from relais.engine.privacy.pii import find_pii
+from relais.engine.writers.fonts import use_report_fonts
 from relais.insights import charts
 from relais.insights.gaps import GapReport, find_gaps, gaps_for_page
 from relais.insights.measure import (
@@ -36,7 +36,6 @@ from relais.insights.measure import (
 )
 from relais.insights.templatetags.insights_format import format_cell
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PII_LABELS = {
     "nir": "numéro de sécurité sociale", "iban": "IBAN", "card": "numéro de carte bancaire", "phone": "téléphone",
     "email": "adresse électronique", "birthdate": "date de naissance", "address": "adresse postale",
@@ -247,9 +246,7 @@ def render_pdf(data: ReportData) -> bytes:
     from fpdf.fonts import FontFace
 
     pdf = FPDF(format="A4")
-    family = "DejaVu"
-    pdf.add_font(family, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(family, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    family = use_report_fonts(pdf)  # FontsMissing, naming the package, when DejaVu is not installed
     pdf.set_title(data.title)
     pdf.set_author(data.town_hall or "Relais")
     pdf.set_creator("Relais")
@@ -362,6 +359,7 @@ def _pdf_bars(pdf, family: str, bars: list[charts.Bar], target: float) -> None:
         pdf.add_page()
         y0 = pdf.get_y() + 2
     pdf.set_font(family, "", 9)
+    fill_before = pdf.fill_color  # restored below: fpdf's tables fill every later cell with the current colour
     for k, bar in enumerate(bars):
         y = y0 + k * row
         pdf.set_xy(pdf.l_margin, y + 1)
@@ -385,4 +383,5 @@ def _pdf_bars(pdf, family: str, bars: list[charts.Bar], target: float) -> None:
     pdf.set_dash_pattern()
     pdf.set_xy(x - 30, bottom + 1)
     pdf.cell(60, 4, f"objectif : {pct(target)} du temps", align="C")
+    pdf.set_fill_color(fill_before)
     pdf.set_y(bottom + 8)

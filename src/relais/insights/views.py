@@ -273,6 +273,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 @dashboard_required
 def report(request: HttpRequest, fmt: str) -> HttpResponse:
     """The trial report of the chosen period, as PDF (download) or HTML (to read or print)."""
+    from relais.engine.writers.fonts import FontsMissing
+    from relais.insights.fonts import pdf_unavailable
     from relais.insights.report import build, file_stem, render_html, render_pdf
 
     if fmt not in {"pdf", "html"}:
@@ -280,7 +282,11 @@ def report(request: HttpRequest, fmt: str) -> HttpResponse:
     _form, period = _period(request)
     data = build(period, in_request=True)
     if fmt == "pdf":
-        response = HttpResponse(render_pdf(data), content_type="application/pdf")
+        try:
+            pdf = render_pdf(data)
+        except FontsMissing as error:
+            return pdf_unavailable(request, error)
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{file_stem(period)}.pdf"'
         return response
     return HttpResponse(render_html(data))

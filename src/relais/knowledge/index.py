@@ -114,6 +114,10 @@ class SqlitePassageIndex:
         """Collection or document metadata changed: reload on the next search everywhere."""
         IndexGeneration.bump()
 
+    def loaded_state(self) -> tuple[int | None, int]:
+        """(generation it was loaded at or None, passages held), read without loading anything (/healthz)."""
+        return (self._generation if self._generation >= 0 else None), len(self._engine)
+
     def rewrite(self, query: str) -> RewrittenQuery:
         """The query as the index reads it; a caller that embeds the query itself should embed ``.dense``."""
         self._ensure_current()
@@ -171,6 +175,17 @@ def get_passage_index() -> PassageIndex:
         if _index is None:
             _index = build_index(settings.RELAIS.index)
         return _index
+
+
+def loaded_index_state() -> tuple[bool, int | None, int]:
+    """(loaded, generation, passages) of this process's index; never builds or loads it."""
+    with _index_lock:
+        built = _index
+    if not isinstance(built, SqlitePassageIndex):
+        return False, None, 0
+    generation, passages = built.loaded_state()
+    # No generation also follows another process's change (reload at the next search): the passages are there.
+    return (generation is not None or passages > 0), generation, passages
 
 
 def reset_passage_index() -> None:

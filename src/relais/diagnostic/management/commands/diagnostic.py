@@ -110,13 +110,18 @@ class Command(BaseCommand):
 
     def _report(self, options) -> None:
         from relais.diagnostic.report import build, file_stem, render_html, render_pdf
+        from relais.engine.writers.fonts import FontsMissing
 
         data = build(self._find_campaign(options))
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
         stem = file_stem(data)
+        try:
+            pdf = render_pdf(data)  # first: no half-written pair of files when the fonts are missing
+        except FontsMissing as error:
+            raise CommandError(f"cannot write the PDF: {error}") from None
         (out / f"{stem}.html").write_text(render_html(data), encoding="utf-8")
-        (out / f"{stem}.pdf").write_bytes(render_pdf(data))
+        (out / f"{stem}.pdf").write_bytes(pdf)
         self.stdout.write(str(out / f"{stem}.pdf"))
         self.stdout.write(str(out / f"{stem}.html"))
 

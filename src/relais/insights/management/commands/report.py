@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, default=Path("."), help="folder for the two files (default: .)")
 
     def handle(self, *args, **options) -> None:
+        from relais.engine.writers.fonts import FontsMissing
         from relais.insights.report import build, file_stem, render_html, render_pdf
 
         end = options["end"] or timezone.localdate()
@@ -34,7 +35,11 @@ class Command(BaseCommand):
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
         stem = file_stem(period)
+        try:
+            pdf = render_pdf(data)  # first: no half-written pair of files when the fonts are missing
+        except FontsMissing as error:
+            raise CommandError(f"cannot write the PDF: {error}") from None
         (out / f"{stem}.html").write_text(render_html(data), encoding="utf-8")
-        (out / f"{stem}.pdf").write_bytes(render_pdf(data))
+        (out / f"{stem}.pdf").write_bytes(pdf)
         self.stdout.write(str(out / f"{stem}.pdf"))
         self.stdout.write(str(out / f"{stem}.html"))

@@ -1,6 +1,8 @@
+import fcntl
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,6 +19,15 @@ def proxy_options(trusted_proxies: tuple[str, ...]) -> dict:
     return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted_proxies)}
 
 
+def collect_static_files() -> None:
+    """collectstatic, one server at a time: systemd starts every `relais-web@PORT` at once, and two servers
+    writing the same hashed files and manifest together could leave a manifest naming a half-written file."""
+    lock = Path(settings.DATA_DIR) / ".collectstatic.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
 class Command(BaseCommand):
     help = "Serve Relais with the ASGI server (uvicorn), with the background worker beside it."
 
@@ -31,7 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         import uvicorn
 
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_static_files()
         record_settings_changes(settings.RELAIS)  # settings live outside the app: the audit log notes changes
         worker = None
         if not options["no_worker"]:
