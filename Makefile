@@ -13,7 +13,7 @@ TEST_PACKAGES := libldap2-dev libsasl2-dev slapd ldap-utils chromium fonts-noto-
 RUN_DEPS := $(VENV)/.run-deps
 TEST_DEPS := $(VENV)/.test-deps
 
-.PHONY: install run test test-fast test-postgres test-llm lint format bench bench-load clean
+.PHONY: install run test test-fast test-postgres test-python test-llm lint format bench bench-load clean
 
 # `make run` installs what running needs: no test tools, no LDAP (`pip install -e '.[ldap]'`), no PostgreSQL
 # driver (`.[postgres]`).
@@ -86,6 +86,16 @@ test-postgres: $(DEV_DEPS)
 # in pyproject.toml); no lint. `make test` stays the whole suite.
 test-fast: $(DEV_DEPS)
 	$(BIN)/pytest -m "not slow and not browser and not ldap and not llm and not postgres"
+
+# The fast lane on another supported Python (3.11 to 3.13), in its own environment: make test-python
+# OTHER_PYTHON=python3.13 (Debian 13's Python; figures in docs/benchmarks.md are from 3.11).
+OTHER_PYTHON ?= python3.13
+OTHER_VENV := .venv-$(notdir $(OTHER_PYTHON))
+test-python:
+	$(OTHER_PYTHON) -m venv $(OTHER_VENV)
+	$(OTHER_VENV)/bin/pip install --quiet --upgrade pip
+	$(OTHER_VENV)/bin/pip install --quiet -e ".[dev]"
+	$(OTHER_VENV)/bin/pytest -m "not slow and not browser and not ldap and not llm and not postgres"
 
 # Only the tests that run a real LLM (llama-cpp-python's server and the llamacpp backend).
 test-llm: $(DEV_DEPS)
