@@ -100,6 +100,7 @@ class Mailbox:
 
 @dataclass
 class Tally:
+    samples: list[str] = field(default_factory=list)  # the first few error answers, for the log
     latencies_ms: list[float] = field(default_factory=list)
     exchanges: set[int] = field(default_factory=set)
     tickets: set[int] = field(default_factory=set)
@@ -138,14 +139,11 @@ http {{
   fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
   upstream relais {{
 {upstream}
-    keepalive 32;
   }}
   server {{
     listen 127.0.0.1:{port};
     location / {{
       proxy_pass http://relais;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Request-ID $request_id;
@@ -195,6 +193,8 @@ async def agent(
             tally.asked_after_kill += killed.is_set()
             if outcome != 200:
                 tally.errors[f"ask {outcome}"] += 1
+                if response is not None and len(tally.samples) < 5:
+                    tally.samples.append(f"{outcome} {response.headers.get('x-request-id', '')} {response.text[:300]}")
                 tally.errors_after_kill += killed.is_set()
             elif (exchange := response.json().get("exchange_id")) is not None:
                 tally.exchanges.add(exchange)
@@ -223,6 +223,8 @@ async def escalate(client: httpx.AsyncClient, exchange: int, tally: Tally) -> No
         )
     except (httpx.HTTPError, AttributeError) as exc:
         tally.errors[f"ticket {type(exc).__name__}"] += 1
+        if len(tally.samples) < 10:
+            tally.samples.append(f"ticket form {exc!r} {form.status_code if 'form' in locals() else ''}")
         return
     ticket = re.search(r"#demande-(\d+)$", sent.headers.get("location", ""))
     if sent.status_code == 302 and ticket:
@@ -299,8 +301,9 @@ def main() -> int:
 
         ports = [free_port(), free_port()]
         processes: dict[str, subprocess.Popen] = {}
-        logs = folder / "logs"
-        logs.mkdir()
+        logs = ROOT / "bench" / "out" / "multiprocess" / time.strftime("%Y%m%d-%H%M%S")
+        logs.mkdir(parents=True)
+        print(f"logs: {logs}", flush=True)
         for n, port in enumerate(ports, 1):
             serve = ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)]
             processes[f"server{n}"] = spawn(env, serve, logs / f"server{n}.log")
@@ -314,6 +317,7 @@ def main() -> int:
         processes["nginx"] = subprocess.Popen(
             ["nginx", "-p", str(folder), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL
         )
+        stack.callback(lambda: shutil.copy(folder / "nginx-error.log", logs / "nginx-error.log"))
         base = f"http://127.0.0.1:{front}"
         wait_for(f"{base}/connexion/")
 
@@ -325,6 +329,7 @@ def main() -> int:
         tally = asyncio.run(load(base, tokens, questions, args, kill))
         rows = drain(env)
         report(args, tally, rows, mailbox)
+        (logs / "error-samples.txt").write_text("\n".join(tally.samples), encoding="utf-8")
     return 0
 
 

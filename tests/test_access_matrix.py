@@ -7,6 +7,8 @@ from django.test import Client
 from relais.assistant.models import Exchange
 from relais.assistant.pipeline import ask
 from relais.diagnostic.models import Service
+from relais.helpdesk.models import Notification, Status
+from relais.helpdesk.notifications import notify
 from relais.helpdesk.tickets import open_ticket
 from relais.knowledge.models import Document
 from tests.procedures.factories import submitted_mission
@@ -32,6 +34,7 @@ def objects():
         "document": Document.objects.first().pk,
         "run": submitted_mission(agent).pk,
         "diagnostic_rh": Service.objects.get(name="RH").pk,
+        "notification": notify(agent, Notification.Kind.STATUS, ticket, status=Status.IN_PROGRESS).pk,
     }
 
 
@@ -39,12 +42,21 @@ def objects():
 MATRIX = {
     "/": [LOGIN, 200, 200, 200, 200, 200, 200],
     "/conversations/{conversation}/": [LOGIN, 200, 404, 404, 404, 404, 404],
+    "/conversations/{conversation}/renommer/": [LOGIN, 200, 404, 404, 404, 404, 404],
+    "/conversations/{conversation}/supprimer/": [LOGIN, 200, 404, 404, 404, 404, 404],  # a confirmation page
     "/echanges/{exchange}/transmettre/": [LOGIN, 200, 404, 404, 404, 404, 404],
     "/documents/{document}/": [LOGIN, 200, 200, 200, 200, 200, 200],
     "/documents/{document}/fichier/": [LOGIN, 200, 200, 200, 200, 200, 200],
     "/charte/": [LOGIN, 200, 200, 200, 200, 200, 200],
-    "/traitement/": [LOGIN, 403, 200, 200, 403, 403, 403],
-    "/traitement/{ticket}/": [LOGIN, 403, 404, 200, 403, 403, 403],
+    "/traitement/": [LOGIN, 403, 200, 200, 403, 403, 200],  # admin (superuser) handles every service
+    "/traitement/{ticket}/": [LOGIN, 403, 404, 200, 403, 403, 200],
+    # The agent's own tickets and notifications: nobody else's, administrators included (404).
+    "/demandes/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/demandes/{ticket}/": [LOGIN, 200, 404, 404, 404, 404, 404],
+    "/notifications/": [LOGIN, 200, 200, 200, 200, 200, 200],
+    "/notifications/{notification}/": [LOGIN, 302, 404, 404, 404, 404, 404],
+    "/notifications/tout-lu/": [LOGIN, 405, 405, 405, 405, 405, 405],  # a POST
+    "/notifications/courriels/": [LOGIN, 200, 200, 200, 200, 200, 200],  # each their own, all for admin
     "/admin/": [LOGIN, LOGIN, 200, 200, 200, 200, 200],
     "/admin/knowledge/document/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     "/admin/knowledge/faqentry/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
@@ -70,12 +82,13 @@ MATRIX = {
     "/admin/audit/auditevent/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
     "/admin/accounts/charteracceptance/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
     "/admin/assistant/usagecounter/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
-    # Guided procedures: the agent's request is seen by the agent and by RH (its service), decided by the manager.
+    # Guided procedures: the agent's request is seen by the agent and by RH (its service) — admin handles every
+    # service — and decided by the manager.
     "/demarches/": [LOGIN, 200, 200, 200, 200, 200, 200],
     "/demarches/a-valider/": [LOGIN, 200, 200, 200, 200, 200, 200],
-    "/demarches/{run}/": [LOGIN, 200, 200, 404, 404, 404, 404],
-    "/demarches/{run}/demande.pdf": [LOGIN, 200, 200, 404, 404, 404, 404],
-    "/demarches/{run}/decision/": [LOGIN, 302, 302, 404, 404, 404, 404],
+    "/demarches/{run}/": [LOGIN, 200, 200, 404, 404, 404, 200],
+    "/demarches/{run}/demande.pdf": [LOGIN, 200, 200, 404, 404, 404, 200],
+    "/demarches/{run}/decision/": [LOGIN, 302, 302, 404, 404, 404, 302],
     "/admin/procedures/procedure/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     "/admin/procedures/run/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     # The digital diagnosis: each service's référents fill theirs, the « Pilotage » group and admins see all.

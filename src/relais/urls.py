@@ -6,6 +6,7 @@ from relais.accounts import proconnect
 from relais.accounts.views import charter
 from relais.assistant import streaming, views
 from relais.assistant.api import api
+from relais.helpdesk import agent_views
 from relais.helpdesk.views import handler_ticket, new_ticket, queue
 from relais.operations.health import healthz
 from relais.operations.metrics import metrics
@@ -13,12 +14,21 @@ from relais.operations.metrics import metrics
 urlpatterns = [
     path("", views.chat, name="chat"),
     path("conversations/<int:conversation_id>/", views.chat, name="conversation"),
+    path("conversations/<int:conversation_id>/renommer/", views.rename_conversation, name="conversation_rename"),
+    path("conversations/<int:conversation_id>/supprimer/", views.delete_conversation, name="conversation_delete"),
     path("poser/", views.ask_question, name="ask"),
     path("poser/flux/", streaming.ask_stream, name="ask_stream"),
     path("echanges/<int:exchange_id>/avis/", views.give_feedback, name="feedback"),
     path("echanges/<int:exchange_id>/transmettre/", new_ticket, name="new_ticket"),
     path("traitement/", queue, name="handler_queue"),
     path("traitement/<int:ticket_id>/", handler_ticket, name="handler_ticket"),
+    # The agent's tickets and what changed for them (helpdesk/agent_views.py).
+    path("demandes/", agent_views.my_tickets, name="my_tickets"),
+    path("demandes/<int:ticket_id>/", agent_views.my_ticket, name="my_ticket"),
+    path("notifications/", agent_views.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/", agent_views.open_notification, name="notification_open"),
+    path("notifications/tout-lu/", agent_views.read_all, name="notifications_read_all"),
+    path("notifications/courriels/", agent_views.mailbox, name="local_mailbox"),
     path("pilotage/", include("relais.insights.urls")),
     path("demarches/", include("relais.procedures.urls")),
     path("diagnostic/", include("relais.diagnostic.urls")),

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from relais.assistant.models import Exchange, Feedback
+from relais.assistant.templatetags.chat import passage_html
 from relais.config import Config
 from relais.demo import town
 
@@ -66,8 +67,8 @@ def test_question_is_answered_with_expandable_citations(agent):
     assert exchange.user.username == "agent.demo" and exchange.mode in {"faq", "extractive"}
     assert "Ordre de mission" in exchange.citations[0]["document"]
     assert f'id="echange-{exchange.pk}"' in page and "<details>" in page
-    # the cited passage is there to expand, and a link opens the document
-    assert exchange.citations[0]["text"][:40].replace("'", "&#x27;") in page
+    # the cited passage is there to expand (formatted: assistant/rendering.py), and a link opens the document
+    assert f'<blockquote class="passage">{passage_html(exchange.citations[0]["text"])}</blockquote>' in page
     assert f'href="/documents/{exchange.citations[0]["document_id"]}/"' in page
 
 

@@ -130,3 +130,56 @@ def test_agent_requests_an_ordre_de_mission_manager_and_rh_approve(server, brows
     assert serious_violations(phone) == []
     phone.screenshot(path=SCREENSHOTS / "25-demarche-telephone.png", full_page=True)
     phone_context.close()
+
+
+def test_a_departure_moved_after_the_return_names_the_dates_and_blocks_confirmation(server, browser):
+    """Issue 19: the hours were also said to be wrong (« … après Heure de départ (7 h 15) » for a return at
+    19 h 30), and « Confirmer et envoyer » stayed active while the summary listed errors."""
+    from playwright.sync_api import expect
+
+    base, _ = server
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, base)
+    page.goto(f"{base}/demarches/")
+    page.get_by_role("button", name="Demande d'ordre de mission").click()
+    page.get_by_role("link", name="tout remplir sur une seule page").click()
+    form = {"destination": "Lyon", "date_depart": spoken(START), "heure_depart": "7 h 15",
+            "date_retour": spoken(END), "heure_retour": "19 h 30"}  # fmt: skip
+    for name, value in form.items():
+        page.locator(f"input[name={name}]").fill(value)
+    for name, value in {"objet": "formation", "transport": "vehicule_service", "hebergement": "aucun",
+                        "repas_fournis": "non", "avance": "non"}.items():  # fmt: skip
+        page.locator(f"input[name={name}][value={value}]").check()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    summary = page.locator("main")
+    summary.get_by_text("Vérifiez votre demande avant de l'envoyer.").wait_for()
+    confirm = page.get_by_role("button", name="Confirmer et envoyer")
+    expect(confirm).to_be_enabled()
+
+    page.get_by_role("link", name="Modifier Date de départ").click()
+    page.get_by_role("textbox").first.fill(spoken(END + timedelta(days=3)))
+    page.get_by_role("button", name="Enregistrer").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    problems = alert.get_by_role("listitem").all_inner_texts()
+    later = long_form(END + timedelta(days=3))
+    assert problems == [f"« Date de retour » ne peut pas être avant « Date de départ » ({later})."], problems
+    assert page.locator("#champ-heure_retour .field-error").count() == 0  # 19 h 30 is not before 7 h 15
+    expect(confirm).to_be_disabled()
+    assert "Corrigez d'abord les réponses signalées." in summary.inner_text()
+    assert serious_violations(page) == []
+    page.screenshot(path=SCREENSHOTS / "27-demarche-dates-inversees.png", full_page=True)
+    # A forged click (the attribute removed) is refused by the server all the same.
+    confirm.evaluate("button => button.removeAttribute('disabled')")
+    confirm.click()
+    page.get_by_text("Complétez ou corrigez les réponses signalées avant de confirmer.").wait_for()
+    assert "En cours de saisie" in page.locator("p.status").inner_text()  # still a draft
+
+    page.get_by_role("link", name="Modifier Date de départ").click()
+    page.get_by_role("textbox").first.fill(spoken(START))
+    page.get_by_role("button", name="Enregistrer").click()
+    summary.get_by_text("Vérifiez votre demande avant de l'envoyer.").wait_for()
+    assert page.get_by_role("alert").count() == 0
+    expect(page.get_by_role("button", name="Confirmer et envoyer")).to_be_enabled()
+    context.close()

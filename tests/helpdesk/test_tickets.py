@@ -166,7 +166,7 @@ def test_handler_reply_notifies_the_agent_by_email_with_a_link(smtp, settings):
     assert notification["To"] == "camille.martin@valdebrume.example"
     body = notification.get_content()
     assert "Réinstallez le client VPN depuis le portail." in body
-    assert f"https://relais.valdebrume.example/conversations/{exchange.conversation_id}/" in body
+    assert f"https://relais.valdebrume.example/demandes/{ticket.pk}/" in body  # the ticket page, to reply there
 
 
 def test_outbox_backs_off_exponentially_and_gives_up(smtp, settings):

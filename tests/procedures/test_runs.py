@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import UTC, date, timedelta
 
 import pytest
@@ -143,11 +144,15 @@ def test_the_summary_lists_errors_and_confirmation_waits_for_them():
     response = client.post(f"/demarches/{run.pk}/modifier/date_depart/", {"answer": spoken(END + timedelta(days=5))})
     assert response.status_code == 302
     page = text(client.get(f"/demarches/{run.pk}/"))
-    assert "ne peut pas être avant" in page
+    assert "« Date de retour » ne peut pas être avant « Date de départ »" in page
+    assert "« Heure de retour »" not in page  # 19 h is not before 7 h 30: only the dates are wrong (issue 19)
+    assert re.search(r"<button [^>]*disabled[^>]*>Confirmer et envoyer</button>", page)
     client.post(f"/demarches/{run.pk}/confirmer/")
     run.refresh_from_db()
     assert run.status == Status.DRAFT and run.number is None
     client.post(f"/demarches/{run.pk}/modifier/date_depart/", {"answer": spoken(START)})
+    page = text(client.get(f"/demarches/{run.pk}/"))
+    assert "disabled" not in re.search(r"<button [^>]*>Confirmer et envoyer</button>", page).group(0)
     client.post(f"/demarches/{run.pk}/confirmer/")
     run.refresh_from_db()
     assert run.status == Status.PENDING

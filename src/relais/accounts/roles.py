@@ -82,7 +82,13 @@ def handler_group(service: str) -> str:
 
 
 def handled_services(user) -> list[str]:
-    """The services whose tickets this user handles (through the « Traitement SERVICE » groups)."""
+    """The services whose tickets this user handles (through the « Traitement SERVICE » groups).
+
+    A superuser (the README's `admin`, « tous les droits ») handles every service: the queue, the tickets and the
+    service stage of the guided procedures.
+    """
+    if user.is_superuser:
+        return services()
     names = user.groups.filter(name__startswith=HANDLER_GROUP_PREFIX).values_list("name", flat=True)
     return [name.removeprefix(HANDLER_GROUP_PREFIX) for name in names if name.removeprefix(HANDLER_GROUP_PREFIX)]
 

@@ -271,6 +271,7 @@ class ExchangeOut(AnswerFlags):
 class ConversationOut(Schema):
     id: int
     created_at: str
+    title: str = Field(..., description="Son nom : celui que l'agent lui a donné, sinon sa première question.")
     first_question: str
     exchanges: int
 
@@ -401,7 +402,7 @@ def ask_endpoint(request, payload: AskIn):
         raise HttpError(429, TOO_MANY)
     conversation = None
     if payload.conversation_id is not None:
-        conversation = get_object_or_404(Conversation, pk=payload.conversation_id, user=request.user)
+        conversation = get_object_or_404(Conversation.objects.of(request.user), pk=payload.conversation_id)
     try:
         result = ask(payload.question, user=request.user, conversation=conversation, audiences=AGENT_AUDIENCES)
     except EmptyQuestion:
@@ -412,7 +413,9 @@ def ask_endpoint(request, payload: AskIn):
 
 @api.post("/exchanges/{exchange_id}/feedback", response={200: FeedbackOut, **ERRORS}, summary="Donner son avis")
 def feedback_endpoint(request, exchange_id: int, payload: FeedbackIn):
-    exchange = get_object_or_404(Exchange, pk=exchange_id, conversation__user=request.user)
+    exchange = get_object_or_404(
+        Exchange, pk=exchange_id, conversation__user=request.user, conversation__hidden_at__isnull=True
+    )
     # The web page's path too: the comment is masked before it is stored.
     feedback = record_feedback(
         exchange, request.user, rating=payload.rating, reason=payload.reason, comment=payload.comment
@@ -427,9 +430,7 @@ def feedback_endpoint(request, exchange_id: int, payload: FeedbackIn):
 
 @api.get("/conversations", response={200: list[ConversationOut], **ERRORS}, summary="Mes conversations")
 def conversations_endpoint(request, limit: int = 20):
-    conversations = Conversation.objects.filter(user=request.user).prefetch_related("exchanges")[
-        : max(1, min(limit, 100))
-    ]
+    conversations = Conversation.objects.of(request.user).prefetch_related("exchanges")[: max(1, min(limit, 100))]
     out = []
     for conversation in conversations:
         exchanges = sorted(conversation.exchanges.all(), key=lambda e: (e.created_at, e.pk))
@@ -438,6 +439,7 @@ def conversations_endpoint(request, limit: int = 20):
                 {
                     "id": conversation.pk,
                     "created_at": conversation.created_at.isoformat(),
+                    "title": conversation.name(exchanges[0].question),
                     "first_question": exchanges[0].question,
                     "exchanges": len(exchanges),
                 }
@@ -449,7 +451,7 @@ def conversations_endpoint(request, limit: int = 20):
     "/conversations/{conversation_id}", response={200: ConversationDetailOut, **ERRORS}, summary="Une conversation"
 )
 def conversation_endpoint(request, conversation_id: int):
-    conversation = get_object_or_404(Conversation, pk=conversation_id, user=request.user)
+    conversation = get_object_or_404(Conversation.objects.of(request.user), pk=conversation_id)
     exchanges = conversation.exchanges.select_related("feedback").order_by("created_at", "pk")
     return {
         "id": conversation.pk,

@@ -1,6 +1,6 @@
 from django import forms
 
-from relais.assistant.models import Feedback
+from relais.assistant.models import TITLE_MAX_CHARS, Feedback
 
 MAX_QUESTION_CHARS = 1000
 
@@ -24,3 +24,14 @@ class FeedbackForm(forms.Form):
         label="Raison (facultatif)", choices=[("", "—"), *Feedback.Reason.choices], required=False
     )
     comment = forms.CharField(label="Commentaire (facultatif)", max_length=1000, required=False, widget=forms.Textarea)
+
+
+class RenameForm(forms.Form):
+    title = forms.CharField(
+        label="Nom de la conversation",
+        max_length=TITLE_MAX_CHARS,
+        error_messages={
+            "required": "Donnez un nom à la conversation.",
+            "max_length": f"Ce nom est trop long : {TITLE_MAX_CHARS} caractères au plus.",
+        },
+    )

@@ -5,17 +5,60 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+TITLE_MAX_CHARS = 80
+
+
+def title_from(question: str, limit: int = TITLE_MAX_CHARS) -> str:
+    """A conversation's name from its first question: the question, cut on a word when longer than ``limit``."""
+    text = " ".join(question.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return f"{cut.rstrip(' ,;:.!?-–—')}…"
+
+
+class ConversationQuerySet(models.QuerySet):
+    def of(self, user) -> ConversationQuerySet:
+        """The conversations this user sees: their own, less those they deleted."""
+        return self.filter(user=user, hidden_at__isnull=True)
+
 
 class Conversation(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField("commencée le", auto_now_add=True)
+    title = models.CharField(
+        "nom",
+        max_length=TITLE_MAX_CHARS,
+        blank=True,
+        help_text="Donné par l'agent ; vide, la conversation est nommée d'après sa première question.",
+    )
+    hidden_at = models.DateTimeField(
+        "supprimée par l'agent le",
+        null=True,
+        blank=True,
+        help_text="L'agent ne la voit plus ; son contenu est effacé à la fin de la durée de conservation, "
+        "comme celui de toutes les conversations (les compteurs anonymes restent).",
+    )
+
+    objects = ConversationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "conversation"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Conversation {self.pk}"
+        return self.title or f"Conversation {self.pk}"
+
+    def name(self, first_question: str | None = None) -> str:
+        """The name shown: the agent's own, else the first question's (given, or read)."""
+        if self.title:
+            return self.title
+        if first_question is None:
+            first = self.exchanges.order_by("created_at", "pk").values_list("question", flat=True).first()
+            first_question = first or ""
+        return title_from(first_question) if first_question else "Nouvelle conversation"
 
 
 class Mode(models.TextChoices):

@@ -47,7 +47,7 @@ def _check(request: HttpRequest) -> tuple[QuestionForm, Conversation | None, Htt
     form = QuestionForm(request.POST)
     conversation = None
     if form.is_valid() and form.cleaned_data["conversation"]:
-        conversation = Conversation.objects.filter(pk=form.cleaned_data["conversation"], user=request.user).first()
+        conversation = Conversation.objects.of(request.user).filter(pk=form.cleaned_data["conversation"]).first()
         if conversation is None:
             form.add_error(None, "Cette conversation n'existe pas ou ne vous appartient pas.")
     if form.is_valid() and not ask_allowed(request.user.pk, client_address(request)):

@@ -18,3 +18,7 @@ class DemoConfig(AppConfig):
 
         if marker(settings.DATA_DIR).is_file():  # `relais demo` loaded the demo into this data folder
             settings.RELAIS = with_demo_town(settings.RELAIS, os.environ)
+            if "RELAIS_SMTP_HOST" not in os.environ:  # no mail server: e-mails go to /notifications/courriels/
+                from relais.helpdesk.mailbox import keep_mail_locally
+
+                keep_mail_locally()

@@ -47,3 +47,16 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, services_handled: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = [("", "Tous mes services"), *((s, s) for s in services_handled)]
+
+
+class AgentReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Votre réponse",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        help_text=(
+            "Répondez à la question du service ou ajoutez une précision. N'indiquez ni données de santé, ni numéro "
+            "de sécurité sociale, ni coordonnées bancaires, ni mot de passe : ils seraient masqués."
+        ),
+        error_messages={"required": "Écrivez votre réponse."},
+    )

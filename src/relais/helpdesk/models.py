@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -76,6 +78,8 @@ class Ticket(models.Model):
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     first_response_at = models.DateTimeField("première réponse le", null=True, blank=True)
     resolved_at = models.DateTimeField("résolu le", null=True, blank=True)
+    # What its requester and handlers were told (unread marks): deleted with the ticket.
+    notifications = GenericRelation("helpdesk.Notification", "subject_id", "subject_type")
 
     class Meta:
         verbose_name = "demande"
@@ -151,3 +155,73 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         about = self.ticket.reference if self.ticket else self.payload.get("reference", "")
         return f"{self.get_kind_display()} {about} ({self.get_state_display()})"
+
+
+class Notification(models.Model):
+    """Something changed for a user on a ticket or a guided procedure's request: an unread mark until they open it.
+
+    The row holds no free text: what it says is written from its subject when shown (``notifications.describe``),
+    so the retention purge of a ticket's or a request's text leaves nothing behind here. Its subject is a ticket
+    or a procedure's run (a generic relation: the procedures app sits above this one); ``conversation`` is the
+    chat conversation it came from, so the chat's list of conversations can carry the mark too.
+    """
+
+    class Kind(models.TextChoices):
+        HANDLER_REPLY = "handler_reply", "Réponse du service"
+        STATUS = "status", "Changement de statut"
+        AGENT_REPLY = "agent_reply", "Réponse de l'agent"
+        APPROVED = "approved", "Demande validée"
+        FORWARDED = "forwarded", "Demande approuvée, transmise à l'étape suivante"
+        REJECTED = "rejected", "Demande refusée"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("type", max_length=16, choices=Kind.choices)
+    status = models.CharField("nouveau statut", max_length=14, blank=True)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    conversation = models.ForeignKey(
+        "assistant.Conversation", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    # The e-mail that carried it, if any: its state (sent, pending, given up) is shown beside the notification.
+    email = models.ForeignKey(
+        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    created_at = models.DateTimeField("le", default=timezone.now)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["subject_type", "subject_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.user}, {self.subject_type.model} {self.subject_id})"
+
+
+class LocalMail(models.Model):
+    """An e-mail kept in the database instead of being sent: the demo's mailbox (« boîte de démonstration »).
+
+    Where no mail server exists (the demo, `make run`), the e-mail connector hands its messages here
+    (``mailbox.keep_mail_locally``) and /notifications/courriels/ lists them: what Relais would have sent, to
+    whom, is visible instead of failing on a refused connection. A real installation sends over SMTP.
+    """
+
+    message_id = models.CharField("Message-ID", max_length=200, unique=True)
+    sender = models.CharField("expéditeur", max_length=254)
+    to = models.CharField("destinataire", max_length=254, db_index=True)
+    subject = models.CharField("objet", max_length=300)
+    body = models.TextField("texte")
+    in_reply_to = models.CharField("en réponse à", max_length=200, blank=True)
+    created_at = models.DateTimeField("reçu le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "courriel de la boîte de démonstration"
+        verbose_name_plural = "courriels de la boîte de démonstration"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

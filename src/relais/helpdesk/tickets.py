@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,21 +15,42 @@ from relais.accounts.roles import services
 from relais.assistant.models import Conversation, Exchange
 from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
 from relais.helpdesk.connectors import DeliveryError, FollowupData, TicketData, connector_name_for, get_connector
-from relais.helpdesk.models import Delivery, OutboxMessage, Status, Ticket, TicketMessage, Urgency
+from relais.helpdesk.models import Delivery, Notification, OutboxMessage, Status, Ticket, TicketMessage, Urgency
+from relais.helpdesk.notifications import notify
 from relais.helpdesk.outbox import new_key, payload_of, queue
 from relais.knowledge.models import Document
 
 TITLE_MAX = 120
 
 
-def transcript_of(conversation: Conversation | None, upto: Exchange | None = None) -> str:
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One exchange as the handler receives it: the form's preview and the ticket's transcript both come from here."""
+
+    question: str
+    mode: str  # how Relais answered (« FAQ validée », « abstention »…)
+    answer: str
+    escalated: bool  # the exchange the ticket is about (the last one sent)
+
+
+def transcript_entries(conversation: Conversation | None, upto: Exchange | None = None) -> list[TranscriptEntry]:
+    """The conversation's exchanges up to `upto` included (the later ones are not sent), oldest first."""
     if conversation is None:
-        return ""
-    lines = []
+        return []
+    entries = []
     for exchange in conversation.exchanges.order_by("created_at", "pk"):
-        lines += [f"Agent : {exchange.question}", f"Relais ({exchange.get_mode_display()}) : {exchange.answer}", ""]
-        if upto is not None and exchange.pk == upto.pk:
+        last = upto is not None and exchange.pk == upto.pk
+        entries.append(TranscriptEntry(exchange.question, exchange.get_mode_display(), exchange.answer, last))
+        if last:
             break
+    return entries
+
+
+def transcript_of(conversation: Conversation | None, upto: Exchange | None = None) -> str:
+    """The text sent to the service (stored on the ticket, carried by the connectors)."""
+    lines = []
+    for entry in transcript_entries(conversation, upto):
+        lines += [f"Agent : {entry.question}", f"Relais ({entry.mode}) : {entry.answer}", ""]
     return "\n".join(lines).strip()
 
 
@@ -122,45 +146,87 @@ def mark_not_deflected(ticket: Ticket) -> int:
 
 @transaction.atomic
 def reply(ticket: Ticket, handler, body: str, status: str) -> TicketMessage | None:
-    """A handler answers the agent and/or changes the status; the agent is notified by e-mail.
+    """A handler answers the agent and/or changes the status; the agent is notified in Relais (an unread mark on
+    the ticket and its conversation) and by e-mail.
 
     The reply is masked once (``NEVER_STORED``, as ``TicketMessage.save`` does) before anything uses it: the
     stored message, the follow-up to an external helpdesk and the e-mail to the agent all carry the same text.
     """
     now = timezone.now()
-    message = None
+    message = email = None
     body, _ = guard_free_text(body.strip(), NEVER_STORED)
     if body:
         message = TicketMessage.objects.create(ticket=ticket, author=handler, from_handler=True, body=body)
         if ticket.first_response_at is None:
             ticket.first_response_at = now
-        if ticket.connector != "builtin":
-            followup = FollowupData(
-                key=new_key("followup"),
-                reference=ticket.reference,
-                external_id="",
-                body=body,
-                author_name=handler.get_full_name() or handler.username,
-                title=ticket.title,
-                to_email=dict(settings.RELAIS.helpdesk_mailboxes).get(ticket.service, ""),
-            )
-            queue(OutboxMessage.Kind.FOLLOWUP, ticket, ticket.connector, payload_of(followup))
-        _notify_requester(ticket, handler, body)
-    if status != ticket.status:
+        _queue_followup(ticket, handler, body)
+        email = _notify_requester(ticket, handler, body)
+    changed = status != ticket.status
+    if changed:
         ticket.status = status
         if status in {Status.RESOLVED, Status.CLOSED} and ticket.resolved_at is None:
             ticket.resolved_at = now
         if status not in {Status.RESOLVED, Status.CLOSED}:
             ticket.resolved_at = None
     ticket.save()
+    if body or changed:
+        kind = Notification.Kind.HANDLER_REPLY if body else Notification.Kind.STATUS
+        notify(ticket.requester, kind, ticket, status=status if changed else "", conversation=ticket.conversation,
+               email=email)  # fmt: skip
     return message
 
 
-def _notify_requester(ticket: Ticket, handler, body: str) -> None:
+class ReplyRefused(ValueError):
+    """The agent may not reply to this ticket now (French message)."""
+
+
+@transaction.atomic
+def agent_reply(ticket: Ticket, agent, body: str) -> TicketMessage:
+    """The agent answers in their ticket (a handler's question, a detail): masked like every stored free text,
+    carried to GLPI or the service's mailbox, and the ticket goes back to « En cours » when it was waiting for
+    the agent (« En attente ») or marked solved. The handlers who wrote in the thread get an unread mark."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.requester_id != agent.pk:
+        raise ReplyRefused("Seul l'agent qui a fait la demande peut y répondre ici.")
+    if ticket.status == Status.CLOSED:
+        raise ReplyRefused("Cette demande est close : posez une nouvelle question à l'assistant.")
+    body, _ = guard_free_text(body.strip(), NEVER_STORED)
+    if not body:
+        raise ReplyRefused("Écrivez votre réponse.")
+    message = TicketMessage.objects.create(ticket=ticket, author=agent, from_handler=False, body=body)
+    _queue_followup(ticket, agent, body)
+    if ticket.status in {Status.WAITING, Status.RESOLVED}:
+        ticket.status, ticket.resolved_at = Status.IN_PROGRESS, None
+    ticket.save()
+    handlers = (
+        ticket.messages.filter(from_handler=True, author__isnull=False).values_list("author", flat=True).distinct()
+    )
+    for handler in get_user_model().objects.filter(pk__in=handlers).exclude(pk=agent.pk):
+        notify(handler, Notification.Kind.AGENT_REPLY, ticket)
+    return message
+
+
+def _queue_followup(ticket: Ticket, author, body: str) -> None:
+    """A message of the thread, carried to the ticket at the external helpdesk (GLPI follow-up, e-mail to the
+    service's mailbox), idempotent through its outbox key; nothing to send for the builtin queue."""
+    if ticket.connector == "builtin":
+        return
+    followup = FollowupData(
+        key=new_key("followup"),
+        reference=ticket.reference,
+        external_id="",
+        body=body,
+        author_name=author.get_full_name() or author.username,
+        title=ticket.title,
+        to_email=dict(settings.RELAIS.helpdesk_mailboxes).get(ticket.service, ""),
+    )
+    queue(OutboxMessage.Kind.FOLLOWUP, ticket, ticket.connector, payload_of(followup))
+
+
+def _notify_requester(ticket: Ticket, handler, body: str) -> OutboxMessage | None:
     email = ticket.requester.email
     if not settings.RELAIS.notify_replies or not email:
-        return
-    path = reverse("conversation", args=[ticket.conversation_id]) if ticket.conversation_id else reverse("chat")
+        return None
     notification = FollowupData(
         key=new_key("notify"),
         reference=ticket.reference,
@@ -169,10 +235,10 @@ def _notify_requester(ticket: Ticket, handler, body: str) -> None:
         f"« {ticket.title} » :\n\n{body}",
         author_name=handler.get_full_name() or handler.username,
         to_email=email,
-        link=_link(path),
+        link=_link(reverse("my_ticket", args=[ticket.pk])),
         title=f"Réponse à votre demande « {ticket.title} »",
     )
-    queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))
+    return queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))
 
 
 def sync_statuses() -> int:
@@ -189,6 +255,7 @@ def sync_statuses() -> int:
             if status in {Status.RESOLVED, Status.CLOSED}:
                 ticket.resolved_at = ticket.resolved_at or timezone.now()
             ticket.save(update_fields=["status", "resolved_at", "updated_at"])
+            notify(ticket.requester, Notification.Kind.STATUS, ticket, status=status, conversation=ticket.conversation)
             changed += 1
     return changed
 
@@ -197,3 +264,8 @@ def sync_statuses() -> int:
 def sync_helpdesk_statuses() -> int:
     """Background read-back of external tickets' statuses (GLPI), queued by `relais worker`'s sweep."""
     return sync_statuses()
+
+
+def open_tickets_of(conversation) -> list[Ticket]:
+    """The conversation's tickets not yet settled (the chat keeps such a conversation: assistant/keepers.py)."""
+    return list(conversation.tickets.exclude(status__in=Ticket.SETTLED))

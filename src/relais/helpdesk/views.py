@@ -14,7 +14,8 @@ from relais.accounts.roles import handled_services
 from relais.assistant.models import Exchange
 from relais.helpdesk.forms import QueueFilterForm, ReplyForm, TicketForm
 from relais.helpdesk.models import Status, Ticket
-from relais.helpdesk.tickets import initial_values, open_ticket, reply
+from relais.helpdesk.notifications import mark_read
+from relais.helpdesk.tickets import initial_values, open_ticket, reply, transcript_entries
 
 OPEN_STATUSES = [Status.NEW, Status.IN_PROGRESS, Status.WAITING]
 
@@ -29,7 +30,9 @@ def new_ticket(request: HttpRequest, exchange_id: int) -> HttpResponse:
         messages.success(request, f"Votre demande {ticket.reference} a été transmise au service {ticket.service}.")
         return redirect(f"{reverse('conversation', args=[exchange.conversation_id])}#demande-{ticket.pk}")
     status = 400 if request.method == "POST" else 200
-    return render(request, "helpdesk/new_ticket.html", {"form": form, "exchange": exchange}, status=status)
+    # Exactly what the service will receive: the same entries `open_ticket` writes into the ticket's transcript.
+    context = {"form": form, "exchange": exchange, "transcript": transcript_entries(exchange.conversation, exchange)}
+    return render(request, "helpdesk/new_ticket.html", context, status=status)
 
 
 def _handler_services(request: HttpRequest) -> list[str]:
@@ -71,5 +74,6 @@ def handler_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
             messages.success(request, f"Demande {ticket.reference} mise à jour.")
             return redirect("handler_ticket", ticket_id=ticket.pk)
     status = 400 if request.method == "POST" else 200
+    mark_read(request.user, ticket)  # the agent's replies are seen
     context = {"ticket": ticket, "form": form, "thread": ticket.messages.select_related("author")}
     return render(request, "helpdesk/handler_ticket.html", context, status=status)

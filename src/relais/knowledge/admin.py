@@ -244,7 +244,7 @@ class FaqEntryForm(forms.ModelForm):
 
     class Meta:
         model = FaqEntry
-        fields = ["collection", "question", "phrasings_text", "answer", "source_document", "service"]
+        fields = ["collection", "question", "phrasings_text", "answer", "source_document", "service", "example"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -258,8 +258,8 @@ class FaqEntryForm(forms.ModelForm):
 @admin.register(FaqEntry)
 class FaqEntryAdmin(ServiceScopedAdmin):
     form = FaqEntryForm
-    list_display = ["question", "collection", "service", "source_document", "updated_at"]
-    list_filter = [("collection", admin.RelatedOnlyFieldListFilter), "service"]
+    list_display = ["question", "collection", "service", "source_document", "example", "updated_at"]
+    list_filter = [("collection", admin.RelatedOnlyFieldListFilter), "service", "example"]
     search_fields = ["question", "answer"]
     autocomplete_fields = ["source_document"]  # ServiceScopedAdmin limits the choices to the référent's documents
 

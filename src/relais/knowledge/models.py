@@ -123,6 +123,12 @@ class FaqEntry(models.Model):
         Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="faq_entries"
     )
     service = models.CharField("service", max_length=100, blank=True)
+    example = models.BooleanField(
+        "proposée en exemple",
+        default=False,
+        help_text="Montrée aux agents, avec les autres exemples de votre service, sur une conversation vide : "
+        "un clic la pose. Sans exemple choisi, Relais montre les questions de la FAQ les plus posées.",
+    )
     # One vector per phrasing (the question first), float32 rows, for matching.
     embeddings = models.BinaryField("vecteurs", null=True, blank=True)
     embedder = models.CharField("modèle d'embedding", max_length=100, blank=True)

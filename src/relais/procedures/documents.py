@@ -65,5 +65,18 @@ def odt(run: Run) -> bytes:
     return render_odt(build(run))
 
 
+APOSTROPHES = "'’ʼ‘`´"  # typed, typographic and look-alike apostrophes
+
+
+def french_slug(text: str) -> str:
+    """A readable file name from French words: « demande d'ordre de mission » → « demande-d-ordre-de-mission ».
+
+    `slugify` alone deletes the apostrophe and glues the words together (« demande-dordre-de-mission »).
+    """
+    for mark in APOSTROPHES:
+        text = text.replace(mark, " ")
+    return slugify(text)
+
+
 def filename(run: Run, extension: str) -> str:
-    return f"{slugify(run.spec().document_title)}-{run.reference}.{extension}"
+    return f"{french_slug(run.spec().document_title)}-{run.reference}.{extension}"

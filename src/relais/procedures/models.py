@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -95,6 +96,8 @@ class Run(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     submitted_at = models.DateTimeField("envoyée le", null=True, blank=True)
     completed_at = models.DateTimeField("terminée le", null=True, blank=True)
+    # Unread marks about it (helpdesk.Notification): deleted with the run.
+    notifications = GenericRelation("helpdesk.Notification", "subject_id", "subject_type")
 
     class Meta:
         verbose_name = "démarche d'un agent"

@@ -21,7 +21,8 @@ from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
 from relais.engine.procedures import filling, loading
 from relais.engine.procedures.definition import InvalidAnswer, ProcedureError
 from relais.helpdesk.connectors import FollowupData
-from relais.helpdesk.models import OutboxMessage, Urgency
+from relais.helpdesk.models import Notification, OutboxMessage, Urgency
+from relais.helpdesk.notifications import notify
 from relais.helpdesk.outbox import new_key, payload_of, queue
 from relais.helpdesk.tickets import open_ticket
 from relais.procedures.models import Approval, Decision, Procedure, Run, Status
@@ -362,9 +363,9 @@ def _link(path: str) -> str:
     return settings.RELAIS.site_url.rstrip("/") + path
 
 
-def _email(to_email: str, run: Run, title: str, body: str, path: str) -> None:
+def _email(to_email: str, run: Run, title: str, body: str, path: str) -> OutboxMessage | None:
     if not settings.RELAIS.notify_replies or not to_email:
-        return
+        return None
     notification = FollowupData(
         key=new_key("procedure"),
         reference=run.reference,
@@ -375,7 +376,7 @@ def _email(to_email: str, run: Run, title: str, body: str, path: str) -> None:
         link=_link(path),
         title=title,
     )
-    queue(OutboxMessage.Kind.NOTIFY, None, "email", payload_of(notification))
+    return queue(OutboxMessage.Kind.NOTIFY, None, "email", payload_of(notification))
 
 
 def _notify_approvers(approval: Approval | None) -> None:
@@ -403,7 +404,11 @@ def _notify_approvers(approval: Approval | None) -> None:
 
 
 def _notify_agent(run: Run, body: str) -> None:
-    _email(run.user.email, run, f"Votre demande {run.reference}", body, reverse("procedure_run", args=[run.pk]))
+    """An unread mark in Relais (always: the e-mail may be off or fail), and the e-mail."""
+    email = _email(run.user.email, run, f"Votre demande {run.reference}", body, reverse("procedure_run", args=[run.pk]))
+    kinds = {Status.APPROVED: Notification.Kind.APPROVED, Status.REJECTED: Notification.Kind.REJECTED}
+    conversation = run.exchange.conversation if run.exchange_id else None
+    notify(run.user, kinds.get(run.status, Notification.Kind.FORWARDED), run, conversation=conversation, email=email)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from relais.assistant.models import Exchange
 from relais.engine.procedures import filling, mission_costs
 from relais.engine.procedures.definition import InvalidAnswer
+from relais.helpdesk.notifications import mark_read
 from relais.procedures import documents, runs
 from relais.procedures.models import Procedure, Run, Status
 
@@ -128,6 +129,7 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     """The next question while the run is a draft, else the summary and the status."""
     run = _visible_run(request, run_id)
     is_owner = run.user_id == request.user.pk
+    mark_read(request.user, run)  # the decisions on it are seen (helpdesk/notifications.py)
     if not is_owner or not run.is_draft:
         return render(request, "procedures/summary.html", {"run": run, "is_owner": is_owner, **_summary_context(run)})
     definition = run.spec()

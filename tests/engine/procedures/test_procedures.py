@@ -164,6 +164,40 @@ def test_times_compare_across_days(mission):
         filling.answer(mission, mission.field("heure_retour"), "9 h", same_day, TODAY)
 
 
+def test_a_departure_moved_after_the_return_is_one_error_on_the_dates(mission):
+    """Issue 19: the return at 19 h 30 was also said to be before the departure « (7 h 15) »."""
+    times = {"date_depart": "3 mars", "heure_depart": "7 h 15", "date_retour": "5 mars", "heure_retour": "19 h 30"}
+    values = fill(mission, {"date_depart": "8 mars"}, fill(mission, times))  # edited from the summary: accepted
+    problems = filling.errors(mission, values, TODAY)
+    assert problems == {
+        **{k: v for k, v in problems.items() if k not in {"date_retour", "heure_retour"}},
+        "date_retour": "« Date de retour » ne peut pas être avant « Date de départ » (lundi 8 mars 2027).",
+    }  # the dates are wrong, not the hours
+    assert filling.check_field(mission, mission.field("heure_retour"), values, TODAY) is None
+
+
+def test_hours_on_different_days_name_the_days_when_no_date_rule_does(mission):
+    data = yaml.safe_load((DEMO / "procedures" / "ordre-de-mission.yaml").read_text(encoding="utf-8"))
+    for field in data["etapes"][0]["champs"]:
+        if field["nom"] == "date_retour":
+            del field["apres"]  # its hours are still compared across days
+    loose = loading.load_procedure(data)
+    times = {"date_depart": "8 mars", "heure_depart": "7 h 15", "date_retour": "5 mars"}
+    with pytest.raises(InvalidAnswer) as caught:
+        filling.answer(loose, loose.field("heure_retour"), "19 h 30", fill(loose, times), TODAY)
+    assert str(caught.value) == (
+        "« Heure de retour » (le vendredi 5 mars 2027 à 19 h 30) doit être après « Heure de départ » "
+        "(le lundi 8 mars 2027 à 7 h 15)."
+    )
+
+
+def test_a_return_before_the_departure_the_same_day_names_both_hours(mission):
+    values = fill(mission, {"date_depart": "3 mars", "heure_depart": "9 h", "date_retour": "3 mars"})
+    with pytest.raises(InvalidAnswer) as caught:
+        filling.answer(mission, mission.field("heure_retour"), "8 h 30", values, TODAY)
+    assert str(caught.value) == "« Heure de retour » (8 h 30) doit être après « Heure de départ » (9 h)."
+
+
 def test_optional_fields_can_be_skipped_and_required_ones_cannot(mission):
     assert fill(mission, {"intitule": ""})["intitule"] is None
     with pytest.raises(InvalidAnswer, match="obligatoire"):

@@ -175,10 +175,28 @@ def check_field(procedure: ProcedureDefinition, spec: FieldSpec, values: Mapping
         # A return at the very moment of the departure is no mission: times must be strictly later.
         if mine and theirs and (mine < theirs or (spec.type == "time" and mine == theirs)):
             shown = display(other, values[other.name])
+            if spec.type == "time" and spec.on and other.on and mine[0] != theirs[0]:
+                # Different days: the days decide, never the hours (19 h 30 is not « before » 7 h 15).
+                if _days_ruled(procedure, spec, other):
+                    return None  # the date field says it, naming the dates
+                return (
+                    f"« {spec.label} » ({_on_day(spec, values)}) doit être après « {other.label} » "
+                    f"({_on_day(other, values)})."
+                )
             if spec.type == "time":
-                return f"« {spec.label} » doit être après « {other.label} » ({shown})."
+                return f"« {spec.label} » ({display(spec, value)}) doit être après « {other.label} » ({shown})."
             return f"« {spec.label} » ne peut pas être avant « {other.label} » ({shown})."
     return None
+
+
+def _days_ruled(procedure: ProcedureDefinition, spec: FieldSpec, other: FieldSpec) -> bool:
+    """Whether the date of `spec` is itself checked against the date of `other` (one error, on the dates)."""
+    return bool(spec.on and other.on and procedure.field(spec.on).after == other.on)
+
+
+def _on_day(spec: FieldSpec, values: Mapping[str, Any]) -> str:
+    """« le jeudi 5 mars 2027 à 7 h 15 »: a time with the day it belongs to."""
+    return f"le {format_date(date.fromisoformat(values[spec.on]))} à {display(spec, values[spec.name])}"
 
 
 def errors(procedure: ProcedureDefinition, values: Mapping[str, Any], today: date) -> dict[str, str]:

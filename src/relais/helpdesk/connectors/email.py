@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -41,10 +42,27 @@ class SmtpSettings:
         return cls(c.smtp_host, c.smtp_port, c.smtp_starttls, c.smtp_user, c.smtp_password, c.smtp_from, c.smtp_timeout)
 
 
+# Where messages go instead of an SMTP server, when one is set (the demo's mailbox: helpdesk/mailbox.py).
+_local_transport: Callable[[EmailMessage], None] | None = None
+
+
+def use_local_transport(transport: Callable[[EmailMessage], None] | None) -> None:
+    """Hand every message to ``transport`` instead of the SMTP server (None: back to SMTP)."""
+    global _local_transport
+    _local_transport = transport
+
+
+def local_transport() -> Callable[[EmailMessage], None] | None:
+    return _local_transport
+
+
 def send(smtp: SmtpSettings, message: EmailMessage) -> None:
     """Send one message; DeliveryError when the server is unreachable or fails temporarily."""
     message["From"] = smtp.sender
     message["Date"] = formatdate(localtime=True)
+    if _local_transport is not None:
+        _local_transport(message)
+        return
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
             if smtp.starttls:
@@ -116,6 +134,8 @@ class EmailConnector:
         if followup.external_id.startswith("<"):
             message["In-Reply-To"] = followup.external_id
         body = followup.body
+        if followup.author_name and followup.author_name != "Relais":  # who wrote it, as GLPI's follow-ups say
+            body += f"\n\n— {followup.author_name}, via Relais"
         if followup.link:
             body += f"\n\nRetrouvez votre demande et la conversation : {followup.link}"
         message.set_content(body)

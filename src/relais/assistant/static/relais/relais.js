@@ -37,6 +37,9 @@
     textarea.removeAttribute("aria-invalid");
     if (replaced) { replaced.remove(); }
     thread.insertAdjacentHTML("beforeend", html);
+    enhance(thread.lastElementChild);
+    var examples = document.querySelector(".examples");
+    if (examples) { examples.remove(); }  // the chat is no longer empty
     if (url) {
       conversationField.value = url.replace(/\D+/g, " ").trim().split(" ").pop();
       window.history.replaceState(null, "", url);
@@ -155,6 +158,78 @@
     }).finally(function () {
       sendButton.disabled = false;
     });
+  });
+
+  // Copy buttons work only with this script: shown by it.
+  function enhance(root) {
+    root.querySelectorAll("button.copy-answer[hidden]").forEach(function (button) { button.hidden = false; });
+  }
+  enhance(document);
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var copied = document.execCommand("copy");
+      area.remove();
+      if (copied) { resolve(); } else { reject(new Error("copy")); }
+    });
+  }
+
+  // Asking a question offered on the page (an example, a follow-up): through the question form, as if typed.
+  function askOffered(question) {
+    if (sendButton.disabled) { return; }
+    textarea.value = question;
+    form.requestSubmit();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var offered = event.target;
+    if (!offered.classList || !offered.classList.contains("ask-suggestion")) { return; }
+    event.preventDefault();
+    askOffered(offered.querySelector("input[name=question]").value);
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target : null;
+    if (!target) { return; }
+    var copy = target.closest("button.copy-answer");
+    if (copy) {
+      // « Copié » on the button, and said by the form's polite status (one live region for the whole chat).
+      copyText(copy.getAttribute("data-copy")).then(function () {
+        copy.textContent = "Copié";
+        copy.classList.add("copied");
+        setStatus("Copié : la réponse et ses sources sont dans le presse-papiers.");
+        window.setTimeout(function () {
+          copy.textContent = "Copier la réponse";
+          copy.classList.remove("copied");
+        }, 4000);
+      }, function () {
+        setStatus("La copie a échoué : sélectionnez le texte de la réponse pour le copier.", true);
+      });
+      return;
+    }
+    var edit = target.closest("a.edit-question");
+    if (edit) {
+      // The question back in the field, to edit and send again (in the same conversation).
+      event.preventDefault();
+      textarea.value = new URL(edit.href).searchParams.get("question") || "";
+      textarea.focus();
+      textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+      setStatus("Question remise dans le champ : modifiez-la, puis envoyez-la.");
+      return;
+    }
+    var marker = target.closest("a.citation-ref");
+    if (marker) {
+      // « [1] » opens its source (a closed <details> would hide the passage it points to).
+      var summary = document.getElementById(marker.getAttribute("href").slice(1));
+      if (summary && summary.parentElement.tagName === "DETAILS") { summary.parentElement.open = true; }
+    }
   });
 
   // Feedback forms inside the thread: sent in place, the block replaced by the server's.
