@@ -77,10 +77,11 @@ test: lint
 
 # On PostgreSQL (tests/settings.py puts the tests' database on the throwaway cluster): every test that touches the
 # database, that is all but the engine's (it imports no Django) and those that need the real model, a browser,
-# slapd or an LLM; plus every test marked `postgres` (multi-process claims, the worker, backups, migrate).
+# slapd or an LLM. The slow `postgres` tests (backup and restore, migrate then the demo) start a cluster of their
+# own: they already ran in the first lane.
 test-postgres: $(DEV_DEPS)
 	$(BIN)/python -m tests.postgres -- $(BIN)/pytest -q --ignore=tests/engine \
-		-m "postgres or not (slow or browser or ldap or llm)"
+		-m "not (slow or browser or ldap or llm)"
 
 # The fast lane (under 2 min on two cores): no real embedding model, browser, slapd, LLM or PostgreSQL (the markers
 # in pyproject.toml); no lint. `make test` stays the whole suite.

@@ -159,7 +159,7 @@ def never_started() -> str:
     return "ran after SIGTERM"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the queue's worker closes connections, as between requests
 def test_sigterm_during_a_task_lets_it_finish_then_stops_the_worker(settings):
     settings.TASKS = DB_QUEUE
     before = signal.getsignal(signal.SIGTERM)
