@@ -64,7 +64,13 @@ def test_the_agent_is_told_of_the_handlers_question_and_answers_it_in_the_ticket
     agent.screenshot(path=SCREENSHOTS / "notifications-2-reponse-agent.png", full_page=True)
 
     # The demo's mailbox shows the e-mail the handler's reply sent to the agent.
+    # The worker sends it from the outbox a moment after the reply: look again until it is there (at most ~30 s).
     agent.goto(f"{base}/notifications/courriels/")
+    for _ in range(30):
+        if QUESTION in agent.locator("main").inner_text():
+            break
+        agent.wait_for_timeout(1000)
+        agent.reload()
     assert QUESTION in agent.locator("main").inner_text()
     assert serious_violations(agent) == []
 
