@@ -8,8 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
 from relais.config import Config
@@ -17,26 +15,10 @@ from relais.helpdesk.models import Notification, OutboxMessage, Status, Ticket, 
 from relais.helpdesk.outbox import deliver_due
 from relais.helpdesk.tickets import open_ticket, reply
 from tests.helpdesk.fake_glpi import FakeGlpi
+from tests.helpdesk.people import QUESTION, client_for, text, user
 from tests.helpdesk.smtp_peer import SmtpPeer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
-
-PASSWORD = "valdebrume-demo"
-QUESTION = "Pouvez-vous préciser le numéro de l'imprimante, inscrit sur l'étiquette ?"
-
-
-def client_for(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def dsi_ticket(**changes) -> Ticket:

@@ -4,54 +4,29 @@ demo's mailbox shows the e-mails `make run` would have sent."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
 from relais.assistant.models import Exchange
-from relais.config import Config
 from relais.demo.town import marker
 from relais.helpdesk import mailbox
 from relais.helpdesk.models import LocalMail, Notification, OutboxMessage, Status
 from relais.helpdesk.outbox import deliver_due
 from relais.helpdesk.tickets import open_ticket, reply, sync_statuses
+from tests.helpdesk.people import QUESTION, client_for, relais_settings, text, user
 from tests.processes import free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
-
-PASSWORD = "valdebrume-demo"
-QUESTION = "Pouvez-vous préciser le numéro de l'imprimante, inscrit sur l'étiquette ?"
-
-
-def client_for(username: str) -> Client:
-    client = Client()
-    assert client.login(username=username, password=PASSWORD)
-    return client
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def words(response) -> str:
     """The page as read aloud: tags removed, spaces collapsed (visually hidden text included)."""
     return " ".join(re.sub(r"<[^>]+>", "", text(response)).split())
-
-
-def relais_settings(**changes) -> Config:
-    from django.conf import settings
-
-    return Config(**{**settings.RELAIS.__dict__, **changes})
 
 
 def escalated_ticket(agent: Client):
