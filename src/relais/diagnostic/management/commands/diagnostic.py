@@ -110,20 +110,14 @@ class Command(BaseCommand):
 
     def _report(self, options) -> None:
         from relais.diagnostic.report import build, file_stem, render_html, render_pdf
-        from relais.engine.writers.fonts import FontsMissing
+        from relais.insights.report_files import write_report_pair
 
         data = build(self._find_campaign(options))
-        out: Path = options["out"]
-        out.mkdir(parents=True, exist_ok=True)
-        stem = file_stem(data)
-        try:
-            pdf = render_pdf(data)  # first: no half-written pair of files when the fonts are missing
-        except FontsMissing as error:
-            raise CommandError(f"cannot write the PDF: {error}") from None
-        (out / f"{stem}.html").write_text(render_html(data), encoding="utf-8")
-        (out / f"{stem}.pdf").write_bytes(pdf)
-        self.stdout.write(str(out / f"{stem}.pdf"))
-        self.stdout.write(str(out / f"{stem}.html"))
+        written = write_report_pair(
+            options["out"], file_stem(data), lambda: render_pdf(data), lambda: render_html(data)
+        )
+        for path in written:
+            self.stdout.write(str(path))
 
     def _campaign(self, options) -> None:
         name = options["name"]

@@ -24,22 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, default=Path("."), help="folder for the two files (default: .)")
 
     def handle(self, *args, **options) -> None:
-        from relais.engine.writers.fonts import FontsMissing
         from relais.insights.report import build, file_stem, render_html, render_pdf
+        from relais.insights.report_files import write_report_pair
 
         end = options["end"] or timezone.localdate()
         if end < options["start"]:
             raise CommandError("--to is before --from")
         period = Period(options["start"], end, options["service"])
         data = build(period)
-        out: Path = options["out"]
-        out.mkdir(parents=True, exist_ok=True)
-        stem = file_stem(period)
-        try:
-            pdf = render_pdf(data)  # first: no half-written pair of files when the fonts are missing
-        except FontsMissing as error:
-            raise CommandError(f"cannot write the PDF: {error}") from None
-        (out / f"{stem}.html").write_text(render_html(data), encoding="utf-8")
-        (out / f"{stem}.pdf").write_bytes(pdf)
-        self.stdout.write(str(out / f"{stem}.pdf"))
-        self.stdout.write(str(out / f"{stem}.html"))
+        written = write_report_pair(
+            options["out"], file_stem(period), lambda: render_pdf(data), lambda: render_html(data)
+        )
+        for path in written:
+            self.stdout.write(str(path))
