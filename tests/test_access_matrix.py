@@ -57,6 +57,11 @@ MATRIX = {
     "/notifications/{notification}/": [LOGIN, 302, 404, 404, 404, 404, 404],
     "/notifications/tout-lu/": [LOGIN, 405, 405, 405, 405, 405, 405],  # a POST
     "/notifications/courriels/": [LOGIN, 200, 200, 200, 200, 200, 200],  # each their own, all for admin
+    "/referents/": [LOGIN, 403, 302, 302, 403, 403, 200],  # a référent goes straight to their service
+    "/referents/RH/": [LOGIN, 403, 200, 403, 403, 403, 200],
+    # The citizens' assistant: anonymous, the same for everyone; the agents' documents never shown there.
+    "/citoyens/": [200, 200, 200, 200, 200, 200, 200],
+    "/citoyens/documents/{document}/": [404, 404, 404, 404, 404, 404, 404],
     "/admin/": [LOGIN, LOGIN, 200, 200, 200, 200, 200],
     "/admin/knowledge/document/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],
     "/admin/knowledge/faqentry/": [LOGIN, LOGIN, 200, 200, 403, 403, 200],

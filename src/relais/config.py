@@ -209,6 +209,9 @@ class Config:
     gap_threshold: float = setting(
         0.30, _float, "Similarity (centred cosine) above which unanswered questions form one knowledge gap."
     )
+    expiring_days: int = setting(
+        30, _int, "Days before its end of validity a document is listed as expiring in the référents' workspace."
+    )
     notify_replies: bool = setting(
         True,
         _bool,
@@ -333,6 +336,8 @@ class Config:
                 raise ConfigError(f"RELAIS_GLPI_URL is required: {service} uses the glpi connector")
         if not 0.0 < self.savings_target <= 1.0:
             raise ConfigError(f"RELAIS_SAVINGS_TARGET={self.savings_target}: expected a share in (0, 1], e.g. 0.15")
+        if self.expiring_days < 0:
+            raise ConfigError(f"RELAIS_EXPIRING_DAYS={self.expiring_days}: expected a number of days (0 or more)")
         if not -1.0 < self.gap_threshold < 1.0:
             raise ConfigError(f"RELAIS_GAP_THRESHOLD={self.gap_threshold}: expected a similarity between -1 and 1")
         if self.production and self.debug:

@@ -32,6 +32,8 @@ urlpatterns = [
     path("pilotage/", include("relais.insights.urls")),
     path("demarches/", include("relais.procedures.urls")),
     path("diagnostic/", include("relais.diagnostic.urls")),
+    path("referents/", include("relais.knowledge.urls")),
+    path("citoyens/", include("relais.assistant.public_urls")),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),

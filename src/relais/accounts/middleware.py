@@ -5,7 +5,8 @@ from django.urls import reverse
 from relais.accounts.charter import needs_acceptance
 
 # Pages reachable before accepting: the charter itself, signing out, and what pages need to display.
-OPEN_PREFIXES = ("/charte/", "/deconnexion/", "/connexion/", "/static/", "/logo")
+# The citizens' side (/citoyens/, its API) is anonymous: an agent who has not accepted the charter may read it too.
+OPEN_PREFIXES = ("/charte/", "/deconnexion/", "/connexion/", "/static/", "/logo", "/citoyens/", "/api/v1/public/")
 
 CHARTER_REQUIRED = "Acceptez la charte d'utilisation de l'assistant IA avant d'utiliser Relais : {url}"
 

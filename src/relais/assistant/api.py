@@ -19,10 +19,11 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 from ninja.utils import check_csrf
@@ -162,6 +163,29 @@ def _json_not_allowed(view):
     return wrapper
 
 
+class ApiDocs(Swagger):
+    """The page at /api/v1/docs: Swagger UI from django-ninja's own static files (no CDN), in a French page of the
+    town (``lang="fr"``, header, main landmark, skip link), its colours darkened to 4.5:1 contrast
+    (assistant/api_docs.html). No deep links: Swagger UI writes each as a link inside its operation's button,
+    a control nested in a control that keyboards and screen readers cannot reach (axe: nested-interactive)."""
+
+    template = "assistant/api_docs.html"
+    default_settings = {"layout": "BaseLayout", "deepLinking": False}
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs) -> HttpResponse:
+        schema_url = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": {**self.settings, "url": schema_url},
+            "schema_url": schema_url,
+            "add_csrf": any(getattr(auth, "csrf", False) for auth in _auths(api)),
+        }
+        return render(request, self.template, context)
+
+
+def _auths(api: NinjaAPI) -> list:
+    return list(api.auth) if isinstance(api.auth, list | tuple) else [api.auth]
+
+
 class RelaisAPI(NinjaAPI):
     def _get_urls(self):
         urls = super()._get_urls()
@@ -178,6 +202,7 @@ api = RelaisAPI(
     auth=[TokenAuth(), TokenHeaderAuth(), SessionAuth()],
     urls_namespace="api",
     parser=LimitedParser(),
+    docs=ApiDocs(),
     docs_decorator=_signed_in_only,
 )
 
@@ -201,6 +226,8 @@ class CitationOut(Schema):
     source: str = Field(
         ..., description="La page du document cité dans Relais (`/documents/<id>/`, avec le lien vers le fichier)."
     )
+    collection: str = Field("", description="La collection du document cité.")
+    audience: str = Field("", description="Son public : agents ou public (vide si le document a été supprimé).")
 
 
 class SuggestionOut(Schema):
@@ -458,3 +485,7 @@ def conversation_endpoint(request, conversation_id: int):
         "created_at": conversation.created_at.isoformat(),
         "exchanges": [exchange_payload(e) for e in exchanges],
     }
+
+
+# The public mode's anonymous endpoints (public_api.py), by import path: that module imports this one.
+api.add_router("/public", "relais.assistant.public_api.router")

@@ -110,6 +110,22 @@ class Exchange(models.Model):
     personal_situation = models.CharField(
         "situation personnelle", max_length=20, blank=True, help_text="health ou disciplinary : orientée vers les RH."
     )
+    audience = models.CharField(
+        "public",
+        max_length=10,
+        default="agents",
+        db_index=True,
+        help_text="agents : un agent de la commune ; public : un visiteur anonyme de l'assistant des citoyens.",
+    )
+    screened = models.CharField(
+        "question écartée",
+        max_length=20,
+        blank=True,
+        help_text=(
+            "Assistant des citoyens : la règle qui a donné la réponse fixe (jailbreak, insult, named_person, "
+            "political) ou la note ajoutée (personal_decision) ; vide sinon."
+        ),
+    )
     needs_check = models.BooleanField(
         "à vérifier",
         default=False,

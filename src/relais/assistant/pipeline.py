@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -36,6 +36,7 @@ from relais.engine.answers.extractive import (
     with_closer_extract,
 )
 from relais.engine.french.questions import same_kind
+from relais.engine.guard import GuardVerdict, classify
 from relais.engine.privacy.pii import find_pii, mask, personal_situation
 from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
@@ -183,6 +184,9 @@ def ask(
     if not question:
         raise EmptyQuestion("La question est vide.")
     started = time.perf_counter()
+    # A visitor's question is screened on its own words (names are not masked): some get a fixed answer, no search.
+    public = "agents" not in audiences
+    screening = classify(question) if public else GuardVerdict()
     # The personal-data guard runs first: nothing after it (search, log, an outside LLM) sees raw personal data.
     guarded = guard(question)
     question = guarded.text
@@ -191,6 +195,9 @@ def ask(
     if guarded.situation:
         answer, results, documents = Answer(PERSONAL_SITUATION_ANSWER, "none", 0.0), [], {}
         contact = settings.RELAIS.personal_contact
+    elif screening.refuses:
+        answer, results, documents = Answer(screening.answer or "", "none", 0.0), [], {}
+        contact = settings.RELAIS.default_contact
     else:
         query, rewrite = standalone_query(question, query, conversation, generator)
         signals = gather(query, audiences, max(k, EVIDENCE_DEPTH))
@@ -219,6 +226,8 @@ def ask(
                 documents[source.pk] = source
         contact = _contact(answer, documents)
         generation = with_rewrite(generation, rewrite, generator)
+        if screening.kind:  # a note first (« la décision appartient au service »), then the general rules
+            answer = replace(answer, text=f"{screening.answer}\n\n{answer.text}")
     to_check = needs_check(answer.mode, answer.confidence, settings.RELAIS.verify_below)
     latency_ms = (time.perf_counter() - started) * 1000
     exchange = None
@@ -237,6 +246,8 @@ def ask(
             generation,
             procedure,
             to_check,
+            audience="public" if public else "agents",
+            screened=screening.kind or "",
         )
     return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice, procedure, to_check)
 
@@ -257,6 +268,7 @@ def guard(question: str) -> GuardedQuestion:
 def citation_payload(citation: Citation, document: Document | None) -> dict:
     return {
         "document_id": citation.document_id,
+        "passage_id": citation.passage_id,  # the document page's anchor (#passage-<id>): the passage one click away
         "document": citation.document_title,
         "section": list(citation.section_path),
         "text": citation.text,
@@ -282,6 +294,9 @@ def _log(
     generation=None,
     procedure=None,
     to_check=False,
+    *,
+    audience="agents",
+    screened="",
 ):
     retrieved = [
         {
@@ -316,6 +331,8 @@ def _log(
             masked_pii=list(guarded.masked_types),
             personal_situation=guarded.situation or "",
             offered_procedure=procedure,
+            audience=audience,
+            screened=screened,
             **(_generation_fields(generation) if generation else {}),
         )
     return conversation, exchange

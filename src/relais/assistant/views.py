@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.assistant.feedback import record_feedback
@@ -21,6 +23,7 @@ from relais.assistant.forms import MAX_QUESTION_CHARS, FeedbackForm, QuestionFor
 from relais.assistant.keepers import what_keeps
 from relais.assistant.models import Conversation, Exchange
 from relais.assistant.pipeline import EmptyQuestion, ask
+from relais.assistant.rendering import render_document
 from relais.assistant.suggestions import example_questions
 from relais.assistant.templatetags.french_dates import french_date
 from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
@@ -32,6 +35,16 @@ AGENT_AUDIENCES = frozenset({"agents"})
 HISTORY_LENGTH = 30  # the sidebar's latest conversations
 SEARCH_LENGTH = 50  # and the most a search lists
 MAX_SEARCH_CHARS = 100
+
+# What opening one of their conversations does besides showing it, contributed by the apps above the assistant,
+# which it cannot import: the helpdesk marks the notifications about it read (helpdesk/notifications.py).
+ConversationOpened = Callable[[HttpRequest, Conversation], object]
+_when_opened: list[ConversationOpened] = []
+
+
+def on_conversation_opened(hook: ConversationOpened) -> None:
+    if hook not in _when_opened:
+        _when_opened.append(hook)
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -126,6 +139,8 @@ def chat(request: HttpRequest, conversation_id: int | None = None) -> HttpRespon
     conversation = None
     if conversation_id is not None:
         conversation = _own_conversation(request, conversation_id)
+        for hook in _when_opened:
+            hook(request, conversation)
     # « Modifier » under a question, without JavaScript: the question comes back in the field (?question=).
     question = request.GET.get("question", "")[:MAX_QUESTION_CHARS]
     form = QuestionForm(initial={"conversation": conversation.pk if conversation else None, "question": question})
@@ -232,6 +247,12 @@ def delete_conversation(request: HttpRequest, conversation_id: int) -> HttpRespo
     return render(request, "assistant/conversation_delete.html", context, status=status)
 
 
+@dataclass(frozen=True)
+class DocumentPassage:
+    pk: int  # its anchor on the page, #passage-<pk>
+    html: SafeString  # its text with the headings it opens (assistant/rendering.py)
+
+
 def _readable_document(request: HttpRequest, document_id: int) -> Document:
     document = get_object_or_404(Document.objects.select_related("collection"), pk=document_id)
     if document.collection.audience not in AGENT_AUDIENCES and not request.user.is_staff:
@@ -243,9 +264,11 @@ def _readable_document(request: HttpRequest, document_id: int) -> Document:
 @require_GET
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _readable_document(request, document_id)
+    passages = list(document.passages.order_by("position").only("pk", "section_path", "text"))
+    bodies = render_document([(passage.section_path, passage.text) for passage in passages])
     context = {
         "document": document,
-        "passages": document.passages.order_by("position"),
+        "passages": [DocumentPassage(p.pk, body) for p, body in zip(passages, bodies, strict=True)],
         "original_available": Path(document.source).is_file(),
     }
     return render(request, "assistant/document.html", context)

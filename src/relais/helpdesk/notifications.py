@@ -2,8 +2,9 @@
 
 A notification is a row per (user, subject, event), cleared (``read_at``) when its user opens the subject. The
 other apps call ``notify`` where something changes for someone (a handler's reply, a status change, a decision
-on a request) and ``mark_read`` where the person looks at it; templates ask ``unread_keys`` through the
-``notifications`` template tags. Notifications hold no free text: ``describe`` writes it from the subject.
+on a request) and ``mark_read`` where the person looks at it; opening the conversation a ticket or a request came
+from reads them too (``read_conversation``). Templates ask ``unread_keys`` through the ``notifications`` template
+tags. Notifications hold no free text: ``describe`` writes it from the subject.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.assistant.models import Conversation
+from relais.assistant.views import on_conversation_opened
 from relais.helpdesk.models import Notification, OutboxMessage, Status, Ticket
 
 Kind = Notification.Kind
@@ -50,6 +53,24 @@ def mark_read(user, subject: models.Model) -> int:
         subject_id=subject.pk,
         read_at__isnull=True,
     ).update(read_at=timezone.now())
+
+
+def read_conversation(request: HttpRequest, conversation: Conversation) -> int:
+    """The user opened their ``conversation``: the notifications about it (a reply to a ticket escalated from it,
+    a decision on a request started there) are read. Returns how many were unread.
+
+    The page being opened still marks what was new on it: the unread keys are taken first, once per request.
+    The next page no longer marks it, and the header's count is already the new one.
+    """
+    unread_keys(request)
+    return Notification.objects.filter(user=request.user, conversation=conversation, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# The assistant cannot import this app: it calls back when a conversation is opened. Registered when this module
+# is imported, which HelpdeskConfig.ready does (through helpdesk.tickets) before any request.
+on_conversation_opened(read_conversation)
 
 
 def unread(user):

@@ -1,14 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from relais.audit.log import record
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.ingestion import delete_documents
 from relais.knowledge.models import Collection, Document, FaqEntry, Passage
 from relais.knowledge.uploads import french_reason, store_and_ingest
+from relais.knowledge.workspace import expiring_days, validity_filter
 
 
 def user_service(request: HttpRequest) -> str | None:
@@ -91,17 +94,52 @@ class ServiceScopedAdmin(admin.ModelAdmin):
 class CollectionAdmin(ServiceScopedAdmin):
     list_display = ["name", "audience", "service", "created_at"]
     list_filter = ["audience", "service"]
+    search_fields = ["name", "description"]
 
 
 class PassageInline(admin.TabularInline):
+    """The passages Relais cites, read-only: they change when a new version of the file is uploaded."""
+
     model = Passage
-    fields = ["position", "section_path", "text"]
+    verbose_name = "passage"
+    verbose_name_plural = "passages : les extraits que Relais cite dans ses réponses"
+    fields = ["number", "section", "text"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="n°")
+    def number(self, passage: Passage) -> int:
+        return passage.position + 1
+
+    @admin.display(description="partie du document")
+    def section(self, passage: Passage) -> str:
+        return passage.section_label or "début du document"
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    """The same four groups as the référents' workspace (knowledge/workspace.py)."""
+
+    title = "validité"
+    parameter_name = "validite"
+    VALUES = {"en-vigueur": "in_force", "expire-bientot": "expiring", "expires": "expired", "a-venir": "upcoming"}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("en-vigueur", "En vigueur"),
+            ("expire-bientot", f"Expire dans les {expiring_days()} jours"),
+            ("expires", "Expirés"),
+            ("a-venir", "Pas encore en vigueur"),
+        ]
+
+    def queryset(self, request, queryset):
+        wanted = self.VALUES.get(self.value() or "")
+        if wanted is None:
+            return queryset
+        return queryset.filter(validity_filter(wanted, timezone.localdate(), expiring_days()))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -117,7 +155,11 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    collection = forms.ModelChoiceField(Collection.objects.all(), label="Collection")
+    collection = forms.ModelChoiceField(
+        Collection.objects.all(),
+        label="Collection",
+        help_text="Le public de la collection décide qui peut recevoir ces documents en réponse.",
+    )
     files = MultipleFileField(
         allow_empty_file=True,  # reported per file with its reason, without refusing the others
         label="Fichiers",
@@ -125,14 +167,30 @@ class UploadForm(forms.Form):
         error_messages={"required": "Choisissez au moins un fichier."},
     )
     service = forms.CharField(label="Service propriétaire", required=False, max_length=100)
-    version = forms.CharField(label="Version", required=False, max_length=50)
+    version = forms.CharField(
+        label="Version",
+        required=False,
+        max_length=50,
+        help_text="Le numéro ou la date de version que le service donne à ces documents.",
+    )
     valid_from = forms.DateField(
-        label="En vigueur à partir du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="En vigueur à partir du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Vide : en vigueur dès maintenant.",
     )
     valid_until = forms.DateField(
-        label="En vigueur jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="En vigueur jusqu'au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Vide : sans date de fin. Après cette date, Relais ne cite plus ces documents.",
     )
-    contact = forms.CharField(label="Contact", required=False, max_length=300)
+    contact = forms.CharField(
+        label="Contact",
+        required=False,
+        max_length=300,
+        help_text="Qui joindre sur ces sujets : Relais l'indique quand les documents ne suffisent pas à répondre.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -158,10 +216,20 @@ class DocumentAdmin(ServiceScopedAdmin):
         "file_format",
         "ingested_at",
     ]
-    list_filter = [("collection", admin.RelatedOnlyFieldListFilter), "service", "file_format"]
+    list_filter = [ValidityFilter, ("collection", admin.RelatedOnlyFieldListFilter), "service", "file_format"]
     search_fields = ["title", "source"]
-    readonly_fields = ["source", "content_hash", "revision", "ingested_at", "size_bytes", "file_format"]
-    exclude = ["title_embedding"]
+    readonly_fields = ["source", "file_format", "size", "ingested_at", "revision", "content_hash", "reader_version"]
+    fieldsets = [
+        (None, {"fields": ["title", "collection", "service", "version", "valid_from", "valid_until", "contact"]}),
+        ("Fichier", {"fields": ["source", "file_format", "size", "ingested_at", "revision"]}),
+        (
+            "Informations techniques",
+            {
+                "classes": ["collapse"],  # folded: what Relais uses to know when to read a file again
+                "fields": ["content_hash", "reader_version"],
+            },
+        ),
+    ]
     inlines = [PassageInline]
     change_list_template = "admin/knowledge/document/change_list.html"
     actions = ["delete_with_passages"]
@@ -179,6 +247,10 @@ class DocumentAdmin(ServiceScopedAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # documents come in by upload (or `relais ingest`), never typed in
+
+    @admin.display(description="taille du fichier")
+    def size(self, document: Document) -> str:
+        return filesizeformat(document.size_bytes)
 
     @admin.action(description="Supprimer les documents sélectionnés (et leurs passages)", permissions=["delete"])
     def delete_with_passages(self, request, queryset):
@@ -261,7 +333,8 @@ class FaqEntryAdmin(ServiceScopedAdmin):
     list_display = ["question", "collection", "service", "source_document", "example", "updated_at"]
     list_filter = [("collection", admin.RelatedOnlyFieldListFilter), "service", "example"]
     search_fields = ["question", "answer"]
-    autocomplete_fields = ["source_document"]  # ServiceScopedAdmin limits the choices to the référent's documents
+    # A plain list of the référent's documents (ServiceScopedAdmin limits the choices): the search box the admin
+    # offers instead has no accessible name (axe, RGAA) and needs JavaScript.
 
     def save_model(self, request, obj, form, change):
         """Phrasings are matched by their vectors: re-embed them on every save (the service is forced by super)."""

@@ -15,8 +15,19 @@ class Audience(models.TextChoices):
 
 class Collection(models.Model):
     name = models.CharField("nom", max_length=100, unique=True)
-    audience = models.CharField("public visé", max_length=10, choices=Audience.choices, default=Audience.AGENTS)
-    service = models.CharField("service propriétaire", max_length=100, blank=True)
+    audience = models.CharField(
+        "public visé",
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.AGENTS,
+        help_text="Qui reçoit des réponses tirées de ses documents : les agents de la commune, ou le public.",
+    )
+    service = models.CharField(
+        "service propriétaire",
+        max_length=100,
+        blank=True,
+        help_text="Le service qui tient la collection à jour ; vide : une collection partagée par tous les services.",
+    )
     description = models.TextField("description", blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
@@ -29,24 +40,58 @@ class Collection(models.Model):
 
 
 class Document(models.Model):
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="documents")
-    source = models.CharField("source", max_length=1000, help_text="Chemin du fichier ou adresse d'origine.")
-    title = models.CharField("titre", max_length=500)
-    service = models.CharField("service propriétaire", max_length=100, blank=True)
-    contact = models.CharField("contact", max_length=300, blank=True, help_text="Qui joindre sur ce sujet.")
-    content_hash = models.CharField("empreinte du contenu", max_length=64)
-    version = models.CharField("version", max_length=50, default="1")
-    revision = models.PositiveIntegerField("révision", default=1, help_text="Incrémentée à chaque changement.")
-    reader_version = models.PositiveIntegerField(
-        "version du lecteur",
-        default=1,
-        help_text="Version de la lecture du fichier : un document lu par une version plus ancienne est relu.",
+    collection = models.ForeignKey(
+        Collection,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name="collection",
+        help_text="Le public de la collection décide qui peut recevoir ce document en réponse.",
     )
-    valid_from = models.DateField("en vigueur du", null=True, blank=True)
-    valid_until = models.DateField("en vigueur jusqu'au", null=True, blank=True)
-    file_format = models.CharField("format", max_length=10, blank=True)
-    size_bytes = models.PositiveBigIntegerField("taille (octets)", default=0)
-    ingested_at = models.DateTimeField("intégré le")
+    source = models.CharField(
+        "fichier d'origine",
+        max_length=1000,
+        help_text="Le fichier déposé (ou son adresse) : déposer un fichier du même nom remplace ce document.",
+    )
+    title = models.CharField("titre", max_length=500, help_text="Le titre que les agents voient sous les réponses.")
+    service = models.CharField("service propriétaire", max_length=100, blank=True)
+    contact = models.CharField(
+        "contact",
+        max_length=300,
+        blank=True,
+        help_text="Qui joindre sur ce sujet : Relais l'indique quand le document ne suffit pas à répondre.",
+    )
+    # Technical fields below: shown to référents only in the folded « Informations techniques » section.
+    content_hash = models.CharField(
+        "contrôle d'intégrité",
+        max_length=64,
+        help_text="Calculé sur le contenu du fichier : un fichier déposé de nouveau sans changement n'est pas relu.",
+    )
+    version = models.CharField(
+        "version", max_length=50, default="1", help_text="Le numéro ou la date de version que le service lui donne."
+    )
+    revision = models.PositiveIntegerField(
+        "nombre de mises à jour", default=1, help_text="Augmente de 1 à chaque dépôt d'un contenu modifié."
+    )
+    reader_version = models.PositiveIntegerField(
+        "lecture du fichier",
+        default=1,
+        help_text="Relais relit d'office les fichiers lus par une version plus ancienne du logiciel.",
+    )
+    valid_from = models.DateField(
+        "en vigueur à partir du",
+        null=True,
+        blank=True,
+        help_text="Vide : en vigueur dès maintenant. Avant cette date, Relais ne cite pas le document.",
+    )
+    valid_until = models.DateField(
+        "en vigueur jusqu'au",
+        null=True,
+        blank=True,
+        help_text="Vide : sans date de fin. Après cette date, Relais ne cite plus le document.",
+    )
+    file_format = models.CharField("format du fichier", max_length=10, blank=True)
+    size_bytes = models.PositiveBigIntegerField("taille du fichier (octets)", default=0)
+    ingested_at = models.DateTimeField("mis à jour dans Relais le")
     # The title alone, embedded: questions often paraphrase a title (see engine/search/hybrid_index.py).
     title_embedding = models.BinaryField("vecteur du titre", null=True, blank=True)
 
@@ -70,8 +115,8 @@ class Document(models.Model):
 class Passage(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
     position = models.PositiveIntegerField("rang dans le document")
-    section_path = models.JSONField("chemin des titres", default=list)
-    text = models.TextField("texte")
+    section_path = models.JSONField("partie du document", default=list)
+    text = models.TextField("texte de l'extrait")
     embedding = models.BinaryField("vecteur")
     embedder = models.CharField("modèle d'embedding", max_length=100)
 
@@ -115,14 +160,32 @@ class IndexGeneration(models.Model):
 class FaqEntry(models.Model):
     """A curated answer, returned as is when a question matches one of its phrasings closely."""
 
-    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="faq_entries")
-    question = models.CharField("question", max_length=500)
-    phrasings = models.JSONField("autres formulations", default=list, blank=True)
-    answer = models.TextField("réponse validée")
-    source_document = models.ForeignKey(
-        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="faq_entries"
+    collection = models.ForeignKey(
+        Collection,
+        on_delete=models.CASCADE,
+        related_name="faq_entries",
+        verbose_name="collection",
+        help_text="Le public de la collection décide qui reçoit cette réponse.",
     )
-    service = models.CharField("service", max_length=100, blank=True)
+    question = models.CharField(
+        "question", max_length=500, help_text="Telle qu'un agent la poserait ; elle s'affiche avec la réponse."
+    )
+    phrasings = models.JSONField("autres formulations", default=list, blank=True)
+    answer = models.TextField(
+        "réponse validée", help_text="Donnée telle quelle quand une question correspond à l'une des formulations."
+    )
+    source_document = models.ForeignKey(
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="faq_entries",
+        verbose_name="document source",
+        help_text="Le document sur lequel s'appuie la réponse : Relais le cite sous la réponse.",
+    )
+    service = models.CharField(
+        "service", max_length=100, blank=True, help_text="Le service qui tient cette réponse à jour."
+    )
     example = models.BooleanField(
         "proposée en exemple",
         default=False,

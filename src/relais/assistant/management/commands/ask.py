@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from relais.assistant.models import Conversation
 from relais.assistant.payload import answer_payload
 from relais.assistant.pipeline import EmptyQuestion, ask
+from relais.assistant.public_views import ask_public, public_payload
 from relais.knowledge.models import Audience
 
 
@@ -15,34 +16,57 @@ class Command(BaseCommand):
         parser.add_argument("question", help="the question, in French")
         parser.add_argument("--json", action="store_true", help="print one JSON object on one line")
         parser.add_argument("--conversation", type=int, help="continue this conversation (follow-up questions)")
-        parser.add_argument("--audience", choices=Audience.values, default="agents", help="who is asking")
+        who = parser.add_mutually_exclusive_group()
+        # No default here (« agents » in handle): argparse lets a default value pass beside --public unnoticed.
+        who.add_argument("--audience", choices=Audience.values, help="who is asking (default: agents)")
+        who.add_argument(
+            "--public",
+            action="store_true",
+            help="ask as an anonymous visitor: the public mode (/citoyens/, /api/v1/public/ask), public collections "
+            "only, never a procedure, sources on the public document pages",
+        )
 
     def handle(self, *args, **options) -> None:
-        conversation = None
-        if options["conversation"] is not None:
-            conversation = Conversation.objects.filter(pk=options["conversation"]).first()
-            if conversation is None:
-                raise CommandError(f"Conversation {options['conversation']} not found")
+        if options["public"] and options["conversation"] is not None:
+            raise CommandError("--public questions stand alone: a visitor has no conversation to continue")
         try:
-            result = ask(options["question"], conversation=conversation, audiences=frozenset([options["audience"]]))
+            if options["public"]:
+                result = ask_public(options["question"])
+                payload = public_payload(result)
+            else:
+                result = ask(
+                    options["question"],
+                    conversation=self._conversation(options["conversation"]),
+                    audiences=frozenset([options["audience"] or Audience.AGENTS.value]),
+                )
+                payload = answer_payload(result)
         except EmptyQuestion as exc:
             raise CommandError("The question is empty") from exc
-        payload = answer_payload(result)
-        citations = payload["citations"]
         if options["json"]:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
-        if result.answer.faq_question:
-            self.stdout.write(f"Réponse validée pour la question : « {result.answer.faq_question} »")
-        self.stdout.write(result.answer.text)
-        for number, citation in enumerate(citations, 1):
+        self._print(payload)
+
+    def _conversation(self, conversation_id: int | None) -> Conversation | None:
+        if conversation_id is None:
+            return None
+        conversation = Conversation.objects.filter(pk=conversation_id).first()
+        if conversation is None:
+            raise CommandError(f"Conversation {conversation_id} not found")
+        return conversation
+
+    def _print(self, payload: dict) -> None:
+        if payload["faq_question"]:
+            self.stdout.write(f"Réponse validée pour la question : « {payload['faq_question']} »")
+        self.stdout.write(payload["answer"])
+        for number, citation in enumerate(payload["citations"], 1):
             section = " › ".join(citation["section"]) or "—"
             self.stdout.write(f"[{number}] {citation['document']} › {section} (version {citation['version']})")
-        if result.answer.mode == "none":
+        if payload["mode"] == "none":
             if payload["suggestions"]:
                 self.stdout.write("Documents proches : " + " ; ".join(s["document"] for s in payload["suggestions"]))
-            self.stdout.write(f"Contact : {result.contact}")
+            self.stdout.write(f"Contact : {payload['contact']}")
         elif payload["needs_check"]:
             self.stdout.write("À vérifier : cette réponse ne correspond peut-être pas exactement à la question.")
-            self.stdout.write(f"Contact : {result.contact}")
-        self.stdout.write(f"(mode {result.answer.mode}, confiance {result.answer.confidence:.2f})")
+            self.stdout.write(f"Contact : {payload['contact']}")
+        self.stdout.write(f"(mode {payload['mode']}, confiance {payload['confidence']:.2f})")

@@ -1,0 +1,13 @@
+"""The public mode's pages under /citoyens/ (public_views.py): the chat, and the public documents it cites."""
+
+from django.urls import path
+
+from relais.assistant import public_views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", public_views.chat, name="chat"),
+    path("documents/<int:document_id>/", public_views.document, name="document"),
+    path("documents/<int:document_id>/fichier/", public_views.document_file, name="document_file"),
+]

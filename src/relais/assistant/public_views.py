@@ -1,0 +1,216 @@
+"""The public mode: the town's visitors ask without signing in, answered only from collections whose audience is
+`public` (issue 20). The chat page `/citoyens/`, its document pages, and the pieces the anonymous API
+(public_api.py) and `relais ask --public` share: ``ask_public`` and ``public_payload``.
+
+A separate trust zone. No session, no cookie, no browser storage, before the first question or after it: the
+page keeps nothing (each question stands alone, its answer is rendered in the response to the form's POST) and
+works without JavaScript. Nothing of the agents' knowledge is ever shown: the search, the FAQ match and the
+follow-ups read public collections only, guided procedures and tickets are never offered, and ``public_payload``
+checks every document the answer rests on before anything is shown (tests/assistant/test_public_no_leak.py).
+The exchange is logged like the agents' (question masked for personal data first), without a user.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import SafeString
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from relais.assistant import suggestions
+from relais.assistant.forms import MAX_QUESTION_CHARS
+from relais.assistant.payload import answer_payload
+from relais.assistant.pipeline import PERSONAL_SITUATION_ANSWER, AskResult, EmptyQuestion, ask
+from relais.assistant.rendering import render_answer
+from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
+from relais.assistant.views import INLINE_SUFFIXES
+from relais.engine.answers.extractive import NOT_FOUND
+from relais.knowledge.models import Audience, Document, FaqEntry
+
+logger = logging.getLogger(__name__)
+
+PUBLIC = Audience.PUBLIC.value
+PUBLIC_AUDIENCES = frozenset({PUBLIC})
+
+# The agents' wording sends a personal case to the HR service: a visitor is sent to the town hall instead.
+PUBLIC_SITUATION_ANSWER = (
+    "Votre question semble porter sur une situation personnelle (santé ou procédure disciplinaire). "
+    "Par confidentialité, l'assistant n'y répond pas : adressez-vous directement à la mairie."
+)
+EMPTY_QUESTION = "Écrivez votre question avant d'envoyer."
+# The answer's sources are linked as « [n] » to the list under it; one answer per page, so one fixed anchor
+# prefix (the exchange's id stays on the server).
+ANCHOR = 0
+
+
+def public_contact() -> str:
+    """Whom a visitor is sent to when no public page names a contact (the agents' default names internal services)."""
+    town = settings.RELAIS.town_name
+    return f"l'accueil de la mairie de {town}" if town else "l'accueil de la mairie"
+
+
+def ask_public(question: str) -> AskResult:
+    """Answer a visitor's question from the public collections only; logged without a user, in a conversation of
+    its own (a visitor has nothing to continue: no session)."""
+    return ask(question, audiences=PUBLIC_AUDIENCES)
+
+
+def public_payload(result: AskResult) -> dict:
+    """The agents' answer payload, for a visitor: the sources are the public document pages, the contact a public
+    one. Fails closed: an answer resting on anything outside the public collections (a document, a FAQ entry) is
+    replaced by an abstention. The pipeline, asked for the public audience, gives none but one: a FAQ entry of a
+    public collection may name an agents' page as its source (the admin allows it), which a visitor never sees."""
+    payload = answer_payload(result)
+    if _beyond_public(payload):
+        logger.error("public answer withheld: it rests on a document outside the public collections")
+        payload = _withheld(payload)
+    payload["citations"] = [{**c, "source": _document_page(c["document_id"])} for c in payload["citations"]]
+    if payload["answer"] == PERSONAL_SITUATION_ANSWER:
+        payload["answer"] = PUBLIC_SITUATION_ANSWER
+    if payload["contact"] in {settings.RELAIS.default_contact, settings.RELAIS.personal_contact}:
+        payload["contact"] = public_contact()
+    return payload
+
+
+def _document_page(document_id: int) -> str:
+    return reverse("public:document", args=[document_id])
+
+
+def _beyond_public(payload: dict) -> bool:
+    """Whether the answer rests on anything outside the public collections: a document it cites or suggests, the
+    FAQ entry it gives, a procedure it offers."""
+    if payload["procedure"] is not None or any(c.get("audience") != PUBLIC for c in payload["citations"]):
+        return True
+    curated = FaqEntry.objects.filter(question=payload["faq_question"], collection__audience=PUBLIC)
+    if payload["mode"] == "faq" and not curated.exists():  # a curated answer of the public FAQ only
+        return True
+    ids = {c.get("document_id") for c in payload["citations"]} | {s["document_id"] for s in payload["suggestions"]}
+    public = set(Document.objects.filter(pk__in=ids, collection__audience=PUBLIC).values_list("pk", flat=True))
+    return ids != public
+
+
+def _withheld(payload: dict) -> dict:
+    return {
+        **payload,
+        "answer": NOT_FOUND,
+        "citations": [],
+        "suggestions": [],
+        "mode": "none",
+        "confidence": 0.0,
+        "needs_check": False,
+        "faq_question": "",
+        "notice": "",
+        "procedure": None,
+    }
+
+
+class PublicQuestionForm(forms.Form):
+    question = forms.CharField(
+        label="Votre question",
+        max_length=MAX_QUESTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        error_messages={
+            "required": EMPTY_QUESTION,
+            "max_length": f"Votre question est trop longue : {MAX_QUESTION_CHARS} caractères au plus.",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    question: str  # as logged: personal data masked
+    payload: dict
+    html: SafeString
+    follow_ups: list[str]
+
+
+def _shown(result: AskResult, payload: dict) -> ShownAnswer:
+    exchange = result.exchange
+    # Follow-ups rest on the logged citations: only when every one of them was checked public (not withheld).
+    follow_ups = suggestions.follow_ups(exchange, PUBLIC_AUDIENCES) if exchange and payload["citations"] else []
+    html = render_answer(payload["answer"], ANCHOR, len(payload["citations"]))
+    return ShownAnswer(exchange.question if exchange else "", payload, html, follow_ups)
+
+
+def _page(request: HttpRequest, form: PublicQuestionForm, shown: ShownAnswer | None = None, status: int = 200):
+    context = {
+        "form": form,
+        "shown": shown,
+        "anchor": ANCHOR,
+        "examples": [] if shown else suggestions.example_questions(PUBLIC_AUDIENCES),
+    }
+    return render(request, "assistant/public/chat.html", context, status=status)
+
+
+# CSRF: the form carries no token, on purpose. A token needs a cookie (or a session) before the first question,
+# which the trust zone rules out. It protects nothing here either: the form changes nothing for anyone (no account,
+# no session, no state a forged request could act on behalf of; a cross-site POST can only ask a question, which
+# anyone can do directly), and asking is throttled per address like the agents' chat. Exempting this one view
+# keeps CsrfViewMiddleware on every other form.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def chat(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, PublicQuestionForm())
+    form = PublicQuestionForm(request.POST)
+    if form.is_valid() and not ask_allowed(None, client_address(request)):
+        form.add_error(None, TOO_MANY)
+        return _page(request, form, status=429)
+    shown = None
+    if form.is_valid():
+        try:
+            result = ask_public(form.cleaned_data["question"])
+            shown = _shown(result, public_payload(result))
+        except EmptyQuestion:
+            form.add_error("question", EMPTY_QUESTION)
+    if shown is None:
+        return _page(request, form, status=400)
+    response = _page(request, PublicQuestionForm(), shown)
+    add_never_cache_headers(response)  # the page holds the visitor's question: no cache keeps it
+    return response
+
+
+def _public_document(document_id: int) -> Document | None:
+    """A document of a public collection; any other is « not found », whoever asks (the trust zone is the same
+    for the town's staff)."""
+    return Document.objects.select_related("collection").filter(pk=document_id, collection__audience=PUBLIC).first()
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "assistant/public/404.html", status=404)
+
+
+@require_GET
+def document(request: HttpRequest, document_id: int) -> HttpResponse:
+    found = _public_document(document_id)
+    if found is None:
+        return _not_found(request)
+    context = {
+        "document": found,
+        "passages": found.passages.order_by("position"),
+        "original_available": Path(found.source).is_file(),
+    }
+    return render(request, "assistant/public/document.html", context)
+
+
+@require_GET
+def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
+    found = _public_document(document_id)
+    path = Path(found.source) if found else None
+    if path is None or not path.is_file():
+        return _not_found(request)
+    inline = path.suffix.lower() in INLINE_SUFFIXES
+    response = FileResponse(path.open("rb"), as_attachment=not inline, filename=path.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    if not inline:  # as the agents' file view: another format is downloaded, and sandboxed should it be opened
+        response["Content-Security-Policy"] = "sandbox"
+    return response
