@@ -98,14 +98,17 @@ def states_fact(answer_text: str, fact: Sequence[str]) -> bool:
 
 
 def evaluate_answers(
-    questions: list[tuple[str, str]], facts: Mapping[str, Sequence[str]] | None = None
+    questions: list[tuple[str, str]],
+    facts: Mapping[str, Sequence[str]] | None = None,
+    audiences: frozenset[str] = frozenset({"agents"}),
 ) -> AnswerReport:
     """Ask each question (not logged) and score it; ``facts`` (``read_facts``) adds whether answers state the
-    fact asked: a right source with a curated answer about another question of the same page is not an answer."""
+    fact asked: a right source with a curated answer about another question of the same page is not an answer.
+    ``audiences``: whose knowledge answers (``{"public"}``: the citizens' assistant, its question guard included)."""
     facts = facts or {}
     report = AnswerReport()
     for question, expected in questions:
-        result = ask(question, log=False)
+        result = ask(question, log=False, audiences=audiences)
         report.latencies_ms.append(result.latency_ms)
         if expected == "none":
             _score_unanswerable(report, question, result.answer, result.needs_check)

@@ -43,21 +43,24 @@ class Command(BaseCommand):
             ),
         )
         answers.add_argument("file", type=Path, help="question set, e.g. demo/questions.yaml")
+        answers.add_argument(
+            "--public", action="store_true", help="ask as a visitor of the citizens' assistant (public collections)"
+        )
 
     def handle(self, *args, **options) -> None:
         if options["what"] == "answers":
-            self.eval_answers(options["file"])
+            self.eval_answers(options["file"], public=options["public"])
         else:
             self.eval_retrieval(options)
 
-    def eval_answers(self, path: Path) -> None:
+    def eval_answers(self, path: Path, public: bool = False) -> None:
         from relais.assistant.evaluation import evaluate_answers, read_facts, read_questions
 
         try:
             questions, facts = read_questions(path), read_facts(path)
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        report = evaluate_answers(questions, facts)
+        report = evaluate_answers(questions, facts, frozenset({"public" if public else "agents"}))
         for failure in report.failures:
             self.stdout.write(f"  MISS {failure}")
         result = report.as_dict()

@@ -12,6 +12,7 @@ from relais.knowledge.ingestion import delete_documents
 from relais.knowledge.models import Document
 
 DEMO_COLLECTION = "demo-agents"
+PUBLIC_COLLECTION = "demo-public"  # the town website's pages, for the citizens' assistant (/citoyens/)
 PUBLISHED_FOLDER = "demo-documents"  # under the data folder: what `relais demo` ingests
 
 
@@ -19,7 +20,9 @@ class Command(BaseCommand):
     help = (
         f"Load the demo of the fictional commune {TOWN_NAME} from a demo folder: its Markdown sources are "
         f"published in their formats (Markdown, DOCX, ODT, PDF, HTML) into DATA_DIR/{PUBLISHED_FOLDER}, which is "
-        "then ingested, with the FAQ, accounts, procedures and charter; the data folder is then marked "
+        "then ingested, with the FAQ, accounts, procedures and charter, and the town website's public pages "
+        f"(public/documents and public/faq.yaml) into the collection {PUBLIC_COLLECTION} for the citizens' "
+        "assistant; the data folder is then marked "
         "(DATA_DIR/demo-town) so that the demo town's settings apply (docs/settings.md)."
     )
 
@@ -30,6 +33,11 @@ class Command(BaseCommand):
             type=Path,
             metavar="OUT_DIR",
             help="only publish the documents into OUT_DIR and print the files; ingest nothing",
+        )
+        parser.add_argument(
+            "--without-public",
+            action="store_true",
+            help="leave out the town website's pages (the citizens' assistant then has nothing to answer from)",
         )
 
     def handle(self, *args, **options) -> None:
@@ -67,6 +75,8 @@ class Command(BaseCommand):
             call_command(
                 "faq", "load", str(folder / "faq.yaml"), collection=DEMO_COLLECTION, verbosity=verbosity, **streams
             )
+        if not options["without_public"] and (folder / "public" / "documents").is_dir():
+            self._load_public(folder / "public", verbosity, streams)
         if (folder / "users.yaml").is_file():
             call_command("users", "load", str(folder / "users.yaml"), verbosity=verbosity, **streams)
         if (folder / "procedures").is_dir():
@@ -80,6 +90,23 @@ class Command(BaseCommand):
         marker = write_marker(Path(settings.DATA_DIR))
         if verbosity:
             self.stdout.write(f"{TOWN_NAME}'s settings apply from now on in this data folder ({marker})")
+
+    def _load_public(self, folder: Path, verbosity: int, streams: dict) -> None:
+        """The town website's pages and public FAQ, in a collection of its own whose audience is `public`: only
+        the citizens' assistant answers from them, and it answers from nothing else."""
+        call_command(
+            "ingest",
+            str(folder / "documents"),
+            collection=PUBLIC_COLLECTION,
+            audience="public",
+            prune=True,
+            verbosity=verbosity,
+            **streams,
+        )
+        if (folder / "faq.yaml").is_file():
+            call_command(
+                "faq", "load", str(folder / "faq.yaml"), collection=PUBLIC_COLLECTION, verbosity=verbosity, **streams
+            )
 
     def _load_diagnostic(self, folder: Path, verbosity: int) -> None:
         """The digital diagnosis of the demo town: 17 services, their tools, practices and tasks (marked demo)."""
