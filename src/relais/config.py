@@ -45,6 +45,15 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def _origins(raw: str) -> tuple[str, ...]:
+    """« https://www.ville.fr https://ville.fr » → origins (scheme://host[:port]), as frame-ancestors takes them."""
+    origins = tuple(raw.split())
+    for origin in origins:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise ValueError(f"expected origins like https://www.ville.fr separated by spaces, got {origin!r}")
+    return origins
+
+
 def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
@@ -240,8 +249,20 @@ class Config:
     glpi_timeout: float = setting(10.0, _float, "Seconds before a GLPI request gives up (then it is retried).")
     ask_rate_per_user: int = setting(30, _int, "Questions one user may ask per minute (0: no limit).")
     ask_rate_per_ip: int = setting(600, _int, "Questions per minute from one network address (0: no limit).")
+    widget_origins: tuple[str, ...] = setting(
+        (), _origins, "Sites (origins, space-separated) that may embed the citizens' widget; empty: none."
+    )
     retention_days: int = setting(
         180, _int, "Days personal content (exchanges, ticket texts) is kept; anonymised counts stay."
+    )
+    public_retention_days: int = setting(
+        30, _int, "Days a visitor's exchange is kept (0: counted, never stored); at most RELAIS_RETENTION_DAYS."
+    )
+    public_daily_per_address: int = setting(
+        50, _int, "Questions one network address may ask the citizens' assistant per day (0: no limit)."
+    )
+    public_daily_limit: int = setting(
+        5000, _int, "Questions all visitors together may ask the citizens' assistant per day (0: no limit)."
     )
     outbox_max_attempts: int = setting(12, _int, "Tries of an external send before it is given up and flagged.")
     outbox_backoff_seconds: float = setting(30.0, _float, "First retry delay of a failed send; doubles each time.")
@@ -357,11 +378,23 @@ class Config:
             )
         if self.retention_days < 1:
             raise ConfigError(f"RELAIS_RETENTION_DAYS={self.retention_days}: expected at least 1 day")
+        self._check_public()
         if not 100 <= self.embed_max_chars <= 4000:
             raise ConfigError(f"RELAIS_EMBED_MAX_CHARS={self.embed_max_chars}: expected 100 to 4000")
         self._check_sign_in()
         self._check_generator()
         self._check_metrics_networks()
+
+    def _check_public(self) -> None:
+        # The purge deletes every exchange past RELAIS_RETENTION_DAYS: a visitor's cannot be kept longer.
+        if not 0 <= self.public_retention_days <= self.retention_days:
+            raise ConfigError(
+                f"RELAIS_PUBLIC_RETENTION_DAYS={self.public_retention_days}: expected 0 to "
+                f"RELAIS_RETENTION_DAYS ({self.retention_days}) days"
+            )
+        for name in ("public_daily_per_address", "public_daily_limit"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{env_name(name)}={getattr(self, name)}: expected 0 (no limit) or more")
 
     def _check_metrics_networks(self) -> None:
         for network in self.metrics_networks:

@@ -112,8 +112,9 @@ CACHES = {
     "shared": {
         "BACKEND": "relais.operations.cache.SharedDatabaseCache",
         "LOCATION": "relais_cache",
-        # Rows expire after two minutes but are only swept when the table passes this size (Django's cull).
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+        # Per-minute rows expire after two minutes, the citizens' daily counts after a day; rows are only swept when
+        # the table passes this size (Django's cull drops a third): room for a busy day's visitor addresses.
+        "OPTIONS": {"MAX_ENTRIES": 50000},
     },
 }
 

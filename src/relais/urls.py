@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from relais.accounts import proconnect
 from relais.accounts.views import charter
-from relais.assistant import streaming, views
+from relais.assistant import streaming, views, widget
 from relais.assistant.api import api
 from relais.helpdesk import agent_views
 from relais.helpdesk.views import handler_ticket, new_ticket, queue
@@ -34,6 +34,7 @@ urlpatterns = [
     path("diagnostic/", include("relais.diagnostic.urls")),
     path("referents/", include("relais.knowledge.urls")),
     path("citoyens/", include("relais.assistant.public_urls")),
+    path("widget.js", widget.widget_js, name="widget_js"),  # the citizens' widget loader (assistant/widget.py)
     path("documents/<int:document_id>/", views.document, name="document"),
     path("documents/<int:document_id>/fichier/", views.document_file, name="document_file"),
     path("logo", views.town_logo, name="town_logo"),

@@ -31,10 +31,13 @@ _KNOWLEDGE_MAINTENANCE = [
 # Guided procedures of their service: definitions (YAML, checked on save) and the runs, read-only.
 _PROCEDURE_MAINTENANCE = [f"{action}_procedure" for action in ("add", "change", "view")] + ["view_run", "view_approval"]
 
-# The dashboard (/pilotage/) and the services' baselines it measures the time saved against.
-_PILOTAGE = ["view_dashboard"] + [
-    f"{action}_{model}" for model in ("servicebaseline", "categorybaseline") for action in ("add", "change", "view")
-]
+# The dashboard (/pilotage/) and the services' baselines it measures the time saved against; the citizens'
+# assistant's pause switch (« Mettre en pause »), which the digital leads and the référents may pull at once.
+_PILOTAGE = (
+    ["view_dashboard"]
+    + [f"{action}_{model}" for model in ("servicebaseline", "categorybaseline") for action in ("add", "change", "view")]
+    + ["change_publicassistant", "view_publicassistant"]
+)
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     AGENT: [],

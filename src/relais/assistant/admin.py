@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from relais.admin_base import ReadOnlyAdmin
-from relais.assistant.models import Exchange, Feedback, UsageCounter
+from relais.assistant.models import Exchange, Feedback, PublicAssistant, UsageCounter
 
 
 class FeedbackInline(admin.StackedInline):
@@ -54,3 +56,28 @@ class UsageCounterAdmin(ReadOnlyAdmin):
     list_display = ["day", "service", "mode", "exchanges", "thumbs_up", "thumbs_down", "followed_by_ticket"]
     list_filter = ["service", "mode"]
     date_hierarchy = "day"
+
+
+@admin.register(PublicAssistant)
+class PublicAssistantAdmin(admin.ModelAdmin):
+    """« Mettre en pause l'assistant des citoyens »: one row, edited in place (its changes reach the audit log
+    through the admin's own log, relais.audit.signals)."""
+
+    fields = ["paused", "pause_message", "asked_while_paused", "updated_at", "updated_by"]
+    readonly_fields = ["asked_while_paused", "updated_at", "updated_by"]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        switch = PublicAssistant.current()
+        return HttpResponseRedirect(reverse("admin:assistant_publicassistant_change", args=[switch.pk]))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: PublicAssistant, form, change: bool) -> None:
+        obj.updated_by = request.user
+        if "paused" in form.changed_data and obj.paused:
+            obj.asked_while_paused = 0  # counted from this pause on
+        super().save_model(request, obj, form, change)

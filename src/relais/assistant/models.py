@@ -233,3 +233,73 @@ class UsageCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.service or '—'} {self.mode}: {self.exchanges}"
+
+
+def default_pause_message() -> str:
+    """The town's contact message shown while the citizens' assistant is paused (the town hall, by name)."""
+    town = settings.RELAIS.town_name
+    hall = f"l'accueil de la mairie de {town}" if town else "l'accueil de la mairie"
+    return (
+        "L'assistant des citoyens est momentanément indisponible. "
+        f"Pour toute question, adressez-vous à {hall}, par téléphone ou aux heures d'ouverture."
+    )
+
+
+class PublicAssistant(models.Model):
+    """The citizens' assistant's switch (issue 20): one row. Read from the database on every visitor's request,
+    so that a pause reaches every app server at the next question."""
+
+    SINGLETON = 1
+
+    paused = models.BooleanField(
+        "mettre en pause l'assistant des citoyens",
+        default=False,
+        help_text="Cochée : la page /citoyens/ et l'API publique ne répondent plus, elles affichent le message "
+        "ci-dessous, aussitôt (aucune recherche, aucune question enregistrée).",
+    )
+    pause_message = models.TextField(
+        "message pendant la pause",
+        max_length=1000,
+        default=default_pause_message,
+        help_text="Montré aux visiteurs à la place de l'assistant : qui contacter, comment.",
+    )
+    asked_while_paused = models.PositiveIntegerField(
+        "questions reçues pendant la pause",
+        default=0,
+        help_text="Seulement comptées, depuis la dernière mise en pause.",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="modifié par",
+    )
+
+    class Meta:
+        verbose_name = "assistant des citoyens"
+        verbose_name_plural = "assistant des citoyens"
+
+    def __str__(self) -> str:
+        return "Assistant des citoyens (en pause)" if self.paused else "Assistant des citoyens (en service)"
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> PublicAssistant:
+        switch, _ = cls.objects.get_or_create(pk=cls.SINGLETON)
+        return switch
+
+    @classmethod
+    def pause_message_now(cls, asked: bool = True) -> str | None:
+        """The message to show instead of an answer when paused, else None: one primary-key read per request
+        (no cache: a pause must hold at once on every server). A question ``asked`` meanwhile is only counted."""
+        message = cls.objects.filter(pk=cls.SINGLETON, paused=True).values_list("pause_message", flat=True).first()
+        if message is not None and asked:
+            cls.objects.filter(pk=cls.SINGLETON).update(asked_while_paused=models.F("asked_while_paused") + 1)
+        return message

@@ -4,7 +4,9 @@
 No credentials: a visitor's question, answered from the public collections only (public_views.ask_public), with
 the agents' answer payload (public_views.public_payload). Every citation names its collection and `audience`, and
 its `source` is the public document page (`/citoyens/documents/<id>/`). Plain JSON, without session or CSRF token
-(django-ninja's views are CSRF-exempt, and without authentication nothing checks a token), throttled per address.
+(django-ninja's views are CSRF-exempt, and without authentication nothing checks a token), throttled per address
+per minute and per day, and for all visitors per day (429); while the admin pauses the citizens' assistant, 503
+with the town's contact message as `detail`, before any search.
 The payload's `exchange_id` and `conversation_id` are `null`: a visitor has nothing to continue, and the log's
 sequential ids would tell anyone how much the agents use Relais. The API's French errors (api.py) apply here too.
 """
@@ -19,8 +21,7 @@ from ninja.errors import HttpError
 from relais.assistant.api import ERRORS, AnswerOut, CitationOut, ErrorOut, text_field
 from relais.assistant.forms import MAX_QUESTION_CHARS
 from relais.assistant.pipeline import EmptyQuestion
-from relais.assistant.public_views import ask_public, public_payload
-from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
+from relais.assistant.public_views import ask_public, public_payload, refusal
 
 router = Router(auth=None, tags=["public"])
 
@@ -42,12 +43,13 @@ class PublicAnswerOut(AnswerOut):
 
 @router.post(
     "/ask",
-    response={200: PublicAnswerOut, 429: ErrorOut, **ERRORS},
+    response={200: PublicAnswerOut, 429: ErrorOut, 503: ErrorOut, **ERRORS},
     summary="Poser une question (public, sans authentification)",
 )
 def public_ask_endpoint(request, payload: PublicAskIn):
-    if not ask_allowed(None, client_address(request)):
-        raise HttpError(429, TOO_MANY)
+    refused = refusal(request)
+    if refused is not None:
+        raise HttpError(refused.status, refused.message)
     try:
         result = ask_public(payload.question)
     except EmptyQuestion:

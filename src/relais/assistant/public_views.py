@@ -7,7 +7,12 @@ page keeps nothing (each question stands alone, its answer is rendered in the re
 works without JavaScript. Nothing of the agents' knowledge is ever shown: the search, the FAQ match and the
 follow-ups read public collections only, guided procedures and tickets are never offered, and ``public_payload``
 checks every document the answer rests on before anything is shown (tests/assistant/test_public_no_leak.py).
-The exchange is logged like the agents' (question masked for personal data first), without a user.
+The exchange is logged like the agents' (question masked for personal data first), without a user, and kept
+RELAIS_PUBLIC_RETENTION_DAYS (0: only counted, never stored).
+
+The safety switches (issue 20): the admin's pause (models.PublicAssistant) answers every question at once with
+the town's contact message, and daily limits per address and for all visitors (throttle.public_daily_allowed)
+come on top of the per-minute one. Both act before any search (``refusal``), for the page and the API alike.
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.db.models import F
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import SafeString
 from django.views.decorators.csrf import csrf_exempt
@@ -28,10 +35,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from relais.assistant import suggestions
 from relais.assistant.forms import MAX_QUESTION_CHARS
+from relais.assistant.models import PublicAssistant, UsageCounter, service_of
 from relais.assistant.payload import answer_payload
-from relais.assistant.pipeline import PERSONAL_SITUATION_ANSWER, AskResult, EmptyQuestion, ask
+from relais.assistant.pipeline import PERSONAL_SITUATION_ANSWER, AskResult, EmptyQuestion, ask, guard
 from relais.assistant.rendering import render_answer
-from relais.assistant.throttle import TOO_MANY, ask_allowed, client_address
+from relais.assistant.throttle import TOO_MANY, TOO_MANY_TODAY, ask_allowed, client_address, public_daily_allowed
 from relais.assistant.views import INLINE_SUFFIXES
 from relais.engine.answers.extractive import NOT_FOUND
 from relais.knowledge.models import Audience, Document, FaqEntry
@@ -60,8 +68,54 @@ def public_contact() -> str:
 
 def ask_public(question: str) -> AskResult:
     """Answer a visitor's question from the public collections only; logged without a user, in a conversation of
-    its own (a visitor has nothing to continue: no session)."""
-    return ask(question, audiences=PUBLIC_AUDIENCES)
+    its own (a visitor has nothing to continue: no session). With RELAIS_PUBLIC_RETENTION_DAYS=0 nothing is
+    stored: the exchange only goes to the anonymised daily counts."""
+    if settings.RELAIS.public_retention_days > 0:
+        return ask(question, audiences=PUBLIC_AUDIENCES)
+    result = ask(question, audiences=PUBLIC_AUDIENCES, log=False)
+    _count_unkept(question, result)
+    return result
+
+
+def _count_unkept(question: str, result: AskResult) -> None:
+    """The anonymised daily count the retention purge keeps of an expired exchange (operations/retention.py),
+    added at once for one that is never stored."""
+    answer, guarded = result.answer, guard(" ".join(question.split()))
+    ids = [item.document_id for item in [*answer.citations, *answer.suggestions]]
+    documents = Document.objects.select_related("collection").in_bulk(ids)
+    service = service_of(documents.get(i) for i in ids)
+    counter, _ = UsageCounter.objects.get_or_create(day=timezone.localdate(), service=service, mode=answer.mode)
+    UsageCounter.objects.filter(pk=counter.pk).update(
+        exchanges=F("exchanges") + 1,
+        masked_pii=F("masked_pii") + bool(guarded.masked_types),
+        personal_situations=F("personal_situations") + bool(guarded.situation),
+        latency_ms_total=F("latency_ms_total") + result.latency_ms,
+    )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a visitor's question is not answered, before any search: the pause or a limit."""
+
+    message: str
+    status: int
+
+
+def refusal(request: HttpRequest) -> Refusal | None:
+    """The pause first (nothing else is counted then), then the per-minute and the daily limits."""
+    paused = PublicAssistant.pause_message_now()
+    if paused is not None:
+        return Refusal(paused, 503)
+    return over_limit(request)
+
+
+def over_limit(request: HttpRequest) -> Refusal | None:
+    address = client_address(request)
+    if not ask_allowed(None, address):
+        return Refusal(TOO_MANY, 429)
+    if not public_daily_allowed(address):
+        return Refusal(TOO_MANY_TODAY, 429)
+    return None
 
 
 def public_payload(result: AskResult) -> dict:
@@ -133,12 +187,14 @@ class ShownAnswer:
     follow_ups: list[str]
 
 
-def _shown(result: AskResult, payload: dict) -> ShownAnswer:
+def _shown(result: AskResult, payload: dict, question: str) -> ShownAnswer:
     exchange = result.exchange
     # Follow-ups rest on the logged citations: only when every one of them was checked public (not withheld).
+    # An exchange that is not stored (retention 0) has none.
     follow_ups = suggestions.follow_ups(exchange, PUBLIC_AUDIENCES) if exchange and payload["citations"] else []
     html = render_answer(payload["answer"], ANCHOR, len(payload["citations"]))
-    return ShownAnswer(exchange.question if exchange else "", payload, html, follow_ups)
+    masked = exchange.question if exchange else guard(" ".join(question.split())).text
+    return ShownAnswer(masked, payload, html, follow_ups)
 
 
 def _page(request: HttpRequest, form: PublicQuestionForm, shown: ShownAnswer | None = None, status: int = 200):
@@ -147,8 +203,16 @@ def _page(request: HttpRequest, form: PublicQuestionForm, shown: ShownAnswer | N
         "shown": shown,
         "anchor": ANCHOR,
         "examples": [] if shown else suggestions.example_questions(PUBLIC_AUDIENCES),
+        "retention_days": settings.RELAIS.public_retention_days,
     }
     return render(request, "assistant/public/chat.html", context, status=status)
+
+
+def _paused_page(request: HttpRequest, message: str) -> HttpResponse:
+    context = {"message": message, "retention_days": settings.RELAIS.public_retention_days}
+    response = render(request, "assistant/public/paused.html", context, status=503)
+    add_never_cache_headers(response)  # the pause is lifted in the admin: no cache may keep this page
+    return response
 
 
 # CSRF: the form carries no token, on purpose. A token needs a cookie (or a session) before the first question,
@@ -159,17 +223,22 @@ def _page(request: HttpRequest, form: PublicQuestionForm, shown: ShownAnswer | N
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def chat(request: HttpRequest) -> HttpResponse:
+    paused = PublicAssistant.pause_message_now(asked=request.method == "POST")
+    if paused is not None:
+        return _paused_page(request, paused)
     if request.method == "GET":
         return _page(request, PublicQuestionForm())
     form = PublicQuestionForm(request.POST)
-    if form.is_valid() and not ask_allowed(None, client_address(request)):
-        form.add_error(None, TOO_MANY)
-        return _page(request, form, status=429)
+    refused = over_limit(request) if form.is_valid() else None
+    if refused is not None:
+        form.add_error(None, refused.message)
+        return _page(request, form, status=refused.status)
     shown = None
     if form.is_valid():
         try:
-            result = ask_public(form.cleaned_data["question"])
-            shown = _shown(result, public_payload(result))
+            question = form.cleaned_data["question"]
+            result = ask_public(question)
+            shown = _shown(result, public_payload(result), question)
         except EmptyQuestion:
             form.add_error("question", EMPTY_QUESTION)
     if shown is None:

@@ -12,6 +12,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import timezone
 
 TOO_MANY = "Vous avez posé beaucoup de questions en peu de temps. Patientez une minute avant de recommencer."
 
@@ -40,3 +41,37 @@ def ask_allowed(user_id: int | None, address: str | None) -> bool:
 
 def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+# The citizens' assistant's daily limits (issue 20), on top of the per-minute ones: per address and for all
+# visitors together, counted per local day in the same shared cache.
+TOO_MANY_TODAY = (
+    "L'assistant a reçu beaucoup de questions aujourd'hui et ne peut plus vous répondre avant demain. "
+    "Veuillez nous excuser : vous pouvez contacter directement la mairie."
+)
+DAY_SECONDS = 24 * 3600
+
+
+def _allowed_today(key: str, limit: int) -> bool:
+    if limit <= 0:
+        return True  # 0 disables the limit
+    # Past MAX_ENTRIES the cache culls the first third of its rows in key order: « ~ » sorts the day's counts
+    # after the minute's (« relais-rate: »), and the global one (« ~all ») after every address of its day.
+    bucket = f"relais-~public-day:{timezone.localdate().isoformat()}:{key}"
+    cache = caches["shared"]
+    cache.add(bucket, 0, timeout=2 * DAY_SECONDS)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # the row went between add and incr: count afresh
+        cache.add(bucket, 1, timeout=2 * DAY_SECONDS)
+        count = 1
+    return count <= limit
+
+
+def public_daily_allowed(address: str | None) -> bool:
+    """Whether a visitor may ask once more today; counts the question. The address is checked first, so one
+    address over its limit does not use up everyone's."""
+    config = settings.RELAIS
+    if address and not _allowed_today(f"ip:{address}", config.public_daily_per_address):
+        return False
+    return _allowed_today("~all", config.public_daily_limit)

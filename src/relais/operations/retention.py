@@ -6,6 +6,10 @@ their sent e-mails or GLPI calls. What stays: `UsageCounter` rows per day, servi
 service, category, status and timestamps, which the measurement of time saved needs. Guided procedures: drafts
 and abandoned runs go; a finished run loses its answers, its question and its approvers' comments, and keeps its
 procedure, status and dates (the time saved is counted from them); notification e-mails lose their text.
+
+The citizens' assistant's exchanges (`audience = public`) go sooner, after RELAIS_PUBLIC_RETENTION_DAYS (never
+more than RELAIS_RETENTION_DAYS), with their conversations; with 0 days they are never stored, only counted in
+the same daily counts (assistant/public_views.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -30,6 +34,7 @@ PURGED = "[supprimé après la durée de conservation]"
 @dataclass
 class PurgeReport:
     cutoff: datetime
+    public_cutoff: datetime | None = None
     exchanges: int = 0
     conversations: int = 0
     tickets: int = 0
@@ -38,6 +43,7 @@ class PurgeReport:
     def as_dict(self) -> dict:
         return {
             "cutoff": self.cutoff.isoformat(),
+            "public_cutoff": (self.public_cutoff or self.cutoff).isoformat(),
             "exchanges": self.exchanges,
             "conversations": self.conversations,
             "tickets": self.tickets,
@@ -67,15 +73,26 @@ def _add_counts(totals: dict[tuple, dict[str, float]]) -> None:
         UsageCounter.objects.filter(pk=counter.pk).update(**{name: F(name) + value for name, value in values.items()})
 
 
-def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = False) -> PurgeReport:
+def purge(
+    now: datetime | None = None, days: int | None = None, dry_run: bool = False, public_days: int | None = None
+) -> PurgeReport:
     days = settings.RELAIS.retention_days if days is None else days
+    public_days = settings.RELAIS.public_retention_days if public_days is None else public_days
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    report = PurgeReport(cutoff)
-    old = Exchange.objects.filter(created_at__lt=cutoff).select_related("feedback")
+    # A visitor's exchange never outlives an agent's (config.py checks it; `relais purge --days` may be shorter).
+    public_cutoff = max(cutoff, (now or timezone.now()) - timedelta(days=public_days))
+    report = PurgeReport(cutoff, public_cutoff)
+    expired = Q(created_at__lt=cutoff) | Q(audience="public", created_at__lt=public_cutoff)
+    old = Exchange.objects.filter(expired).select_related("feedback")
+    # A visitor's conversation holds their one exchange: it goes with it (the agents' go at the general cutoff).
+    visitors = Conversation.objects.filter(exchanges__in=old.filter(audience="public")).exclude(
+        exchanges__created_at__gte=public_cutoff
+    )
     tickets = Ticket.objects.filter(resolved_at__lt=cutoff, status__in=Ticket.SETTLED).exclude(title=PURGED)
     report.exchanges, report.tickets = old.count(), tickets.count()
     empty = Conversation.objects.filter(created_at__lt=cutoff).exclude(exchanges__created_at__gte=cutoff)
-    report.conversations = empty.count()
+    visitor_ids = set(visitors.exclude(pk__in=empty).values_list("pk", flat=True))
+    report.conversations = empty.count() + len(visitor_ids)
     unfinished = Run.objects.filter(status__in=Run.UNFINISHED, updated_at__lt=cutoff)
     finished = Run.objects.filter(completed_at__lt=cutoff).exclude(question=PURGED)
     report.procedure_runs = unfinished.count() + finished.count()
@@ -85,6 +102,7 @@ def purge(now: datetime | None = None, days: int | None = None, dry_run: bool = 
         _add_counts(_counts(old))
         old.delete()
         empty.delete()
+        Conversation.objects.filter(pk__in=visitor_ids, exchanges__isnull=True).delete()
         ids = list(tickets.values_list("pk", flat=True))
         TicketMessage.objects.filter(ticket_id__in=ids).delete()
         OutboxMessage.objects.filter(ticket_id__in=ids, state=OutboxMessage.State.SENT).update(payload={})
