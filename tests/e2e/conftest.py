@@ -63,6 +63,17 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def simulated(server):
+    """A month of simulated usage in the server's database, as `relais simulate` gives `make run`: the dashboard's
+    figures and the documentation gaps. Once a session: each run replaces the last one (same seed, same data)."""
+    base, database = server
+    env = {**os.environ, "RELAIS_DATA_DIR": str(database.parent)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    _relais("simulate", "--months", "1", "--agents", "40", "--per-day", "12", env=env)
+    return base
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
