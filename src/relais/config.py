@@ -214,9 +214,10 @@ class Config:
     savings_target: float = setting(
         0.15, _float, "Share of the services' time on recurring requests the assistant should save (0–1)."
     )
-    # Chosen by bench/clustering.py (docs/benchmarks.md, « Knowledge-gap clustering »).
+    # Chosen across corpora by bench/gap_merges.py (docs/benchmarks.md, « Knowledge-gap clustering: unrelated
+    # questions grouped »): the lowest with fewer than one pair in a thousand of unrelated questions grouped.
     gap_threshold: float = setting(
-        0.30, _float, "Similarity (centred cosine) above which unanswered questions form one knowledge gap."
+        0.43, _float, "Similarity (centred cosine) above which unanswered questions form one knowledge gap."
     )
     expiring_days: int = setting(
         30, _int, "Days before its end of validity a document is listed as expiring in the référents' workspace."

@@ -2,28 +2,55 @@
 
 from __future__ import annotations
 
-import os
+import re
 
-import pytest
+from tests.e2e.conftest import SCREENSHOTS, ask, log_in, serious_violations
 
-from tests.e2e.conftest import SCREENSHOTS, _relais, ask, log_in, serious_violations
+ANSWER = "Réponse validée par le service RH (démonstration) : posez votre demande dans le Portail Agent."
+# The recurring questions the demo documents do not answer (relais.demo.simulate.GAP_TOPICS): which of them a
+# month of simulated use groups into a gap with several wordings depends on the draw, not on one topic.
+UNDOCUMENTED = re.compile(r"mariage|vélo|titres|abonnement|médaille|prime|collègue|élections|chauffage|radiateur")
+VIEWPORT = {"width": 1280, "height": 900}
 
-ANSWER = "Non : la commune ne distribue pas de titres-restaurant ; le restaurant administratif est ouvert à tous."
+# Every table that runs past the right edge of the window, unless it scrolls inside its own box, reachable by
+# keyboard (tabindex="0") and named for a screen reader; the page itself never scrolls sideways.
+TABLES_PAST_THE_EDGE = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = (box) => (box.getAttribute('aria-label') || '').trim() || (box.getAttribute('aria-labelledby') || '')
+    .split(/\\s+/).map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.textContent.trim()).join(' ');
+  const past = [];
+  if (document.documentElement.scrollWidth > width) past.push(`the page: ${document.documentElement.scrollWidth}px`);
+  for (const table of document.querySelectorAll('table')) {
+    if (table.getBoundingClientRect().right <= width) continue;
+    let box = table.parentElement;
+    while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowX)) {
+      box = box.parentElement;
+    }
+    const scrolls = box && box !== document.body && box.getAttribute('tabindex') === '0' && name(box) &&
+      box.getBoundingClientRect().right <= width;
+    if (!scrolls) past.push((table.caption ? table.caption.textContent : table.outerHTML).trim().slice(0, 80));
+  }
+  return past;
+}"""
+
+# Chart texts drawn past their chart's edges, which the browser cuts (« H › Congés et temps de trav »).
+CHART_TEXTS_CUT = """() => [...document.querySelectorAll('svg.chart')].flatMap((svg) => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].filter((text) => {
+    const r = text.getBoundingClientRect();
+    return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+  }).map((text) => text.textContent);
+})"""
 
 
-@pytest.fixture(scope="module")
-def simulated(server):
-    """A month of simulated usage in the server's database, as `relais simulate` gives `make run`."""
-    base, database = server
-    env = {**os.environ, "RELAIS_DATA_DIR": str(database.parent)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    _relais("simulate", "--months", "1", "--agents", "40", "--per-day", "12", env=env)
-    return base
+def readable_at_1280(page) -> None:
+    assert page.evaluate(TABLES_PAST_THE_EDGE) == []
+    assert page.evaluate(CHART_TEXTS_CUT) == []
 
 
 def test_digital_lead_reads_the_dashboard(simulated, browser):
     base = simulated
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="fr-FR", viewport=VIEWPORT)
     page = context.new_page()
     log_in(page, base, username="pilotage.demo")
     page.get_by_role("link", name="Pilotage").click()
@@ -33,6 +60,7 @@ def test_digital_lead_reads_the_dashboard(simulated, browser):
     assert "Part de l'objectif de 15 %" in page.locator(".key-figures").inner_text().replace("\u00a0", " ")
     assert page.get_by_role("img", name="Part de l'objectif de 15").count() == 1
     assert page.get_by_role("table", name="Heures économisées par service").count() == 1
+    readable_at_1280(page)
     page.screenshot(path=SCREENSHOTS / "10-pilotage.png", full_page=True)
     # Filter on one service, by keyboard-reachable controls.
     page.get_by_label("Service", exact=True).select_option("RH")
@@ -42,6 +70,7 @@ def test_digital_lead_reads_the_dashboard(simulated, browser):
     services = page.get_by_role("table", name="Usage par service").locator("tbody th").all_inner_texts()
     assert services == ["RH", "Total"]
     assert page.get_by_role("table", name="Évolution par mois").count() == 1
+    readable_at_1280(page)  # three months: the chart's legend is as wide as the weeks' chart was
     # CSV export of a table, and the report as PDF.
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger en CSV : Heures économisées par service").click()
@@ -54,12 +83,19 @@ def test_digital_lead_reads_the_dashboard(simulated, browser):
     page.get_by_role("heading", level=1, name="Lacunes de la documentation").wait_for()
     assert page.locator("li.gap").count() > 0 and page.get_by_role("link", name="Créer une entrée FAQ").count() == 0
     assert serious_violations(page) == []
+    readable_at_1280(page)
+    # The report as HTML, read in the browser or printed: its widest tables too.
+    page.go_back()
+    page.get_by_role("link", name="Version HTML").click()
+    page.get_by_role("heading", level=1, name="Relais — rapport de la période d'évaluation").wait_for()
+    readable_at_1280(page)
+    assert serious_violations(page) == []
     context.close()
 
 
 def test_referent_creates_a_faq_entry_from_a_gap_and_agents_get_it(simulated, browser):
     base = simulated
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="fr-FR", viewport=VIEWPORT)
     page = context.new_page()
     log_in(page, base, username="referent.rh")
     page.goto(f"{base}/pilotage/lacunes/")
@@ -67,7 +103,7 @@ def test_referent_creates_a_faq_entry_from_a_gap_and_agents_get_it(simulated, br
         page.get_by_label("Service", exact=True).input_value() == "RH"
     )  # a référent lands on their own service's gaps
     assert serious_violations(page) == []
-    gap = page.locator("li.gap", has_text="titres").first
+    gap = page.locator("li.gap", has_text=UNDOCUMENTED, has=page.locator("ul.gap-examples")).first
     label = gap.get_by_role("heading").inner_text()
     examples = gap.locator("ul.gap-examples li").all_inner_texts()
     page.screenshot(path=SCREENSHOTS / "11-lacunes.png", full_page=True)

@@ -62,7 +62,10 @@ def test_report_from_the_demo_data(tmp_path):
     assert "Heures économisées = Σ par catégorie" in flat and "(intervalle de Wilson)" in flat
     page = html.read_text(encoding="utf-8")
     assert f"<strong>{SIMULATED_NOTICE}</strong>" in page
-    assert '<html lang="fr">' in page and "<caption>Heures économisées par service" in page and 'role="img"' in page
+    assert '<html lang="fr">' in page and 'role="img"' in page
+    assert '<caption id="rapport-heures-par-service">Heures économisées par service' in page
+    # As on the PDF's page, the columns a reader of the report needs; the dashboard and the CSV have them all.
+    assert '<th scope="col" class="num">Agents actifs</th>' in page and "Réponses extraites" not in page
     for saving in m.measured_savings:
         assert format_cell(saving.hours, "hours") in page
 

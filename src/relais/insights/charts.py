@@ -52,6 +52,43 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 13, 
     )
 
 
+# The server cannot measure text: a generous average glyph advance, in ems, for mixed-case French text (DejaVu
+# Sans, wider than most system faces, averages about 0.53 em), so that the room kept for a label holds it.
+EM_PER_CHAR = 0.62
+LABEL_LINE_CHARS = 26  # a label longer than this wraps onto a second line (and more, never cut)
+LINE_HEIGHT = 16
+
+
+def text_width(text: str, size: int = 13) -> float:
+    return len(text) * size * EM_PER_CHAR
+
+
+def wrap_label(label: str, width: int = LABEL_LINE_CHARS) -> list[str]:
+    """The label in lines of at most ``width`` characters, cut between words only: every word is kept whole.
+
+    « Service › Catégorie » breaks after the « › » first, so that the category starts its own line.
+    """
+    lines: list[str] = []
+    parts = label.split(" › ")
+    for k, part in enumerate(parts):
+        start = len(lines)
+        for word in (part + (" ›" if k < len(parts) - 1 else "")).split():
+            if len(lines) > start and len(lines[-1]) + 1 + len(word) <= width:
+                lines[-1] += f" {word}"
+            else:
+                lines.append(word)
+    return lines or [""]
+
+
+def _label(x: float, middle: float, lines: list[str], size: int = 13) -> str:
+    """Right-aligned lines centred vertically on ``middle``: one <text>, one <tspan> a line."""
+    first = middle + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{first + k * LINE_HEIGHT:.1f}">{escape(line)}</tspan>' for k, line in enumerate(lines)
+    )
+    return f'<text text-anchor="end" font-size="{size}" fill="{INK}">{spans}</text>'
+
+
 def _svg(chart_id: str, width: int, height: int, label: str, body: str) -> SafeString:
     return mark_safe(
         f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-titre" '
@@ -73,16 +110,24 @@ class Bar:
 def horizontal_bars(
     chart_id: str, label: str, bars: list[Bar], reference: float | None = None, reference_label: str = ""
 ) -> SafeString:
-    """One bar per item, value written after it, optional range whisker and reference line (the target)."""
-    label_width, bar_space, right = 190, 400, 230
+    """One bar per item, value written after it, optional range whisker and reference line (the target).
+
+    Labels are written whole: a long one wraps onto several lines, and the label column is as wide as its
+    longest line (a right-aligned label wider than its column would run off the left edge, cut).
+    """
+    wrapped = [wrap_label(bar.label) for bar in bars]
+    longest = max((text_width(line) for lines in wrapped for line in lines), default=0)
+    label_width, bar_space, right = max(190, round(longest) + 16), 400, 230
     row, top = 34, 10
-    height = top + row * max(len(bars), 1) + (30 if reference is not None else 10)
+    heights = [max(row, LINE_HEIGHT * len(lines) + 10) for lines in wrapped]
+    height = top + sum(heights or [row]) + (30 if reference is not None else 10)
     top_value = max([b.high or 0 for b in bars] + [b.value for b in bars] + [reference or 0, 1e-9])
     scale = bar_space / top_value
     parts = []
     for k, bar in enumerate(bars):
-        y = top + k * row
-        parts.append(_text(label_width - 8, y + 20, bar.label[:28], anchor="end"))
+        middle = top + sum(heights[:k]) + heights[k] / 2
+        parts.append(_label(label_width - 8, middle, wrapped[k]))
+        y = middle - 16  # the bar (20 high from y + 6) and its value, centred on the label
         parts.append(_rect(chart_id, "solid", label_width, y + 6, bar.value * scale, 20))
         end = label_width + max(bar.value, bar.high or 0) * scale
         if bar.low is not None and bar.high is not None:
@@ -93,7 +138,7 @@ def horizontal_bars(
         parts.append(_text(end + 6, y + 20, bar.text, weight="bold"))
     if reference is not None:
         x = label_width + reference * scale
-        bottom = top + row * len(bars) + 4
+        bottom = top + sum(heights) + 4
         parts.append(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="{INK}" stroke-width="2" '
             'stroke-dasharray="6 4"/>'
@@ -106,8 +151,10 @@ def stacked_columns(chart_id: str, label: str, columns: list[tuple[str, list[flo
     """Stacked columns (one per period) of several series, each with its pattern, and a legend naming them."""
     left, top, plot_height, legend_height = 48, 12, 220, 28 * ((len(series) + 1) // 2)
     step = max(26, min(60, 640 // max(len(columns), 1)))
-    width = left + step * max(len(columns), 1) + 20
-    width = max(width, 520)
+    legend = [f"{name} ({PATTERN_LABELS[PATTERNS[s % len(PATTERNS)]]})" for s, name in enumerate(series)]
+    # Wide enough for the legend's second column too: a three-month chart would cut it off on the right.
+    legend_right = [left + (s % 2) * 260 + 30 + round(text_width(text, 12)) + 8 for s, text in enumerate(legend)]
+    width = max([left + step * max(len(columns), 1) + 20, 520, *legend_right])
     totals = [sum(values) for _, values in columns] or [0]
     top_value = max(max(totals), 1)
     magnitude = 10 ** max(len(str(int(top_value))) - 1, 0)
@@ -134,10 +181,10 @@ def stacked_columns(chart_id: str, label: str, columns: list[tuple[str, list[flo
         short = name.split("-", 1)[-1]
         parts.append(_text(x + (step - 8) / 2, top + plot_height + 16, short, anchor="middle", size=11))
     legend_top = top + plot_height + 34
-    for s, name in enumerate(series):
+    for s in range(len(series)):
         x = left + (s % 2) * 260
         y = legend_top + (s // 2) * 28
         pattern = PATTERNS[s % len(PATTERNS)]
         parts.append(_rect(chart_id, pattern, x, y, 22, 18))
-        parts.append(_text(x + 30, y + 14, f"{name} ({PATTERN_LABELS[pattern]})", size=12))
+        parts.append(_text(x + 30, y + 14, legend[s], size=12))
     return _svg(chart_id, width, legend_top + legend_height + 6, label, "".join(parts))

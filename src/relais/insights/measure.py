@@ -100,9 +100,10 @@ def category_of(exchange: Exchange, by_document: dict[int, tuple[str, str]]) -> 
 
 
 def exchange_rows(start: date, end: date, service: str = "") -> list[deflection.ExchangeRow]:
-    exchanges = Exchange.objects.filter(created_at__date__gte=start, created_at__date__lte=end).select_related(
-        "feedback"
-    )
+    # The agents' exchanges only: the citizens' assistant is measured apart (issue 20).
+    exchanges = Exchange.objects.filter(
+        audience="agents", created_at__date__gte=start, created_at__date__lte=end
+    ).select_related("feedback")
     if service:
         exchanges = exchanges.filter(service="" if service == NO_SERVICE else service)
     by_document = _document_categories()

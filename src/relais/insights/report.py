@@ -42,6 +42,10 @@ PII_LABELS = {
     "health": "information de santé", "password": "mot de passe",
 }  # fmt: skip
 TOP_GAPS = 10
+# The report's tables keep the columns its reader needs, in the HTML as on the PDF's A4 page: the dashboard and
+# its CSV exports have them all (a 17-column table ran past the right edge of the HTML report).
+USAGE_REPORT_COLUMNS = (0, 1, 5, 6, 8, 9, 10, 11, 16)  # service, questions, abstentions, tickets… agents
+SAVINGS_REPORT_COLUMNS = (0, 1, 2, 3, 4, 5, 6, 7)  # service … share of the target reached
 
 
 @dataclass
@@ -197,6 +201,17 @@ def target_bars(m: Measure) -> list[charts.Bar]:
     ]
 
 
+def report_columns(table: Table, columns: tuple[int, ...]) -> Table:
+    """The table with only these columns, in this order."""
+    return Table(
+        table.slug,
+        table.caption,
+        [table.columns[k] for k in columns],
+        [[row[k] for k in columns] for row in table.rows],
+        table.note,
+    )
+
+
 def render_html(data: ReportData) -> str:
     bars = target_bars(data.m)
     chart = charts.horizontal_bars(
@@ -214,8 +229,8 @@ def render_html(data: ReportData) -> str:
             "data": data,
             "text": _sentences(data),
             "chart": chart,
-            "savings": data.savings_table,
-            "usage": data.usage_table,
+            "savings": report_columns(data.savings_table, SAVINGS_REPORT_COLUMNS),
+            "usage": report_columns(data.usage_table, USAGE_REPORT_COLUMNS),
             "gaps": data.gaps.gaps[:TOP_GAPS],
             "town_color": settings.RELAIS.town_color,
             "simulated_notice": SIMULATED_NOTICE,
@@ -310,14 +325,14 @@ def render_pdf(data: ReportData) -> bytes:
     heading("2. Volumes")
     paragraph(text["volumes"])
     usage = data.usage_table
-    table(usage, [0, 1, 5, 6, 8, 9, 10, 11, 16], (24, 18, 20, 24, 20, 18, 16, 16, 18))
+    table(usage, list(USAGE_REPORT_COLUMNS), (24, 18, 20, 24, 20, 18, 16, 16, 18))
     heading("3. Déflexion")
     paragraph(text["deflection"])
     heading(f"4. Heures économisées et objectif de {pct(data.m.target)} par service")
     paragraph(text["savings"])
     _pdf_bars(pdf, family, target_bars(data.m), data.m.target)
     savings = data.savings_table
-    table(savings, [0, 1, 2, 3, 4, 5, 6, 7], (24, 18, 22, 20, 20, 26, 22, 22))
+    table(savings, list(SAVINGS_REPORT_COLUMNS), (24, 18, 22, 20, 20, 26, 22, 22))
     paragraph(_no_emoji(savings.note))
     heading("5. Satisfaction")
     paragraph(text["satisfaction"])
