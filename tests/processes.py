@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -27,12 +28,15 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
         process.wait()
 
 
-def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    """Poll `url` until it answers 200; fail at once, with the server's error output, if the process exits."""
+def wait_for_http(url: str, process: subprocess.Popen, seconds: float = 120, log: Path | None = None) -> None:
+    """Poll `url` until it answers 200; fail at once, with the server's error output (its stderr pipe, or the
+    ``log`` file it writes to), if the process exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stderr.read() if process.stderr else ""
+            if log is not None and log.exists():
+                output = log.read_text(errors="replace")
             output = output.decode(errors="replace") if isinstance(output, bytes) else output
             raise RuntimeError(f"{process.args} exited: {output[-2000:]}")
         try:

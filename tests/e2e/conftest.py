@@ -47,16 +47,18 @@ def server(tmp_path_factory):
     env.pop("DJANGO_SETTINGS_MODULE", None)
     _relais("demo", env=env)  # documents, FAQ, users and the charter
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads fills up (64 KiB of access log) and blocks the server.
+    log = data / "server.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(f"{base}/connexion/", process)
+        wait_for_http(f"{base}/connexion/", process, log=log)
         yield base, data / "relais.sqlite3"
     finally:
         stop(process)

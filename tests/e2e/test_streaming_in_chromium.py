@@ -75,16 +75,17 @@ def llm_server(tmp_path_factory):
         (data / cache.name).write_bytes(cache.read_bytes())
     _relais("demo", env=env)
     port = free_port()
+    log = data / "server.log"  # a file, not an unread pipe that fills and blocks the server
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(f"{base}/connexion/", process)
+        wait_for_http(f"{base}/connexion/", process, log=log)
         yield base, fake
     finally:
         stop(process)

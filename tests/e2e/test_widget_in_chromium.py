@@ -52,16 +52,17 @@ def widget_server(server, town_site):
     env = {**os.environ, "RELAIS_DATA_DIR": str(database.parent), "RELAIS_WIDGET_ORIGINS": site}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     port = free_port()
+    log = database.parent / "widget-server.log"  # a file, not an unread pipe that fills and blocks the server
     process = subprocess.Popen(
         [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_http(f"{base}/citoyens/", process)
+        wait_for_http(f"{base}/citoyens/", process, log=log)
         # The town pins the version with the hash Relais publishes for it (docs/public.md, « Le widget »).
         with urllib.request.urlopen(f"{base}/widget.js?integrite") as response:
             tag = response.read().decode()

@@ -59,7 +59,7 @@ def topic_text(text: str) -> str:
     """A question as it is clustered: without the town's own name.
 
     In the town's assistant every question is about the town: its name says nothing of the topic, yet the model
-    weighs a proper noun heavily. The demo questions naming Val-de-Brume score 0.45 to 0.64 with each other
+    weighs a proper noun heavily. The demo questions naming the demo town score 0.45 to 0.64 with each other
     (centred cosine) whatever they ask — the weather, the solidarity day, the mayor's pay —, 0.02 to 0.29 without.
     """
     pattern = _town_pattern(settings.RELAIS.town_name)
