@@ -87,8 +87,8 @@ def _count_unkept(question: str, result: AskResult) -> None:
     counter, _ = UsageCounter.objects.get_or_create(day=timezone.localdate(), service=service, mode=answer.mode)
     UsageCounter.objects.filter(pk=counter.pk).update(
         exchanges=F("exchanges") + 1,
-        masked_pii=F("masked_pii") + bool(guarded.masked_types),
-        personal_situations=F("personal_situations") + bool(guarded.situation),
+        masked_pii=F("masked_pii") + int(bool(guarded.masked_types)),  # PostgreSQL adds no boolean to an integer
+        personal_situations=F("personal_situations") + int(bool(guarded.situation)),
         latency_ms_total=F("latency_ms_total") + result.latency_ms,
     )
 
