@@ -22,7 +22,8 @@ Prints a table, and a last line of JSON with every figure. The server is always 
 
 The demo's embeddings are cached: `./data/embedding-cache.sqlite3` or, else, the copy this script keeps in
 bench/out/ is copied into the temporary folder first, so only the first run embeds the demo documents (~2 min).
-CSV files and logs of each locust run go to --out (default bench/out/load/).
+CSV files and logs of each locust run go to --out (default bench/out/load/). bench/load_public.py reuses this
+start-up for the citizens' assistant (anonymous visitors from many addresses, the limits on).
 """
 
 from __future__ import annotations
@@ -164,17 +165,19 @@ def number(value: str) -> float | None:
 def run_locust(
     base_url: str,
     token: str,
-    user_class: str,
+    user_class: str | list[str],
     users: int,
     seconds: int,
     prefix: Path,
     extra_env: dict[str, str] | None = None,
 ) -> dict:
-    """One headless locust run; returns the figures of its "Aggregated" row."""
+    """One headless locust run of one or several user classes; returns the figures of its "Aggregated" row,
+    and those of each request name under "by_name"."""
     env = {**os.environ, "RELAIS_BENCH_TOKEN": token, **(extra_env or {})}
+    classes = [user_class] if isinstance(user_class, str) else user_class
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users)]
     command += ["-r", str(users), "-t", f"{seconds}s", "--host", base_url, "--csv", str(prefix)]
-    command += ["--only-summary", "--loglevel", "WARNING", user_class]
+    command += ["--only-summary", "--loglevel", "WARNING", *classes]
     log_path = prefix.with_name(prefix.name + ".log")
     with log_path.open("w", encoding="utf-8") as out:
         done = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=seconds + 120)
@@ -197,9 +200,20 @@ def run_locust(
     if failures_path.exists():
         with failures_path.open(newline="", encoding="utf-8") as handle:
             failures = [f"{r['Occurrences']}× {r['Error']}" for r in csv.DictReader(handle)]
+    by_name = {name: stats_figures(r) for name, r in rows.items() if name != "Aggregated"}
     return {
         "users": users,
         "seconds": seconds,
+        **stats_figures(row),
+        "by_name": by_name,
+        "errors": failures[:5],
+        "client_cpu_warning": "CPU usage above" in output,
+    }
+
+
+def stats_figures(row: dict[str, str]) -> dict:
+    """The figures of one row of locust's _stats.csv."""
+    return {
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
         "rps": round(number(row["Requests/s"]) or 0.0, 2),
@@ -208,8 +222,6 @@ def run_locust(
         "p99_ms": number(row["99%"]),
         "avg_ms": round(number(row["Average Response Time"]) or 0.0, 1),
         "max_ms": number(row["Max Response Time"]),
-        "errors": failures[:5],
-        "client_cpu_warning": "CPU usage above" in output,
     }
 
 

@@ -265,6 +265,18 @@ class Config:
     public_daily_limit: int = setting(
         5000, _int, "Questions all visitors together may ask the citizens' assistant per day (0: no limit)."
     )
+    public_contact_retention_days: int = setting(
+        90, _int, "Days a visitor's contact request (name, e-mail, phone, message) is kept; 1 to RELAIS_RETENTION_DAYS."
+    )
+    public_contacts_per_address: int = setting(
+        3, _int, "Contact requests one network address may send to the town's services per day (0: no limit)."
+    )
+    public_call_share_low: float = setting(
+        0.1, _float, "Low estimate of the share of answered visitors who would otherwise have called or come (0 to 1)."
+    )
+    public_call_share_high: float = setting(
+        0.5, _float, "High estimate of that share (0 to 1, at least RELAIS_PUBLIC_CALL_SHARE_LOW)."
+    )
     outbox_max_attempts: int = setting(12, _int, "Tries of an external send before it is given up and flagged.")
     outbox_backoff_seconds: float = setting(30.0, _float, "First retry delay of a failed send; doubles each time.")
     ldap_url: str = setting("", str, "LDAP or Active Directory server URL (ldap://, ldaps://); empty: no LDAP sign-in.")
@@ -393,9 +405,20 @@ class Config:
                 f"RELAIS_PUBLIC_RETENTION_DAYS={self.public_retention_days}: expected 0 to "
                 f"RELAIS_RETENTION_DAYS ({self.retention_days}) days"
             )
-        for name in ("public_daily_per_address", "public_daily_limit"):
+        if not 1 <= self.public_contact_retention_days <= self.retention_days:
+            raise ConfigError(
+                f"RELAIS_PUBLIC_CONTACT_RETENTION_DAYS={self.public_contact_retention_days}: expected 1 to "
+                f"RELAIS_RETENTION_DAYS ({self.retention_days}) days (the service needs the contact to answer)"
+            )
+        for name in ("public_daily_per_address", "public_daily_limit", "public_contacts_per_address"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{env_name(name)}={getattr(self, name)}: expected 0 (no limit) or more")
+        # The dashboard's calls avoided are a range: a share of the answered visitors, low then high.
+        if not 0 <= self.public_call_share_low <= self.public_call_share_high <= 1:
+            raise ConfigError(
+                f"RELAIS_PUBLIC_CALL_SHARE_LOW={self.public_call_share_low}, "
+                f"RELAIS_PUBLIC_CALL_SHARE_HIGH={self.public_call_share_high}: expected 0 <= LOW <= HIGH <= 1"
+            )
 
     def _check_metrics_networks(self) -> None:
         for network in self.metrics_networks:

@@ -6,7 +6,7 @@ from relais.accounts import proconnect
 from relais.accounts.views import charter
 from relais.assistant import streaming, views, widget
 from relais.assistant.api import api
-from relais.helpdesk import agent_views
+from relais.helpdesk import agent_views, public_contact
 from relais.helpdesk.views import handler_ticket, new_ticket, queue
 from relais.operations.health import healthz
 from relais.operations.metrics import metrics
@@ -33,6 +33,7 @@ urlpatterns = [
     path("demarches/", include("relais.procedures.urls")),
     path("diagnostic/", include("relais.diagnostic.urls")),
     path("referents/", include("relais.knowledge.urls")),
+    path("citoyens/contact/", public_contact.contact, name="public_contact"),  # the hand-over's form (issue 20)
     path("citoyens/", include("relais.assistant.public_urls")),
     path("widget.js", widget.widget_js, name="widget_js"),  # the citizens' widget loader (assistant/widget.py)
     path("documents/<int:document_id>/", views.document, name="document"),

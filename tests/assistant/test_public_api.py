@@ -128,7 +128,9 @@ def test_a_visitor_asks_without_credentials_and_gets_the_agents_payload_from_pub
     response = post(client, {"question": "Comment demander un acte de naissance ?"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == ANSWER_KEYS and data["mode"] == "extractive"
+    # The agents' keys, and the visitor's two: the hand-over (null for a sure answer) and the language (null: French).
+    assert set(data) == ANSWER_KEYS | {"handover", "language"} and data["mode"] == "extractive"
+    assert data["handover"] is None and data["language"] is None
     assert "acte de naissance se demande" in data["answer"]
     assert data["citations"], data
     for citation in data["citations"]:

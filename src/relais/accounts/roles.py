@@ -32,11 +32,13 @@ _KNOWLEDGE_MAINTENANCE = [
 _PROCEDURE_MAINTENANCE = [f"{action}_procedure" for action in ("add", "change", "view")] + ["view_run", "view_approval"]
 
 # The dashboard (/pilotage/) and the services' baselines it measures the time saved against; the citizens'
-# assistant's pause switch (« Mettre en pause »), which the digital leads and the référents may pull at once.
+# assistant's pause switch (« Mettre en pause »), which the digital leads and the référents may pull at once, and
+# the services' desks it hands visitors over to (phones, opening hours).
 _PILOTAGE = (
     ["view_dashboard"]
     + [f"{action}_{model}" for model in ("servicebaseline", "categorybaseline") for action in ("add", "change", "view")]
     + ["change_publicassistant", "view_publicassistant"]
+    + [f"{action}_servicedesk" for action in ("add", "change", "view")]
 )
 
 GROUP_PERMISSIONS: dict[str, list[str]] = {
@@ -90,8 +92,10 @@ def handled_services(user) -> list[str]:
     A superuser (the README's `admin`, « tous les droits ») handles every service: the queue, the tickets and the
     service stage of the guided procedures.
     """
-    if user.is_superuser:
-        return services()
+    if user.is_superuser:  # the configured services, and those with a handler group (a public desk's, issue 20)
+        groups = Group.objects.filter(name__startswith=HANDLER_GROUP_PREFIX).values_list("name", flat=True)
+        grouped = [name.removeprefix(HANDLER_GROUP_PREFIX) for name in groups]
+        return list(dict.fromkeys([*services(), *(name for name in grouped if name)]))
     names = user.groups.filter(name__startswith=HANDLER_GROUP_PREFIX).values_list("name", flat=True)
     return [name.removeprefix(HANDLER_GROUP_PREFIX) for name in names if name.removeprefix(HANDLER_GROUP_PREFIX)]
 

@@ -53,8 +53,11 @@ class FeedbackAdmin(ReadOnlyAdmin):
 
 @admin.register(UsageCounter)
 class UsageCounterAdmin(ReadOnlyAdmin):
-    list_display = ["day", "service", "mode", "exchanges", "thumbs_up", "thumbs_down", "followed_by_ticket"]
-    list_filter = ["service", "mode"]
+    list_display = [
+        "day", "service", "mode", "audience", "exchanges", "thumbs_up", "thumbs_down", "followed_by_ticket",
+        "handovers", "outside_hours", "screened",
+    ]  # fmt: skip
+    list_filter = ["audience", "service", "mode"]
     date_hierarchy = "day"
 
 

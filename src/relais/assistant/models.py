@@ -217,6 +217,12 @@ class UsageCounter(models.Model):
     day = models.DateField("jour")
     service = models.CharField("service", max_length=100, blank=True)
     mode = models.CharField("mode", max_length=12, choices=Mode.choices)
+    audience = models.CharField(
+        "public",
+        max_length=10,
+        default="agents",
+        help_text="agents : les agents de la commune ; public : les visiteurs de l'assistant des citoyens.",
+    )
     exchanges = models.PositiveIntegerField("échanges", default=0)
     thumbs_up = models.PositiveIntegerField("avis positifs", default=0)
     thumbs_down = models.PositiveIntegerField("avis négatifs", default=0)
@@ -224,15 +230,29 @@ class UsageCounter(models.Model):
     masked_pii = models.PositiveIntegerField("questions avec données masquées", default=0)
     personal_situations = models.PositiveIntegerField("situations personnelles orientées", default=0)
     latency_ms_total = models.FloatField("latence cumulée (ms)", default=0.0)
+    # The citizens' assistant's own counts (0 for the agents, whose hand-over is a ticket: followed_by_ticket).
+    handovers = models.PositiveIntegerField(
+        "orientés vers un service", default=0, help_text="Visiteurs sans réponse, orientés vers un service."
+    )
+    outside_hours = models.PositiveIntegerField(
+        "hors des heures d'ouverture",
+        default=0,
+        help_text="Questions de visiteurs posées mairie fermée (0 sans horaires renseignés).",
+    )
+    screened = models.PositiveIntegerField(
+        "écartées par le filtre", default=0, help_text="Questions de visiteurs qui ont reçu une réponse fixe."
+    )
 
     class Meta:
         verbose_name = "compteur anonyme"
         verbose_name_plural = "compteurs anonymes"
-        ordering = ["-day", "service", "mode"]
-        constraints = [models.UniqueConstraint(fields=["day", "service", "mode"], name="one_counter_per_day")]
+        ordering = ["-day", "service", "mode", "audience"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "service", "mode", "audience"], name="one_counter_per_day")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.service or '—'} {self.mode}: {self.exchanges}"
+        return f"{self.day} {self.service or '—'} {self.mode} {self.audience}: {self.exchanges}"
 
 
 def default_pause_message() -> str:

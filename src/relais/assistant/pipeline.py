@@ -79,6 +79,7 @@ class AskResult:
         None  # (relais.procedures.Procedure) a guided procedure the question asks to do, offered under the answer
     )
     needs_check: bool = False  # shown « à vérifier »: confidence under RELAIS_VERIFY_BELOW
+    screened: str = ""  # the question guard's kind for a visitor's question (engine/guard.py), "" when none
 
 
 def search_query_for(question: str, conversation: Conversation | None) -> str:
@@ -249,7 +250,9 @@ def ask(
             audience="public" if public else "agents",
             screened=screening.kind or "",
         )
-    return AskResult(answer, contact, conversation, exchange, query, latency_ms, notice, procedure, to_check)
+    return AskResult(
+        answer, contact, conversation, exchange, query, latency_ms, notice, procedure, to_check, screening.kind or ""
+    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ router = Router(auth=None, tags=["public"])
 
 class PublicAskIn(Schema):
     question: str = text_field(
-        ..., min_length=1, max_length=MAX_QUESTION_CHARS, description="La question, en français."
+        ...,
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        description="La question (en français, anglais, espagnol, portugais ou arabe).",
     )
 
 
@@ -37,8 +40,43 @@ class PublicCitationOut(CitationOut):
     audience: Literal["public"] = Field(..., description="Son public : toujours `public` ici.")
 
 
+class HandoverOut(Schema):
+    service: str = Field(
+        ...,
+        description="Le service des pages les plus proches de la question, sinon l'accueil de la mairie.",
+    )
+    label: str = Field(..., description="Son nom affiché.")
+    phone: str
+    email: str
+    address: str
+    hours: list[str] = Field(..., description="Ses horaires d'ouverture, une ligne par groupe de jours.")
+    public_holidays_closed: bool = Field(..., description="Fermé les jours fériés.")
+    notes: str = Field(..., description="Précisions (rendez-vous, astreinte…).")
+    open_now: bool = Field(..., description="Ouvert au moment de la réponse (heure de la commune).")
+    status: str = Field(..., description="La même chose en une phrase : « Ouvert en ce moment, jusqu'à 17 h 30. »")
+    contact_form: bool = Field(..., description="Le service reçoit des demandes écrites (POST /citoyens/contact/).")
+    contact_retention_days: int = Field(..., description="Jours de conservation des coordonnées d'une demande écrite.")
+
+
+class PublicLanguageOut(Schema):
+    language: Literal["en", "es", "pt", "ar"] = Field(..., description="La langue de la question (ISO 639-1).")
+    note: str = Field(
+        ...,
+        description="Dans cette langue : la réponse cite les documents de la commune, en français "
+        "(ou : rien de fiable n'a été trouvé).",
+    )
+    dir: Literal["ltr", "rtl"] = Field(..., description="Le sens d'écriture de la note (attribut HTML dir).")
+
+
 class PublicAnswerOut(AnswerOut):
     citations: list[PublicCitationOut]
+    handover: HandoverOut | None = Field(
+        None,
+        description="Quand l'assistant ne répond pas ou n'est pas sûr : qui joindre, ses horaires, s'il est ouvert.",
+    )
+    language: PublicLanguageOut | None = Field(
+        None, description="Question en anglais, espagnol, portugais ou arabe ; null pour une question en français."
+    )
 
 
 @router.post(

@@ -38,10 +38,13 @@ from relais.assistant.forms import MAX_QUESTION_CHARS
 from relais.assistant.models import PublicAssistant, UsageCounter, service_of
 from relais.assistant.payload import answer_payload
 from relais.assistant.pipeline import PERSONAL_SITUATION_ANSWER, AskResult, EmptyQuestion, ask, guard
+from relais.assistant.public_language import answer_language
 from relais.assistant.rendering import render_answer
 from relais.assistant.throttle import TOO_MANY, TOO_MANY_TODAY, ask_allowed, client_address, public_daily_allowed
 from relais.assistant.views import INLINE_SUFFIXES
 from relais.engine.answers.extractive import NOT_FOUND
+from relais.engine.guard import PREFIX_KINDS
+from relais.knowledge import directory
 from relais.knowledge.models import Audience, Document, FaqEntry
 
 logger = logging.getLogger(__name__)
@@ -79,17 +82,24 @@ def ask_public(question: str) -> AskResult:
 
 def _count_unkept(question: str, result: AskResult) -> None:
     """The anonymised daily count the retention purge keeps of an expired exchange (operations/retention.py),
-    added at once for one that is never stored."""
+    added at once for one that is never stored: a visitor's count, apart from the agents'."""
     answer, guarded = result.answer, guard(" ".join(question.split()))
     ids = [item.document_id for item in [*answer.citations, *answer.suggestions]]
     documents = Document.objects.select_related("collection").in_bulk(ids)
     service = service_of(documents.get(i) for i in ids)
-    counter, _ = UsageCounter.objects.get_or_create(day=timezone.localdate(), service=service, mode=answer.mode)
+    refused = bool(result.screened) and result.screened not in PREFIX_KINDS  # the guard's fixed answer
+    counter, _ = UsageCounter.objects.get_or_create(
+        day=timezone.localdate(), service=service, mode=answer.mode, audience=PUBLIC
+    )
+    # Integers, never booleans: PostgreSQL adds no boolean to an integer.
     UsageCounter.objects.filter(pk=counter.pk).update(
         exchanges=F("exchanges") + 1,
-        masked_pii=F("masked_pii") + int(bool(guarded.masked_types)),  # PostgreSQL adds no boolean to an integer
+        masked_pii=F("masked_pii") + int(bool(guarded.masked_types)),
         personal_situations=F("personal_situations") + int(bool(guarded.situation)),
         latency_ms_total=F("latency_ms_total") + result.latency_ms,
+        handovers=F("handovers") + int(answer.mode == "none" and not refused),
+        screened=F("screened") + int(refused),
+        outside_hours=F("outside_hours") + int(directory.town_hall_open(timezone.now()) is False),
     )
 
 
@@ -132,7 +142,23 @@ def public_payload(result: AskResult) -> dict:
         payload["answer"] = PUBLIC_SITUATION_ANSWER
     if payload["contact"] in {settings.RELAIS.default_contact, settings.RELAIS.personal_contact}:
         payload["contact"] = public_contact()
+    payload["handover"] = _handover(payload, result.screened)
+    # A visitor has no conversation: result.search_query is the question as typed, personal data masked.
+    payload["language"] = answer_language(result.search_query, payload)
     return payload
+
+
+def _handover(payload: dict, screened: str) -> dict | None:
+    """When the answer is not sure (an abstention, an answer to check), the desk of the service that owns the
+    closest pages, else the town hall's: its phone, address and opening hours, whether it is open now, and whether
+    it takes written requests (knowledge/directory.py). None for a sure answer, a guard's fixed answer, or when
+    the town has entered no desk."""
+    if (screened and screened not in PREFIX_KINDS) or not (payload["mode"] == "none" or payload["needs_check"]):
+        return None
+    closest = [s["document_id"] for s in payload["suggestions"]] + [c["document_id"] for c in payload["citations"]]
+    services = directory.services_of(closest[:1])
+    desk = directory.desk_for(services[0] if services else "")
+    return directory.handover(desk) if desk is not None else None
 
 
 def _document_page(document_id: int) -> str:

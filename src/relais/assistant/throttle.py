@@ -75,3 +75,11 @@ def public_daily_allowed(address: str | None) -> bool:
     if address and not _allowed_today(f"ip:{address}", config.public_daily_per_address):
         return False
     return _allowed_today("~all", config.public_daily_limit)
+
+
+def public_contact_allowed(address: str | None) -> bool:
+    """Whether this address may send one more contact request to a service today (each becomes a ticket that a
+    person reads: far fewer than questions); counts the request."""
+    if not address:
+        return True
+    return _allowed_today(f"contact:{address}", settings.RELAIS.public_contacts_per_address)

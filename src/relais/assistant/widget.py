@@ -73,7 +73,7 @@ def frame_ancestors() -> list[str]:
     return [SELF, *settings.RELAIS.widget_origins]
 
 
-def _allow_framing(response: HttpResponse) -> HttpResponse:
+def allow_framing(response: HttpResponse) -> HttpResponse:
     """Framed by Relais itself and the allowed sites only (csp.middleware reads `_csp_replace`)."""
     response._csp_replace = {"frame-ancestors": frame_ancestors()}
     if settings.RELAIS.widget_origins:
@@ -98,7 +98,7 @@ def _page(request: HttpRequest, form, shown=None, status: int = 200, paused: str
     response = render(request, "assistant/public/embedded.html", context, status=status)
     if shown or paused:
         add_never_cache_headers(response)  # the visitor's question, or a pause lifted at any time
-    return _allow_framing(response)
+    return allow_framing(response)
 
 
 # No CSRF token, as the public chat: public_views.chat says why.

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from relais.engine.privacy.pii import NEVER_STORED, guard_free_text
+from relais.knowledge.models import Audience
 
 
 def guarded(instance: models.Model, fields: tuple[str, ...], update_fields) -> None:
@@ -56,7 +57,18 @@ class Ticket(models.Model):
     # A ticket in one of these statuses is settled: its text may be purged after the retention period.
     SETTLED = (Status.RESOLVED, Status.CLOSED)
 
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    # An agent's request has its requester; a visitor's (the citizens' contact form, issue 20) has none: the
+    # visitor's name and contact details are below, kept RELAIS_PUBLIC_CONTACT_RETENTION_DAYS.
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    audience = models.CharField(
+        "demandeur", max_length=10, choices=Audience.choices, default=Audience.AGENTS, editable=False
+    )
+    visitor_name = models.CharField("nom de l'usager", max_length=150, blank=True)
+    visitor_email = models.EmailField("courriel de l'usager", blank=True)
+    visitor_phone = models.CharField("téléphone de l'usager", max_length=40, blank=True)
+    visitor_consent_at = models.DateTimeField("consentement de l'usager le", null=True, blank=True, editable=False)
     service = models.CharField("service", max_length=100, help_text="Le groupe qui traite la demande (RH, DSI…).")
     category = models.CharField("catégorie", max_length=100, blank=True)
     title = models.CharField("titre", max_length=200)
@@ -85,6 +97,12 @@ class Ticket(models.Model):
         verbose_name = "demande"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["service", "status"]), models.Index(fields=["requester", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requester__isnull=False) | models.Q(audience=Audience.PUBLIC),
+                name="agent_ticket_has_requester",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title}"
@@ -92,6 +110,21 @@ class Ticket(models.Model):
     def save(self, *args, **kwargs) -> None:
         guarded(self, ("title", "description"), kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+
+    @property
+    def from_visitor(self) -> bool:
+        return self.audience == Audience.PUBLIC
+
+    @property
+    def requester_label(self) -> str:
+        """Who asked, as the handler reads it: the agent's name, or the visitor's with « (usager) »."""
+        if self.requester is not None:
+            return self.requester.get_full_name() or self.requester.username
+        return f"{self.visitor_name or 'Usager anonyme'} (usager, via le site de la ville)"
+
+    @property
+    def requester_email(self) -> str:
+        return self.requester.email if self.requester is not None else self.visitor_email
 
     @property
     def reference(self) -> str:

@@ -18,9 +18,10 @@ from relais.helpdesk.connectors import DeliveryError, FollowupData, TicketData, 
 from relais.helpdesk.models import Delivery, Notification, OutboxMessage, Status, Ticket, TicketMessage, Urgency
 from relais.helpdesk.notifications import notify
 from relais.helpdesk.outbox import new_key, payload_of, queue
-from relais.knowledge.models import Document
+from relais.knowledge.models import Audience, Document
 
 TITLE_MAX = 120
+VISITOR_CATEGORY = "Demande d'un usager (site de la ville)"
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,6 @@ def _link(path: str) -> str:
 
 
 def _ticket_data(ticket: Ticket) -> TicketData:
-    user = ticket.requester
     return TicketData(
         key=new_key("ticket"),
         reference=ticket.reference,
@@ -100,9 +100,9 @@ def _ticket_data(ticket: Ticket) -> TicketData:
         title=ticket.title,
         description=ticket.description,
         urgency=ticket.urgency,
-        requester_name=user.get_full_name() or user.username,
-        requester_email=user.email,
-        transcript=ticket.transcript,
+        requester_name=ticket.requester_label,
+        requester_email=ticket.requester_email,
+        transcript=ticket.transcript or _visitor_contact(ticket),
         sources=ticket.sources,
         link=_link(reverse("handler_ticket", args=[ticket.pk])),
     )
@@ -133,6 +133,44 @@ def open_ticket(requester, *, title, description, service, category, urgency, ex
         ticket.save(update_fields=["delivery"])
         queue(OutboxMessage.Kind.OPEN_TICKET, ticket, ticket.connector, payload_of(_ticket_data(ticket)))
     mark_not_deflected(ticket)
+    return ticket
+
+
+def _visitor_contact(ticket: Ticket) -> str:
+    """What the service needs to answer a visitor, in the text the connectors carry (GLPI, the mailbox)."""
+    if not ticket.from_visitor:
+        return ""
+    lines = [f"Demande d'un usager sur le site de la ville : {ticket.visitor_name}"]
+    lines += [f"Courriel : {ticket.visitor_email}"] if ticket.visitor_email else []
+    lines += [f"Téléphone : {ticket.visitor_phone}"] if ticket.visitor_phone else []
+    days = settings.RELAIS.public_contact_retention_days
+    return "\n".join([*lines, f"(coordonnées données avec son accord, effacées de Relais après {days} jours)"])
+
+
+@transaction.atomic
+def open_visitor_request(service: str, *, name: str, email: str, phone: str, message: str) -> Ticket:
+    """A visitor's written request to a service (the citizens' contact form, issue 20): a ticket without an agent,
+    with the visitor's contact details, sent through the service's connector like an agent's. The message is
+    masked at the model (``Ticket.save``) like every ticket text; the contact details are kept, with the
+    visitor's consent, RELAIS_PUBLIC_CONTACT_RETENTION_DAYS (operations/retention.py)."""
+    title = message if len(message) <= TITLE_MAX else message[: TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
+    ticket = Ticket.objects.create(
+        requester=None,
+        audience=Audience.PUBLIC,
+        visitor_name=name,
+        visitor_email=email,
+        visitor_phone=phone,
+        visitor_consent_at=timezone.now(),
+        service=service,
+        category=VISITOR_CATEGORY,
+        title=title,
+        description=message,
+        connector=connector_name_for(service),
+    )
+    if ticket.connector != "builtin":
+        ticket.delivery = Delivery.PENDING
+        ticket.save(update_fields=["delivery"])
+        queue(OutboxMessage.Kind.OPEN_TICKET, ticket, ticket.connector, payload_of(_ticket_data(ticket)))
     return ticket
 
 
@@ -169,7 +207,7 @@ def reply(ticket: Ticket, handler, body: str, status: str) -> TicketMessage | No
         if status not in {Status.RESOLVED, Status.CLOSED}:
             ticket.resolved_at = None
     ticket.save()
-    if body or changed:
+    if (body or changed) and ticket.requester is not None:  # a visitor has no account: the e-mail tells them
         kind = Notification.Kind.HANDLER_REPLY if body else Notification.Kind.STATUS
         notify(ticket.requester, kind, ticket, status=status if changed else "", conversation=ticket.conversation,
                email=email)  # fmt: skip
@@ -224,9 +262,11 @@ def _queue_followup(ticket: Ticket, author, body: str) -> None:
 
 
 def _notify_requester(ticket: Ticket, handler, body: str) -> OutboxMessage | None:
-    email = ticket.requester.email
+    email = ticket.requester_email
     if not settings.RELAIS.notify_replies or not email:
         return None
+    if ticket.from_visitor:
+        return _notify_visitor(ticket, handler, body)
     notification = FollowupData(
         key=new_key("notify"),
         reference=ticket.reference,
@@ -236,6 +276,22 @@ def _notify_requester(ticket: Ticket, handler, body: str) -> OutboxMessage | Non
         author_name=handler.get_full_name() or handler.username,
         to_email=email,
         link=_link(reverse("my_ticket", args=[ticket.pk])),
+        title=f"Réponse à votre demande « {ticket.title} »",
+    )
+    return queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))
+
+
+def _notify_visitor(ticket: Ticket, handler, body: str) -> OutboxMessage:
+    """The service's reply, by e-mail to the visitor who gave one: the whole answer (they have no page in
+    Relais), signed by the service, not by the agent's name."""
+    notification = FollowupData(
+        key=new_key("notify"),
+        reference=ticket.reference,
+        external_id="",
+        body=f"Bonjour,\n\nVoici la réponse du service {ticket.service} à votre demande « {ticket.title} » :"
+        f"\n\n{body}\n\nRéférence de votre demande : {ticket.reference}.",
+        author_name=ticket.service,
+        to_email=ticket.visitor_email,
         title=f"Réponse à votre demande « {ticket.title} »",
     )
     return queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))
@@ -255,7 +311,9 @@ def sync_statuses() -> int:
             if status in {Status.RESOLVED, Status.CLOSED}:
                 ticket.resolved_at = ticket.resolved_at or timezone.now()
             ticket.save(update_fields=["status", "resolved_at", "updated_at"])
-            notify(ticket.requester, Notification.Kind.STATUS, ticket, status=status, conversation=ticket.conversation)
+            if ticket.requester is not None:
+                notify(ticket.requester, Notification.Kind.STATUS, ticket, status=status,
+                       conversation=ticket.conversation)  # fmt: skip
             changed += 1
     return changed
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -75,5 +76,10 @@ def handler_ticket(request: HttpRequest, ticket_id: int) -> HttpResponse:
             return redirect("handler_ticket", ticket_id=ticket.pk)
     status = 400 if request.method == "POST" else 200
     mark_read(request.user, ticket)  # the agent's replies are seen
-    context = {"ticket": ticket, "form": form, "thread": ticket.messages.select_related("author")}
+    context = {
+        "ticket": ticket,
+        "form": form,
+        "thread": ticket.messages.select_related("author"),
+        "notify_replies": settings.RELAIS.notify_replies,
+    }
     return render(request, "helpdesk/handler_ticket.html", context, status=status)

@@ -20,6 +20,7 @@ from relais.assistant.models import Exchange, Feedback
 from relais.engine.measure import deflection, hours_saved
 from relais.helpdesk.models import Ticket
 from relais.insights.models import ServiceBaseline, Source
+from relais.insights.visitors import Counts, Visitors, visitors
 
 NO_SERVICE = "(non attribué)"
 OTHER_CATEGORY = "(autre)"
@@ -130,7 +131,8 @@ def exchange_rows(start: date, end: date, service: str = "") -> list[deflection.
 def ticket_rows(start: date, end: date) -> list[deflection.TicketRow]:
     """Tickets that may follow the period's answers: opened from its start to ``deflection_days`` after its end."""
     last = end + timedelta(days=settings.RELAIS.deflection_days)
-    tickets = Ticket.objects.filter(created_at__date__gte=start, created_at__date__lte=last)
+    # The agents' requests only: a visitor's (the citizens' contact form) is measured in its own section.
+    tickets = Ticket.objects.filter(audience="agents", created_at__date__gte=start, created_at__date__lte=last)
     return [
         deflection.TicketRow(
             id=t.pk,
@@ -161,6 +163,7 @@ class Measure:
     target: float
     deflection_days: int
     simulated: bool = False  # some of the figures come from the demo's usage simulator
+    visitors: Visitors | None = None  # the citizens' assistant, measured apart from the agents
 
     @property
     def hours(self) -> float:
@@ -249,7 +252,15 @@ def measure(period: Period) -> Measure:
         target=config.savings_target,
         deflection_days=config.deflection_days,
         simulated=is_simulated(exchanges, tickets, baselines, period.service),
+        visitors=visitors(period.start, period.end, _service_filter(period.service), key),
     )
+
+
+def _service_filter(service: str) -> str | None:
+    """The service the page is filtered on, as stored on the rows ("" for none); None for every service."""
+    if not service:
+        return None
+    return "" if service == NO_SERVICE else service
 
 
 def is_simulated(
@@ -469,6 +480,81 @@ def baselines_table(m: Measure) -> Table:
     return table
 
 
+VISITOR_COLUMNS = [
+    Column("Questions", "int"),
+    Column("Réponses", "int"),
+    Column("Part répondue", "percent"),
+    Column("Orientées vers un service", "int"),
+    Column("Part orientée", "percent"),
+    Column("Hors des heures d'ouverture", "int"),
+    Column("Part hors des heures", "percent"),
+    Column("Écartées par le filtre", "int"),
+    Column("Réponses jugées inutiles (👎)", "int"),
+    Column("Appels évités, bas", "int"),
+    Column("Appels évités, haut", "int"),
+]
+
+
+def visitor_cells(v: Visitors, counts: Counts) -> list[Any]:
+    low, high = v.calls(counts)
+    questions = counts.questions
+    outside = counts.outside_hours if v.hours_known else None
+    return [
+        questions,
+        counts.answered,
+        counts.answered / questions if questions else None,
+        counts.handovers,
+        counts.handovers / questions if questions else None,
+        outside,
+        outside / questions if questions and outside is not None else None,
+        counts.screened,
+        counts.thumbs_down,
+        low,
+        high,
+    ]
+
+
+def visitors_table(m: Measure) -> Table:
+    """The citizens' assistant per week or month, then the period's total (issue 20: apart from the agents)."""
+    title = GRANULARITIES.get(m.period.granularity, "Semaine")
+    table = Table(
+        "assistant-des-citoyens",
+        f"Assistant des citoyens : questions des visiteurs par {title.lower()}",
+        [Column(title), *VISITOR_COLUMNS],
+    )
+    v = m.visitors
+    if v is None or not v.total.questions:
+        return table
+    for key, counts in v.series.items():
+        table.rows.append([key, *visitor_cells(v, counts)])
+    table.rows.append(["Total", *visitor_cells(v, v.total)])
+    return table
+
+
+def visitors_formula(v: Visitors) -> str:
+    """The calls avoided, written out with the period's figures (what follows « Appels évités = »)."""
+    answered, down = v.total.answered, v.total.thumbs_down
+    base, (low, high) = v.calls_base(), v.calls()
+    return (
+        f"(réponses − réponses jugées inutiles) × p = ({answered} − {down}) × p = {base} × p, "
+        f"où p, la part des visiteurs qui, sans réponse, auraient appelé la mairie ou s'y seraient rendus, va de "
+        f"{pct(v.call_share_low)} à {pct(v.call_share_high)} : entre {low} et {high} appels."
+    )
+
+
+def visitors_uncertainty(v: Visitors) -> str:
+    return (
+        "Les appels évités sont estimés, pas observés : Relais ne sait pas ce que le visiteur aurait fait sans "
+        "l'assistant. Aucune étude publiée ne mesure p pour l'assistant d'une mairie : la fourchette de "
+        f"{pct(v.call_share_low)} à {pct(v.call_share_high)} est large à dessein (réglable par l'équipe "
+        "technique). Le chiffre peut être surestimé : un visiteur qui écrit à l'assistant est déjà en ligne et "
+        "aurait souvent trouvé la page lui-même ; une réponse fausse que personne n'a signalée compte comme une "
+        "réponse ; plusieurs questions peuvent tenir en un seul appel. Il peut être sous-estimé : une réponse peut "
+        "éviter un déplacement plutôt qu'un appel, ou servir à toute une famille. Pour le resserrer, la commune peut "
+        "compter les appels à l'accueil avant et après l'ouverture de l'assistant."
+    )
+
+
 def procedures_table(m: Measure) -> Table:
     """Guided procedures completed in the period and the staff time they saved (declared per procedure)."""
     from relais.procedures.runs import savings
@@ -492,6 +578,7 @@ TABLES: dict[str, Callable[[Measure], Table]] = {
     "raisons-des-avis-negatifs": feedback_reasons,
     "references-des-services": baselines_table,
     "demarches-guidees": procedures_table,
+    "assistant-des-citoyens": visitors_table,
 }
 
 

@@ -2,8 +2,8 @@
 
 Method, volumes, deflection, hours saved against the target per service, satisfaction, the main knowledge
 gaps and charter incidents (abstentions, personal data masked in questions, personal situations directed to
-a person, any personal data left in the log), with a chart. Built from the same tables as the dashboard
-(relais.insights.measure), so the two never disagree.
+a person, any personal data left in the log), with a chart; then the citizens' assistant, apart from the agents.
+Built from the same tables as the dashboard (relais.insights.measure), so the two never disagree.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from relais.insights.measure import (
     service_name,
     uncertainty_text,
     usage_by_service,
+    visitors_formula,
+    visitors_uncertainty,
 )
 from relais.insights.templatetags.insights_format import format_cell
 
@@ -182,6 +184,30 @@ def _sentences(data: ReportData) -> dict[str, str]:
     }
 
 
+def visitors_sentences(m: Measure) -> dict[str, str]:
+    """The section « Assistant des citoyens »: the visitors' questions, apart from the agents' (issue 20)."""
+    v = m.visitors
+    if v is None:
+        return {}
+    t = v.total
+    outside = (
+        f"{t.outside_hours} posées hors des heures d'ouverture de la mairie ({pct(v.outside_share)})"
+        if v.hours_known
+        else "les questions posées hors des heures d'ouverture ne sont pas mesurées : les horaires de l'accueil "
+        "de la mairie ne sont pas renseignés"
+    )
+    return {
+        "visitors": (
+            f"{t.questions} questions posées par les visiteurs du site de la commune, comptées à part de celles "
+            f"des agents : {t.answered} réponses ({pct(v.answered_share)}), {t.handovers} orientées vers un "
+            f"service ({pct(v.handover_share)}), {t.screened} écartées par le filtre ; {outside}. Appels ou "
+            f"visites évités, estimés : entre {v.calls_low} et {v.calls_high}."
+        ),
+        "visitors_formula": f"Appels évités = {visitors_formula(v)}",
+        "visitors_uncertainty": visitors_uncertainty(v),
+    }
+
+
 def _reason(code: str) -> str:
     from relais.insights.measure import REASON_LABELS
 
@@ -227,7 +253,7 @@ def render_html(data: ReportData) -> str:
         "insights/report.html",
         {
             "data": data,
-            "text": _sentences(data),
+            "text": {**_sentences(data), **visitors_sentences(data.m)},
             "chart": chart,
             "savings": report_columns(data.savings_table, SAVINGS_REPORT_COLUMNS),
             "usage": report_columns(data.usage_table, USAGE_REPORT_COLUMNS),
@@ -269,7 +295,7 @@ def render_pdf(data: ReportData) -> bytes:
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
-    text = {k: _no_emoji(v) for k, v in _sentences(data).items()}
+    text = {k: _no_emoji(v) for k, v in {**_sentences(data), **visitors_sentences(data.m)}.items()}
 
     def heading(label: str, size: int = 14) -> None:
         pdf.ln(3)
@@ -353,6 +379,10 @@ def render_pdf(data: ReportData) -> bytes:
         table(gaps, None, (12, 96, 20, 22, 24))
     heading("7. Incidents au regard de la charte")
     paragraph(text["charter"])
+    if "visitors" in text:
+        heading("8. Assistant des citoyens")
+        for name in ("visitors", "visitors_formula", "visitors_uncertainty"):
+            paragraph(text[name])
     return bytes(pdf.output())
 
 

@@ -26,6 +26,8 @@ from relais.insights.measure import (
     pct,
     service_name,
     uncertainty_text,
+    visitors_formula,
+    visitors_uncertainty,
 )
 from relais.insights.templatetags.insights_format import format_cell
 
@@ -146,6 +148,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "simulated_notice": SIMULATED_NOTICE,
         "simulated_detail": SIMULATED_DETAIL,
         "extra_sections": [(section, tables[section.slug.replace("-", "_")]) for section in DASHBOARD_SECTIONS],
+        "visitors": m.visitors,
+        "visitors_formula": visitors_formula(m.visitors) if m.visitors else "",
+        "visitors_uncertainty": visitors_uncertainty(m.visitors) if m.visitors else "",
     }
     return render(request, "insights/dashboard.html", context)
 

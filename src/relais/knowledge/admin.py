@@ -9,7 +9,7 @@ from django.utils import timezone
 from relais.audit.log import record
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.ingestion import delete_documents
-from relais.knowledge.models import Collection, Document, FaqEntry, Passage
+from relais.knowledge.models import Collection, Document, FaqEntry, Passage, ServiceDesk
 from relais.knowledge.uploads import french_reason, store_and_ingest
 from relais.knowledge.workspace import expiring_days, validity_filter
 
@@ -343,3 +343,21 @@ class FaqEntryAdmin(ServiceScopedAdmin):
         obj.embeddings = embedder.embed_queries(obj.all_phrasings()).astype("float32").tobytes()
         obj.embedder = embedder.name
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ServiceDesk)
+class ServiceDeskAdmin(admin.ModelAdmin):
+    """The desks the citizens' assistant hands visitors over to: kept by the digital leads and the référents."""
+
+    list_display = ["label", "service", "phone", "town_hall", "contact_form", "open_now"]
+    list_filter = ["town_hall", "contact_form"]
+    search_fields = ["label", "service"]
+    fieldsets = [
+        (None, {"fields": ["service", "label", "town_hall"]}),
+        ("Pour joindre le service", {"fields": ["phone", "email", "address", "contact_form"]}),
+        ("Horaires", {"fields": ["opening_hours", "closed_on_public_holidays", "notes"]}),
+    ]
+
+    @admin.display(description="ouvert en ce moment", boolean=True)
+    def open_now(self, desk: ServiceDesk) -> bool:
+        return desk.hours().is_open(timezone.localtime())

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from relais.accounts.roles import handler_group
+from relais.engine.hours import HoursError, WeeklyHours
 
 
 class Audience(models.TextChoices):
@@ -211,3 +216,69 @@ class FaqEntry(models.Model):
 
     def matrix(self, dim: int) -> np.ndarray:
         return np.frombuffer(bytes(self.embeddings or b""), dtype=np.float32).reshape(-1, dim)
+
+
+def _readable_hours(text: str) -> None:
+    try:
+        WeeklyHours.parse(text)
+    except HoursError as error:
+        raise ValidationError(str(error)) from None
+
+
+class ServiceDesk(models.Model):
+    """Where a visitor reaches a service: the hand-over of the citizens' assistant when it cannot answer (issue 20)
+    gives this desk's phone, address and opening hours, says whether it is open now, and offers a contact form
+    whose request becomes a ticket to the service."""
+
+    service = models.CharField(
+        "service",
+        max_length=100,
+        unique=True,
+        help_text="Tel que les pages le nomment (le « service propriétaire » des documents) : les questions sur "
+        "ces pages sont orientées vers cet accueil.",
+    )
+    label = models.CharField("nom affiché", max_length=200, help_text="Par exemple « Service État civil ».")
+    phone = models.CharField("téléphone", max_length=40, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    address = models.CharField("adresse", max_length=300, blank=True)
+    opening_hours = models.TextField(
+        "horaires d'ouverture",
+        validators=[_readable_hours],
+        help_text="Une ligne par groupe de jours, par exemple « du lundi au vendredi : 8 h 30 - 12 h, 13 h 30 - 17 h » "
+        "puis « samedi : 9 h - 12 h sauf juillet et août ». Une ligne plus bas remplace les horaires des jours "
+        "qu'elle nomme ; « fermé » ferme ces jours.",
+    )
+    closed_on_public_holidays = models.BooleanField("fermé les jours fériés", default=True)
+    notes = models.CharField(
+        "précisions", max_length=300, blank=True, help_text="Par exemple « cartes d'identité sur rendez-vous »."
+    )
+    town_hall = models.BooleanField(
+        "accueil de la mairie",
+        default=False,
+        help_text="L'accueil vers lequel Relais oriente quand aucun service ne correspond (un seul).",
+    )
+    contact_form = models.BooleanField(
+        "formulaire de contact",
+        default=True,
+        help_text="Proposer aux visiteurs d'écrire à ce service : leur demande arrive comme une demande d'agent.",
+    )
+    demo = models.BooleanField("démonstration", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "accueil d'un service"
+        verbose_name_plural = "accueils des services (pour les citoyens)"
+        ordering = ["-town_hall", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["town_hall"], condition=models.Q(town_hall=True), name="one_town_hall")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The desk's written requests become tickets of its service: the « Traitement » group that handles them.
+        Group.objects.get_or_create(name=handler_group(self.service))
+
+    def hours(self) -> WeeklyHours:
+        return WeeklyHours.parse(self.opening_hours, closed_on_public_holidays=self.closed_on_public_holidays)

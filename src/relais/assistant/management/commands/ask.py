@@ -59,6 +59,8 @@ class Command(BaseCommand):
         if payload["faq_question"]:
             self.stdout.write(f"Réponse validée pour la question : « {payload['faq_question']} »")
         self.stdout.write(payload["answer"])
+        if payload.get("language"):  # --public, a question in another language
+            self.stdout.write(payload["language"]["note"])
         for number, citation in enumerate(payload["citations"], 1):
             section = " › ".join(citation["section"]) or "—"
             self.stdout.write(f"[{number}] {citation['document']} › {section} (version {citation['version']})")
@@ -69,4 +71,9 @@ class Command(BaseCommand):
         elif payload["needs_check"]:
             self.stdout.write("À vérifier : cette réponse ne correspond peut-être pas exactement à la question.")
             self.stdout.write(f"Contact : {payload['contact']}")
+        if payload.get("handover"):  # --public: the desk the visitor is handed over to
+            desk = payload["handover"]
+            self.stdout.write(f"Qui contacter : {desk['label']}, {desk['phone']} — {desk['status']}")
+            for line in desk["hours"]:
+                self.stdout.write(f"  {line}")
         self.stdout.write(f"(mode {payload['mode']}, confiance {payload['confidence']:.2f})")

@@ -26,8 +26,10 @@
     const suffix = `-${count}`;
     for (const node of [article, ...article.querySelectorAll("*")]) {
       if (node.id) node.id += suffix;
-      const label = node.getAttribute("aria-labelledby");
-      if (label) node.setAttribute("aria-labelledby", label.split(" ").map((id) => id + suffix).join(" "));
+      for (const name of ["aria-labelledby", "aria-describedby", "for"]) {
+        const ids = node.getAttribute(name);
+        if (ids) node.setAttribute(name, ids.split(" ").map((id) => id + suffix).join(" "));
+      }
       const href = node.getAttribute("href");
       if (href && href.startsWith("#")) node.setAttribute("href", href + suffix);
     }
@@ -40,9 +42,10 @@
     if (errors) form.prepend(document.adoptNode(errors));
   }
 
-  // Every form of the page (the question, the example and follow-up questions) asks through this page.
+  // Every question form of the page (the question, the example and follow-up questions) asks through this page.
   document.addEventListener("submit", async (event) => {
     const sent = event.target;
+    if ("direct" in sent.dataset) return; // the contact form: a page of its own, in this frame
     event.preventDefault();
     const buttons = sent.querySelectorAll("button");
     buttons.forEach((button) => (button.disabled = true));

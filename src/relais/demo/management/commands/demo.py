@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from relais.accounts.charter import publish_charter_file
 from relais.demo.formats import FORMATS, build_demo_documents
 from relais.demo.town import TOWN_NAME, write_marker
+from relais.knowledge.directory import load_desks
 from relais.knowledge.ingestion import delete_documents
 from relais.knowledge.models import Document
 
@@ -107,6 +108,10 @@ class Command(BaseCommand):
             call_command(
                 "faq", "load", str(folder / "faq.yaml"), collection=PUBLIC_COLLECTION, verbosity=verbosity, **streams
             )
+        if (folder / "desks.yaml").is_file():  # the services' desks, their phones and opening hours (hand-over)
+            loaded = load_desks(folder / "desks.yaml", demo=True)
+            if verbosity:
+                self.stdout.write(f"{loaded} service desks for the citizens' hand-over")
 
     def _load_diagnostic(self, folder: Path, verbosity: int) -> None:
         """The digital diagnosis of the demo town: 17 services, their tools, practices and tasks (marked demo)."""

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         verb = "would purge" if options["dry_run"] else "purged"
         self.stdout.write(
             f"{verb}: {report.exchanges} exchange(s), {report.conversations} conversation(s), "
-            f"{report.tickets} ticket text(s), {report.procedure_runs} procedure run(s) "
+            f"{report.tickets} ticket text(s), {report.procedure_runs} procedure run(s), "
+            f"{report.visitor_requests} visitor request(s) "
             f"older than {report.cutoff:%Y-%m-%d}"
         )
         self.stdout.write(json.dumps(report.as_dict()))
