@@ -98,6 +98,11 @@ def test_follow_up_question_uses_the_previous_turn():
     assert first.conversation.exchanges.count() == 2
     standalone = ask("Comment me connecter au VPN depuis chez moi le soir ?", conversation=first.conversation)
     assert standalone.search_query == "Comment me connecter au VPN depuis chez moi le soir ?"
+    # Short, but naming its own subject: searched alone, not about the leave asked before.
+    short = ask("Comment demander une formation ?", conversation=first.conversation)
+    assert short.search_query == "Comment demander une formation ?"
+    pointing_back = ask("c'est combien ?", conversation=first.conversation)
+    assert pointing_back.search_query == "Comment demander une formation ? c'est combien ?"
 
 
 def test_empty_question_is_refused():

@@ -187,3 +187,17 @@ def test_the_purge_erases_a_visitors_contact_after_its_retention_whatever_the_st
     recent.refresh_from_db()
     assert recent.visitor_name == "Paul Martin"
     assert purge().visitor_requests == 0  # erased once
+
+
+def test_a_visitors_request_is_neither_an_agents_ticket_nor_an_agents_gap(desk):
+    """The agents' measure (tickets after an answer) and their documentation gaps leave visitors' requests out."""
+    from relais.insights import gaps
+    from relais.insights.measure import Period, ticket_rows
+
+    agent = get_user_model().objects.create_user("agent-x", password="x-pass-123")
+    Ticket.objects.create(requester=agent, service="RH", title="Badge perdu", description="Mon badge est perdu.")
+    send(FORM)
+    today = timezone.localdate()
+    assert [row.service for row in ticket_rows(today, today)] == ["RH"]
+    items = gaps._unsettled_items(Period(today, today), [], [])
+    assert [item.service for item in items] == ["RH"]

@@ -35,19 +35,13 @@ from relais.engine.answers.extractive import (
     states_more_than_faq,
     with_closer_extract,
 )
-from relais.engine.french.questions import same_kind
+from relais.engine.french.questions import is_follow_up, same_kind
 from relais.engine.guard import GuardVerdict, classify
 from relais.engine.privacy.pii import find_pii, mask, personal_situation
 from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document
-
-# A question this short in a conversation is read as a follow-up of the previous one
-# (« et pour les contractuels ? »): retrieval gets both. Set by hand, never measured on its own: the answer
-# benchmarks (docs/benchmarks.md, « Answers on the demo question sets ») only see it through single questions.
-FOLLOW_UP_MAX_WORDS = 6
-FOLLOW_UP_OPENERS = ("et ", "mais ", "pour ", "dans ce cas", "même ", "aussi ", "sinon")
 
 # Passages read to rank documents: several passages of one document, and the
 # documents that close FAQ phrasings point to, weigh in the choice (the log
@@ -88,8 +82,10 @@ def search_query_for(question: str, conversation: Conversation | None) -> str:
     previous = conversation.exchanges.order_by("-created_at", "-pk").first()
     if previous is None:
         return question
-    lowered = question.lower().strip()
-    if len(lowered.split()) <= FOLLOW_UP_MAX_WORDS or lowered.startswith(FOLLOW_UP_OPENERS):
+    # A follow-up (« et pour les contractuels ? ») is searched with the previous question; a short question that
+    # names its own subject (« Comment demander une formation ? ») is not (engine/french/questions.py). Set by
+    # hand: the answer benchmarks only see single questions.
+    if is_follow_up(question):
         return f"{previous.search_query} {question}"
     return question
 

@@ -41,7 +41,7 @@ from relais.assistant.pipeline import PERSONAL_SITUATION_ANSWER, AskResult, Empt
 from relais.assistant.public_language import answer_language
 from relais.assistant.rendering import render_answer
 from relais.assistant.throttle import TOO_MANY, TOO_MANY_TODAY, ask_allowed, client_address, public_daily_allowed
-from relais.assistant.views import INLINE_SUFFIXES
+from relais.assistant.views import INLINE_SUFFIXES, document_passages
 from relais.engine.answers.extractive import NOT_FOUND
 from relais.engine.guard import PREFIX_KINDS
 from relais.knowledge import directory
@@ -213,7 +213,7 @@ class ShownAnswer:
     follow_ups: list[str]
 
 
-def _shown(result: AskResult, payload: dict, question: str) -> ShownAnswer:
+def shown_answer(result: AskResult, payload: dict, question: str) -> ShownAnswer:
     exchange = result.exchange
     # Follow-ups rest on the logged citations: only when every one of them was checked public (not withheld).
     # An exchange that is not stored (retention 0) has none.
@@ -264,7 +264,7 @@ def chat(request: HttpRequest) -> HttpResponse:
         try:
             question = form.cleaned_data["question"]
             result = ask_public(question)
-            shown = _shown(result, public_payload(result), question)
+            shown = shown_answer(result, public_payload(result), question)
         except EmptyQuestion:
             form.add_error("question", EMPTY_QUESTION)
     if shown is None:
@@ -291,7 +291,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponse:
         return _not_found(request)
     context = {
         "document": found,
-        "passages": found.passages.order_by("position"),
+        "passages": document_passages(found),
         "original_available": Path(found.source).is_file(),
     }
     return render(request, "assistant/public/document.html", context)

@@ -264,14 +264,20 @@ def _readable_document(request: HttpRequest, document_id: int) -> Document:
 @require_GET
 def document(request: HttpRequest, document_id: int) -> HttpResponse:
     document = _readable_document(request, document_id)
-    passages = list(document.passages.order_by("position").only("pk", "section_path", "text"))
-    bodies = render_document([(passage.section_path, passage.text) for passage in passages])
     context = {
         "document": document,
-        "passages": [DocumentPassage(p.pk, body) for p, body in zip(passages, bodies, strict=True)],
+        "passages": document_passages(document),
         "original_available": Path(document.source).is_file(),
     }
     return render(request, "assistant/document.html", context)
+
+
+def document_passages(document: Document) -> list[DocumentPassage]:
+    """A document's passages rendered as its page shows them, each with its id for its `#passage-<id>` anchor
+    (the agents' page and the citizens' page alike)."""
+    passages = list(document.passages.order_by("position").only("pk", "section_path", "text"))
+    bodies = render_document([(passage.section_path, passage.text) for passage in passages])
+    return [DocumentPassage(p.pk, body) for p, body in zip(passages, bodies, strict=True)]
 
 
 # Formats a browser shows without running anything: served in the page. Anything else (an uploaded HTML page) is

@@ -121,7 +121,7 @@ def embedded_chat(request: HttpRequest) -> HttpResponse:
         try:
             question = form.cleaned_data["question"]
             result = public_views.ask_public(question)
-            shown = public_views._shown(result, public_views.public_payload(result), question)
+            shown = public_views.shown_answer(result, public_views.public_payload(result), question)
         except EmptyQuestion:
             form.add_error("question", public_views.EMPTY_QUESTION)
     if shown is None:

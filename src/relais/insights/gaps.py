@@ -222,8 +222,9 @@ def _unsettled_items(period: Period, rows, tickets) -> list[knowledge_gaps.GapIt
         else:
             continue
         items.append(knowledge_gaps.GapItem(f"echange-{row.id}", row.question, kind, row.created_at, row.service))
+    # An agent's request made without asking first; a visitor's (the citizens' contact form) is not the agents' gap.
     lone_tickets = Ticket.objects.filter(
-        exchange__isnull=True, created_at__date__gte=period.start, created_at__date__lte=period.end
+        audience="agents", exchange__isnull=True, created_at__date__gte=period.start, created_at__date__lte=period.end
     )
     for ticket in lone_tickets:
         items.append(
@@ -267,7 +268,9 @@ def embed_questions() -> int:
     """Embed the questions the gap pages will need (those kept by the retention), a bounded batch per run."""
     since = timezone.now() - timedelta(days=settings.RELAIS.retention_days)
     texts = list(Exchange.objects.filter(created_at__gte=since).values_list("question", flat=True))
-    lone = Ticket.objects.filter(exchange__isnull=True, created_at__gte=since).only("title", "description")
+    lone = Ticket.objects.filter(audience="agents", exchange__isnull=True, created_at__gte=since).only(
+        "title", "description"
+    )
     texts += [ticket_text(ticket) for ticket in lone]
     texts = [topic_text(t) for t in texts]
     keys = _keys(_embedder(), texts)

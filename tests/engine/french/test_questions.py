@@ -2,7 +2,7 @@
 
 import pytest
 
-from relais.engine.french.questions import question_kind, same_kind
+from relais.engine.french.questions import is_follow_up, question_kind, same_kind
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,36 @@ def test_same_kind_concludes_nothing_without_an_interrogative_and_groups_amounts
     assert same_kind("j'ai droit au télétravail ?", "Combien de jours de télétravail par semaine ?")
     assert same_kind("Dans quel délai envoyer mes justificatifs ?", "Quand envoyer mes justificatifs de frais ?")
     assert same_kind("Combien de jours de congé pour un mariage ?", "Combien de temps dure le congé pour mariage ?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "et pour les contractuels ?",
+        "Et sur un mac perso ça marche ?",
+        "mais si je suis à temps partiel, je dois faire comment pour le poser ?",  # long, but opens on « mais »
+        "c'est combien ?",
+        "combien de jours ?",
+        "il faut l'accord du chef ?",
+        "Comment faire ?",
+        "Est-ce possible à distance ?",
+        "dans ce cas je le pose quand ?",
+    ],
+)
+def test_a_follow_up_says_so_or_names_nothing_of_its_own(question):
+    assert is_follow_up(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Comment demander une formation ?",  # short, but its own subject: read alone (issue 19's first week)
+        "Comment poser un jour de RTT ?",
+        "Mot de passe oublié",
+        "Qui contacter pour un badge perdu ?",
+        "je veux passer à 80 %, c'est possible ?",
+        "Combien de jours de congés annuels ai-je droit en tant que contractuel ?",
+    ],
+)
+def test_a_question_that_names_its_own_subject_stands_alone(question):
+    assert not is_follow_up(question)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from relais.engine.french.analysis import fold_accents
+from relais.engine.french.analysis import STOPWORDS, fold_accents
 
 # Matched on the lower-cased, accent-folded text, as whole words; the longer expressions first (« combien de
 # temps » is a duration, « combien » a number).
@@ -54,3 +54,38 @@ def same_kind(question: str, other: str) -> bool:
     if first is None or second is None:
         return True
     return _GROUPS.get(first, first) == _GROUPS.get(second, second)
+
+
+# --- follow-ups in a conversation -------------------------------------------------------------------------------
+
+# A question in a conversation is read as a follow-up of the previous one (its search gets both) when it says so:
+# it opens on a connective (« et pour les contractuels ? », « mais sur un mac ? »), or it is short and either
+# points back (« c'est combien ? », « il faut l'accord du chef ? ») or names almost nothing of its own
+# (« combien de jours ? »). A short question that names its own subject (« Comment demander une formation ? »)
+# stands alone: read with the previous one, it was answered about the previous subject.
+FOLLOW_UP_MAX_WORDS = 6
+_OPENERS = re.compile(r"^(?:et|mais|ou|sinon|aussi|pareil|idem|meme|alors|du coup|dans ce cas|pour|si)(?:\s|$|,)")
+_POINTING_BACK = re.compile(
+    r"(?<![\w'])(?:ca|cela|c'|ce|cet|cette|ces|celui|celle|ceux|celles|il|elle|ils|elles|lui|leur|leurs"
+    r"|la meme|le meme|les memes|pareil)(?![\w])"
+)
+# Interrogatives and fillers that name no subject (the stop-words aside).
+_NO_SUBJECT = frozenset(
+    ("comment", "quand", "combien", "quel", "quelle", "quels", "quelles", "pourquoi", "qui", "quoi", "faut",
+     "peut", "peux", "dois", "doit", "possible", "faire", "avoir", "etre", "est", "sont", "fait", "cb", "svp",
+     "merci", "bonjour", "oui", "non", "ok")
+)  # fmt: skip
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether a question asked in a conversation continues the previous one (see above)."""
+    text = fold_accents(question.lower().replace("’", "'")).strip()
+    if _OPENERS.match(text):
+        return True
+    words = re.findall(r"[\w']+", text)
+    if len(words) > FOLLOW_UP_MAX_WORDS:
+        return False
+    if _POINTING_BACK.search(text):
+        return True
+    subject = [w for w in words if len(w) > 2 and w not in STOPWORDS and w not in _NO_SUBJECT]
+    return len(subject) < 2
