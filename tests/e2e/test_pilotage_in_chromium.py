@@ -9,7 +9,7 @@ from tests.e2e.conftest import SCREENSHOTS, ask, log_in, serious_violations
 ANSWER = "Réponse validée par le service RH (démonstration) : posez votre demande dans le Portail Agent."
 # The recurring questions the demo documents do not answer (relais.demo.simulate.GAP_TOPICS): which of them a
 # month of simulated use groups into a gap with several wordings depends on the draw, not on one topic.
-UNDOCUMENTED = re.compile(r"mariage|vélo|titres|abonnement|médaille|prime|collègue|élections|chauffage|radiateur")
+TITRES = re.compile(r"titres?[- ]restaurant", re.IGNORECASE)
 VIEWPORT = {"width": 1280, "height": 900}
 
 # Every table that runs past the right edge of the window, unless it scrolls inside its own box, reachable by
@@ -103,7 +103,9 @@ def test_referent_creates_a_faq_entry_from_a_gap_and_agents_get_it(simulated, br
         page.get_by_label("Service", exact=True).input_value() == "RH"
     )  # a référent lands on their own service's gaps
     assert serious_violations(page) == []
-    gap = page.locator("li.gap", has_text=UNDOCUMENTED, has=page.locator("ul.gap-examples")).first
+    # The titres-restaurant gap: test_first_week_in_chromium fills the month's first other gap, on the same
+    # server, and two FAQ entries cannot share a question.
+    gap = page.locator("li.gap", has_text=TITRES, has=page.locator("ul.gap-examples")).first
     label = gap.get_by_role("heading").inner_text()
     examples = gap.locator("ul.gap-examples li").all_inner_texts()
     page.screenshot(path=SCREENSHOTS / "11-lacunes.png", full_page=True)
@@ -120,7 +122,7 @@ def test_referent_creates_a_faq_entry_from_a_gap_and_agents_get_it(simulated, br
     # Saving embeds the entry's phrasings, on a server whose worker may be embedding the month's questions for the
     # gap pages at the same moment (2 cores in CI): a slow save, not a failed one (a failed save shows its errors).
     page.get_by_text("a été ajouté avec succès").or_(page.locator(".errornote")).wait_for(timeout=90_000)
-    assert page.locator(".errornote").count() == 0, page.locator(".errornote").all_inner_texts()
+    assert page.locator(".errornote").count() == 0, page.locator(".errornote, .errorlist").all_inner_texts()
     context.close()
 
     agent_context = browser.new_context(locale="fr-FR")

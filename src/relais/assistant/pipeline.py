@@ -83,8 +83,8 @@ def search_query_for(question: str, conversation: Conversation | None) -> str:
     if previous is None:
         return question
     # A follow-up (« et pour les contractuels ? ») is searched with the previous question; a short question that
-    # names its own subject (« Comment demander une formation ? ») is not (engine/french/questions.py). Set by
-    # hand: the answer benchmarks only see single questions.
+    # names its own subject (« Comment demander une formation ? ») is not (engine/french/questions.py). Measured
+    # on a blind set of conversations over five corpora: bench/follow_ups.py (docs/benchmarks.md).
     if is_follow_up(question):
         return f"{previous.search_query} {question}"
     return question

@@ -51,6 +51,7 @@ def test_same_kind_concludes_nothing_without_an_interrogative_and_groups_amounts
         "Et sur un mac perso ça marche ?",
         "mais si je suis à temps partiel, je dois faire comment pour le poser ?",  # long, but opens on « mais »
         "c'est combien ?",
+        "c'est payant ?",  # « c' » points back, whatever follows it
         "combien de jours ?",
         "il faut l'accord du chef ?",
         "Comment faire ?",
