@@ -269,7 +269,12 @@ class ServiceDesk(models.Model):
         verbose_name_plural = "accueils des services (pour les citoyens)"
         ordering = ["-town_hall", "label"]
         constraints = [
-            models.UniqueConstraint(fields=["town_hall"], condition=models.Q(town_hall=True), name="one_town_hall")
+            models.UniqueConstraint(
+                fields=["town_hall"],
+                condition=models.Q(town_hall=True),
+                name="one_town_hall",
+                violation_error_message="Un seul accueil peut être celui de la mairie : décochez l'autre d'abord.",
+            )
         ]
 
     def __str__(self) -> str:

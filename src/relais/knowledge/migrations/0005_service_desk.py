@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "accueil d'un service",
                 'verbose_name_plural': 'accueils des services (pour les citoyens)',
                 'ordering': ['-town_hall', 'label'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('town_hall', True)), fields=('town_hall',), name='one_town_hall')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('town_hall', True)), fields=('town_hall',), name='one_town_hall', violation_error_message="Un seul accueil peut être celui de la mairie : décochez l'autre d'abord.")],
             },
         ),
     ]
