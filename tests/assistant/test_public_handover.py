@@ -100,9 +100,10 @@ def test_the_page_shows_the_desk_its_hours_and_a_contact_form(public_knowledge, 
 
 
 def test_the_desk_of_a_document_follows_its_service_then_its_collection(public_knowledge, desks):
-    assert directory.services_of([public_knowledge.cantine.pk, public_knowledge.etat_civil.pk]) == [
-        "Scolaire", "État civil",
-    ]  # fmt: skip
+    cantine, etat_civil = public_knowledge.cantine, public_knowledge.etat_civil
+    assert [cantine.owning_service, etat_civil.owning_service] == ["Scolaire", "État civil"]
+    cantine.service = ""
+    assert cantine.owning_service == "Accueil"  # its collection's
     assert directory.desk_for("État civil") == desks["État civil"]
     assert directory.desk_for("Scolaire") == directory.desk_for("") == desks["Accueil"]  # the town hall's
 

@@ -16,7 +16,6 @@ from relais.helpdesk.outbox import deliver_due
 from relais.helpdesk.tickets import open_ticket, reply
 from tests.helpdesk.fake_glpi import FakeGlpi
 from tests.helpdesk.people import QUESTION, client_for, text, user
-from tests.helpdesk.smtp_peer import SmtpPeer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -115,14 +114,6 @@ def relais_settings(**changes) -> Config:
     from django.conf import settings
 
     return Config(**{**settings.RELAIS.__dict__, "notify_replies": False, **changes})
-
-
-@pytest.fixture()
-def smtp():
-    peer = SmtpPeer()
-    peer.start()
-    yield peer
-    peer.stop()
 
 
 def test_the_agents_reply_reaches_the_service_mailbox_in_the_thread_once(smtp, settings):

@@ -32,14 +32,6 @@ PHONE = "06 12 34 56 78"
 SECRETS = (NIR, IBAN, CARD, "Soleil2024", "dépression")
 
 
-@pytest.fixture()
-def smtp():
-    peer = SmtpPeer()
-    peer.start()
-    yield peer
-    peer.stop()
-
-
 def email_settings(settings, smtp: SmtpPeer) -> None:
     settings.RELAIS = Config(
         **{

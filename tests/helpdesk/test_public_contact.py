@@ -15,7 +15,6 @@ from relais.helpdesk.models import Delivery, OutboxMessage, Status, Ticket
 from relais.helpdesk.outbox import deliver_due
 from relais.helpdesk.tickets import reply
 from relais.knowledge.models import ServiceDesk
-from tests.helpdesk.smtp_peer import SmtpPeer
 
 pytestmark = pytest.mark.django_db
 
@@ -119,14 +118,6 @@ def test_the_administrator_sees_the_desks_requests_in_the_queue(desk):
     client = Client()
     client.force_login(admin)
     assert "Claire Dubois" in client.get("/traitement/").content.decode()
-
-
-@pytest.fixture()
-def smtp():
-    peer = SmtpPeer()
-    peer.start()
-    yield peer
-    peer.stop()
 
 
 def test_through_the_service_mailbox_and_the_reply_by_email_to_the_visitor(desk, smtp, settings):

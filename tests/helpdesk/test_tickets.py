@@ -41,14 +41,6 @@ def relais_settings(**changes) -> Config:
     return Config(**{**settings.RELAIS.__dict__, **changes})
 
 
-@pytest.fixture()
-def smtp():
-    peer = SmtpPeer()
-    peer.start()
-    yield peer
-    peer.stop()
-
-
 def email_settings(smtp: SmtpPeer, **more) -> Config:
     return relais_settings(
         helpdesk_services=(("RH", "email"), ("DSI", "builtin")),

@@ -176,8 +176,8 @@ class Exchange(models.Model):
 def service_of(documents) -> str:
     """The owning service of the first of these documents (citations, then suggestions) that has one."""
     for document in documents:
-        if document is not None and (document.service or document.collection.service):
-            return document.service or document.collection.service
+        if document is not None and document.owning_service:
+            return document.owning_service
     return ""
 
 

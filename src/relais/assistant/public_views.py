@@ -156,8 +156,8 @@ def _handover(payload: dict, screened: str) -> dict | None:
     if (screened and screened not in PREFIX_KINDS) or not (payload["mode"] == "none" or payload["needs_check"]):
         return None
     closest = [s["document_id"] for s in payload["suggestions"]] + [c["document_id"] for c in payload["citations"]]
-    services = directory.services_of(closest[:1])
-    desk = directory.desk_for(services[0] if services else "")
+    documents = Document.objects.select_related("collection").in_bulk(closest[:1])
+    desk = directory.desk_for(service_of(documents.values()))
     return directory.handover(desk) if desk is not None else None
 
 

@@ -62,7 +62,7 @@ def suggested_service(exchange: Exchange | None) -> str:
         ids = [c["document_id"] for c in exchange.citations] + [s["document_id"] for s in exchange.suggestions]
         for document_id in ids:
             document = Document.objects.filter(pk=document_id).select_related("collection").first()
-            service = document and (document.service or document.collection.service)
+            service = document and document.owning_service
             if service in known:
                 return service
     return known[0] if known else "DSI"
@@ -262,36 +262,28 @@ def _queue_followup(ticket: Ticket, author, body: str) -> None:
 
 
 def _notify_requester(ticket: Ticket, handler, body: str) -> OutboxMessage | None:
+    """The handler's reply, by e-mail to whoever asked. An agent gets a link to the ticket's page, to reply there;
+    a visitor (the citizens' contact form) has no page in Relais: the whole answer, signed by the service."""
     email = ticket.requester_email
     if not settings.RELAIS.notify_replies or not email:
         return None
     if ticket.from_visitor:
-        return _notify_visitor(ticket, handler, body)
+        author, link = ticket.service, ""
+        text = (
+            f"Bonjour,\n\nVoici la réponse du service {ticket.service} à votre demande « {ticket.title} » :"
+            f"\n\n{body}\n\nRéférence de votre demande : {ticket.reference}."
+        )
+    else:
+        author, link = handler.get_full_name() or handler.username, _link(reverse("my_ticket", args=[ticket.pk]))
+        text = f"{author} ({ticket.service}) a répondu à votre demande « {ticket.title} » :\n\n{body}"
     notification = FollowupData(
         key=new_key("notify"),
         reference=ticket.reference,
         external_id="",
-        body=f"{handler.get_full_name() or handler.username} ({ticket.service}) a répondu à votre demande "
-        f"« {ticket.title} » :\n\n{body}",
-        author_name=handler.get_full_name() or handler.username,
+        body=text,
+        author_name=author,
         to_email=email,
-        link=_link(reverse("my_ticket", args=[ticket.pk])),
-        title=f"Réponse à votre demande « {ticket.title} »",
-    )
-    return queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))
-
-
-def _notify_visitor(ticket: Ticket, handler, body: str) -> OutboxMessage:
-    """The service's reply, by e-mail to the visitor who gave one: the whole answer (they have no page in
-    Relais), signed by the service, not by the agent's name."""
-    notification = FollowupData(
-        key=new_key("notify"),
-        reference=ticket.reference,
-        external_id="",
-        body=f"Bonjour,\n\nVoici la réponse du service {ticket.service} à votre demande « {ticket.title} » :"
-        f"\n\n{body}\n\nRéférence de votre demande : {ticket.reference}.",
-        author_name=ticket.service,
-        to_email=ticket.visitor_email,
+        link=link,
         title=f"Réponse à votre demande « {ticket.title} »",
     )
     return queue(OutboxMessage.Kind.NOTIFY, ticket, "email", payload_of(notification))

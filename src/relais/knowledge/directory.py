@@ -7,7 +7,6 @@ propriétaire »), else the town hall's. Its hours are read by `relais.engine.ho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from relais.knowledge.models import Document, ServiceDesk
+from relais.knowledge.models import ServiceDesk
 
 
 def town_hall() -> ServiceDesk | None:
@@ -28,19 +27,6 @@ def desk_for(service: str) -> ServiceDesk | None:
     """The desk of the service that owns the closest page; else the town hall's, which orients visitors (the
     next closest page's service would be a guess). None when the town has entered no desk."""
     return (service and ServiceDesk.objects.filter(service=service).first()) or town_hall()
-
-
-def services_of(document_ids: Iterable[int]) -> list[str]:
-    """The owning service of each document, in the order given (the closest page first)."""
-    ids = list(document_ids)
-    documents = Document.objects.select_related("collection").in_bulk(ids)
-    found = []
-    for document_id in ids:
-        document = documents.get(document_id)
-        service = document and (document.service or document.collection.service)
-        if service and service not in found:
-            found.append(service)
-    return found
 
 
 def town_hall_open(at: datetime) -> bool | None:

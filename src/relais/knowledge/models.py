@@ -108,6 +108,11 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def owning_service(self) -> str:
+        """The service that owns it: its own, else its collection's (« » when neither says)."""
+        return self.service or self.collection.service
+
     def title_vector(self) -> np.ndarray | None:
         return np.frombuffer(bytes(self.title_embedding), dtype=np.float32) if self.title_embedding else None
 
