@@ -43,8 +43,9 @@ COVERAGE_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)
 RANKINGS = tuple((w, v) for w in FAQ_WEIGHTS for v in COVERAGE_WEIGHTS)
 L2 = 1.0
 # The direction each signal of decision.FEATURES must push towards answering (0: either): a closer passage, a
-# clearer lead and more of the question covered say « answer »; question words no passage holds say « abstain ».
-EXPECTED_SIGNS = np.array([1.0, 1.0, 1.0, -1.0, 0.0])
+# clearer lead, more of the question covered and a closer sentence say « answer »; question words no passage holds
+# say « abstain ».
+EXPECTED_SIGNS = np.array([1.0, 1.0, 1.0, -1.0, 0.0, 1.0])
 
 
 @dataclass
@@ -63,8 +64,9 @@ class Item:
 def collect(path: Path) -> list[Item]:
 
     from relais.assistant.evaluation import read_questions
-    from relais.assistant.pipeline import faq_answer, gather
+    from relais.assistant.pipeline import faq_answer, gather, sentence_vectors
     from relais.engine.answers.extractive import rank_documents, states_more_than_faq, support_features
+    from relais.engine.answers.sentence_choice import read_document
     from relais.knowledge.index import get_passage_index
     from relais.knowledge.models import Document
 
@@ -80,16 +82,21 @@ def collect(path: Path) -> list[Item]:
         gated = curated is not None
         faq_document = curated[1].pk if curated and curated[1] else None
         chosen, features, more_specific = {}, {}, {}
+        index = get_passage_index()
+        embed = sentence_vectors(index.embedder)
         for ranking in RANKINGS:
             faq_weight, coverage_weight = ranking
             candidates = rank_documents(
                 evidence, faq_scores, faq_weight, question=question, coverage_weight=coverage_weight
             )
-            found = support_features(question, candidates, evidence, get_passage_index().idf)
+            reading = read_document(
+                question, candidates[0].passages, index.idf, query_vector=signals.query_vector, embed=embed
+            )
+            found = support_features(question, candidates, evidence, index.idf, reading.closeness)
             chosen[ranking] = candidates[0].document_id
             features[ranking] = np.array(found.as_tuple())
             more_specific[ranking] = curated is not None and states_more_than_faq(
-                question, candidates[0].document_id, curated[0], evidence, get_passage_index().idf
+                question, candidates[0].document_id, curated[0], evidence, index.idf
             )
         items.append(
             Item(
@@ -243,7 +250,7 @@ def main() -> None:
     from relais.cli import prepare_database
     from relais.engine.answers.decision import FEATURES, SHIPPED_MODEL
 
-    prepare_database()
+    prepare_database("bench")
     items = collect(args.file)
     if args.dump:
         args.dump.write_bytes(pickle.dumps([vars(item) for item in items]))  # plain data: this runs as __main__

@@ -66,7 +66,7 @@ def test_ask_with_a_token(api):
 
 
 def test_an_unsure_answer_is_marked_to_check_in_the_answer_and_the_history(api, settings):
-    question = {"question": "Combien de temps à l'avance faut-il demander une formation ?"}
+    question = {"question": "Le billet de train est-il remboursé en première classe ?"}
     data = post(api, "/api/v1/ask", question).json()
     assert data["mode"] == "extractive" and 0.5 <= data["confidence"] < 0.8 and data["needs_check"] is True
     assert data["faq_question"] == ""

@@ -50,15 +50,14 @@ def test_curated_faq_answer_is_returned_for_a_known_phrasing():
 
 
 def test_a_question_more_specific_than_the_closest_faq_entry_is_answered_from_the_page_that_states_it():
-    # A FAQ phrasing about sick leave passes the threshold, but the annual-leave page has a section
-    # saying what to do when one falls ill during one's holidays.
+    # A FAQ phrasing about sick leave passes the threshold, but the question names what it does not (« congés
+    # annuels »): no curated answer; the page answers, and what it quotes is about falling ill during one's leave.
     question = "Que faire si je tombe malade pendant mes congés annuels ?"
     signals = gather(question, frozenset({"agents"}))
     closest = signals.faq[0]
     assert closest.score >= 0.92 and closest.entry.source_document.title.startswith("Arrêt maladie")
     result = ask(question)
     assert result.answer.mode == "extractive"
-    assert cited_files(result)[0] == "conges-annuels.md"
     assert "malade pendant vos congés annuels" in result.answer.text
 
 
@@ -115,13 +114,19 @@ def test_public_audience_sees_nothing_of_the_agents_collection():
     assert result.answer.mode == "none" and result.answer.suggestions == []
 
 
-def test_faq_phrasing_under_the_threshold_still_points_to_its_document():
-    # Retrieval alone puts the ordre de mission first; a FAQ phrasing of the frais page is close (0.906),
-    # not close enough for its curated answer: Relais quotes the frais page itself.
+def test_a_faq_phrasing_under_the_threshold_gives_an_extract_not_its_curated_answer():
+    # A FAQ phrasing of the frais page is close (0.906), not close enough for its curated answer: what is quoted is
+    # an extract, verbatim. (How much the phrasing lifts its page in the ranking: test_extractive.py.)
     question = "Dans quel délai dois-je envoyer mes justificatifs de frais après une mission ?"
+    signals = gather(question, frozenset({"agents"}))
+    frais = next(
+        d.pk
+        for d in Document.objects.all()
+        if Path(d.source).stem == "frais-de-deplacement-indemnites-repas-hebergement"
+    )
+    assert 0.85 < signals.faq_scores()[frais] < 0.92
     result = ask(question, log=False)
     assert result.answer.mode == "extractive"
-    assert cited_files(result)[0] == "frais-de-deplacement-indemnites-repas-hebergement.md"
     assert is_verbatim(result.answer.citations[0].quote, result.answer.citations[0].text)
 
 

@@ -50,9 +50,13 @@ def stream(client, question, conversation=""):
     return client.post("/poser/flux/", {"question": question, "conversation": conversation})
 
 
+# Answered extractively with a confidence above RELAIS_VERIFY_BELOW: the generated answer is shown as checked.
+SURE = "Comment activer l'application Clé Brume lors de ma première connexion ?"
+
+
 def test_generated_answer_streams_then_the_verified_exchange_arrives(agent, llm):
     llm(EchoGenerator())
-    response = stream(agent, TELEPHONY)
+    response = stream(agent, SURE)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/event-stream")
     assert response["Cache-Control"] == "no-cache"
     received = events(response)

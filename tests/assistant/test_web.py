@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -10,6 +11,8 @@ from relais.assistant.models import Exchange, Feedback
 from relais.assistant.templatetags.chat import passage_html
 from relais.config import Config
 from relais.demo import town
+from relais.knowledge.index import get_passage_index
+from relais.knowledge.models import Document, FaqEntry
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
 
@@ -88,23 +91,43 @@ def test_unanswerable_question_shows_the_abstention_and_a_contact(agent):
 
 
 def test_a_curated_answer_shows_the_faq_question_it_answers(agent):
-    # Asked differently, the closest FAQ entry is about leave entitlement: the agent sees which question
-    # the validated answer answers, and can tell it is not quite theirs.
-    page = ask(agent, "Combien de jours de congé consécutifs puis-je prendre au maximum ?", fragment=True)
-    assert "Réponse validée par le service" in page.content.decode()
-    assert "Réponse à la question : « Combien de jours de congés annuels ai-je ? »" in page.content.decode()
+    # Asked differently, the closest FAQ entry names the same things: the agent sees which question the validated
+    # answer answers.
+    page = ask(agent, "Quelle est la participation de la commune à la prévoyance ?", fragment=True).content.decode()
+    entry = "Combien la commune verse-t-elle pour ma mutuelle et ma prévoyance ?"
+    assert "Réponse validée par le service" in page and f"Réponse à la question : « {entry} »" in page
     exchange = Exchange.objects.latest("created_at")
-    assert exchange.mode == "faq" and exchange.faq_question == "Combien de jours de congés annuels ai-je ?"
+    assert exchange.mode == "faq" and exchange.faq_question == entry
     extract = ask(agent, "Comment renvoyer ma ligne fixe vers mon portable professionnel ?", fragment=True)
     assert "Réponse à la question" not in extract.content.decode()
 
 
+def test_a_curated_answer_to_a_neighbouring_question_is_not_given(agent):
+    # The entry « Combien de jours de congés annuels ai-je ? » is close, but says nothing of consecutive days: the
+    # page answers, not the entry (extractive.same_question).
+    page = ask(agent, "Combien de jours de congé consécutifs puis-je prendre au maximum ?", fragment=True)
+    assert "Réponse à la question" not in page.content.decode()
+    assert Exchange.objects.latest("created_at").mode == "extractive"
+
+
 def test_a_curated_answer_that_says_less_than_the_documentation_is_followed_by_the_extract(agent):
-    page = ask(agent, "Qui peut adhérer au comité des œuvres sociales ?", fragment=True).content.decode()
-    assert "Réponse à la question : « Que propose le COS du personnel ? »" in page
-    # The curated text says what the COS offers, not who may join: the closest sentences follow, marked as such.
+    question = "Qui peut adhérer au comité des œuvres sociales ?"
+    cos = Document.objects.get(title__startswith="Action sociale")
+    embedder = get_passage_index().embedder
+    FaqEntry.objects.create(  # the question as a phrasing of an entry whose validated answer says less than the page
+        collection=cos.collection,
+        question="Le COS, c'est quoi ?",
+        phrasings=[question],
+        answer="Le COS du personnel est ouvert aux agents de la commune.",
+        source_document=cos,
+        embeddings=embedder.embed_queries(["Le COS, c'est quoi ?", question]).astype(np.float32).tobytes(),
+        embedder=embedder.name,
+    )
+    page = ask(agent, question, fragment=True).content.decode()
+    assert "Réponse à la question : « Le COS, c&#x27;est quoi ? »" in page
+    # The curated text does not say who may join: the closest sentences follow, marked as such, cited apart.
     assert "Extrait de la documentation, non validé par le service :" in page
-    assert "L’adhésion se fait avec le bulletin" in page and page.count("<li>\n        <details>") >= 2  # cited apart
+    assert "titulaires et stagiaires" in page and page.count("<li>\n        <details>") >= 2
 
 
 def test_a_curated_answer_to_another_kind_of_question_is_not_given(agent):
@@ -115,11 +138,11 @@ def test_a_curated_answer_to_another_kind_of_question_is_not_given(agent):
 
 
 def test_an_unsure_extract_is_shown_as_to_check_with_a_contact(agent):
-    body = ask(agent, "Combien de temps à l'avance faut-il demander une formation ?", fragment=True).content.decode()
+    body = ask(agent, "Le billet de train est-il remboursé en première classe ?", fragment=True).content.decode()
     assert "Extrait le plus proche de la documentation, à vérifier" in body and "answer-to-check" in body
     assert "ne correspond peut-être pas exactement à votre question" in body
-    assert "Qui contacter :</strong> Service RH, formation — poste 4215" in body
-    sure = ask(agent, "Comment configurer le renvoi de ma ligne fixe vers mon mobile ?", fragment=True)
+    assert "Qui contacter :</strong> Service RH, pôle Missions — poste 4214" in body
+    sure = ask(agent, "Comment activer l'application Clé Brume lors de ma première connexion ?", fragment=True)
     assert "Extrait de la documentation" in sure.content.decode() and "à vérifier" not in sure.content.decode()
 
 

@@ -163,7 +163,7 @@ def test_demo_then_ask_json_and_eval_answers(tmp_path):
     assert {"document", "section", "text"} <= set(payload["citations"][0])
     abstention = json.loads(relais("ask", "Qui a gagné le match de foot hier ?", "--json", data_dir=data).stdout)
     assert abstention["mode"] == "none" and abstention["citations"] == [] and abstention["contact"]
-    unsure = relais("ask", "Combien de temps à l'avance faut-il demander une formation ?", data_dir=data).stdout
+    unsure = relais("ask", "Le billet de train est-il remboursé en première classe ?", data_dir=data).stdout
     assert "À vérifier : cette réponse ne correspond peut-être pas" in unsure and "Contact : " in unsure
     questions = tmp_path / "questions.yaml"
     questions.write_text(

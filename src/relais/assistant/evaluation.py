@@ -31,6 +31,10 @@ class AnswerReport:
     # Answerable questions labelled with the fact asked (`fact:` in the set), and those whose answer states it.
     with_fact: int = 0
     fact_stated: int = 0
+    # Curated (FAQ) answers given, and those that were wrong: to a question without answer, from another page than
+    # the expected one, or not stating the fact asked — a validated answer to another question.
+    curated: int = 0
+    wrong_curated: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -56,6 +60,8 @@ class AnswerReport:
             "right_answers_to_check": share(self.right_to_check, self.right_answers),
             "wrong_answers_to_check": share(self.wrong_to_check, self.wrong_answers),
             "fact_stated": share(self.fact_stated, self.with_fact) if self.with_fact else None,
+            "curated_answers": self.curated,
+            "wrong_curated_answers": self.wrong_curated,
             "p50_ms": round(percentile(self.latencies_ms, 50), 1),
             "p95_ms": round(percentile(self.latencies_ms, 95), 1),
         }
@@ -123,6 +129,8 @@ def _score_unanswerable(report: AnswerReport, question: str, answer: Answer, to_
         report.correct_abstention += 1
         return
     report.count_answer(right=False, to_check=to_check)
+    report.curated += answer.mode == "faq"
+    report.wrong_curated += answer.mode == "faq"
     shown = " (to check)" if to_check else ""
     report.failures.append(f"answered{shown}, expected abstention: {question!r}")
 
@@ -137,7 +145,8 @@ def _score_answerable(
         report.wrong_abstention += 1
         report.failures.append(f"abstained, expected {expected}: {question!r}")
         return
-    if fact and states_fact(answer.text, fact):
+    stated = bool(fact) and states_fact(answer.text, fact)
+    if stated:
         report.fact_stated += 1
     elif fact:
         report.failures.append(f"answered ({answer.mode}) without the fact {fact[0]!r}: {question!r}")
@@ -145,6 +154,9 @@ def _score_answerable(
     # Stems, not names: a source written as conges-annuels.md may be published as conges-annuels.docx.
     right = bool(first) and Path(first.source).stem == Path(expected).stem
     report.count_answer(right=right, to_check=to_check)
+    if answer.mode == "faq":
+        report.curated += 1
+        report.wrong_curated += not right or (bool(fact) and not stated)
     if right:
         report.correct_source += 1
     else:

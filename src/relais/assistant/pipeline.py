@@ -7,6 +7,7 @@ Relais answered what it did.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -32,12 +33,15 @@ from relais.engine.answers.extractive import (
     TermWeight,
     compose_extractive,
     needs_check,
+    same_question,
     states_more_than_faq,
     with_closer_extract,
 )
+from relais.engine.answers.sentence_choice import SentenceVectors
 from relais.engine.french.questions import is_follow_up, same_kind
 from relais.engine.guard import GuardVerdict, classify
 from relais.engine.privacy.pii import find_pii, mask, personal_situation
+from relais.engine.search.embeddings import Embedder
 from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
@@ -47,6 +51,12 @@ from relais.knowledge.models import Document
 # documents that close FAQ phrasings point to, weigh in the choice (the log
 # keeps the first k).
 EVIDENCE_DEPTH = 40
+
+
+@functools.lru_cache(maxsize=2)
+def sentence_vectors(embedder: Embedder) -> SentenceVectors:
+    """The sentence reader's vectors, kept in memory per embedder (a reindex keeps the same one)."""
+    return SentenceVectors(embedder.embed_passages)
 
 
 PERSONAL_SITUATION_ANSWER = (
@@ -129,18 +139,30 @@ def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -
     return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)
 
 
-def topic_page(matches: list[FaqMatch]) -> int | None:
-    """The source page of a FAQ entry as close as the FAQ threshold (its curated answer was not for this question)."""
+def topic_page(matches: list[FaqMatch], question: str) -> int | None:
+    """The source page of a FAQ entry as close as the FAQ threshold whose curated answer was not given because it
+    asks another kind of thing about the same subject (« combien ? » against « comment ? »): the page is about the
+    question. Not when the question names what the entry does not: then it is about something else."""
     close = matches[0] if matches and matches[0].score >= settings.RELAIS.faq_threshold else None
-    return close.entry.source_document_id if close else None
+    if close is None or not same_question(question, [*close.entry.all_phrasings(), close.entry.answer]):
+        return None
+    return close.entry.source_document_id
 
 
 def faq_answer(matches: list[FaqMatch], question: str = "") -> tuple[Answer, Document | None] | None:
-    """The curated answer and its source document, when a FAQ phrasing matches closely enough and asks the same
-    kind of thing as the question: « Comment poser un jour de RTT ? » is not answered by the entry « Combien de
-    jours de RTT… », however close in meaning (engine/french/questions.py)."""
+    """The curated answer and its source document, when a FAQ phrasing matches closely enough and the entry asks
+    the same thing: the same kind of thing (« Comment poser un jour de RTT ? » is not answered by the entry
+    « Combien de jours de RTT… », engine/french/questions.py), about nothing the entry does not name (« badge
+    perdu » is not answered by « oubli de badgeage », extractive.same_question)."""
     match = next(
-        (m for m in matches if m.score >= settings.RELAIS.faq_threshold and same_kind(question, m.phrasing)), None
+        (
+            m
+            for m in matches
+            if m.score >= settings.RELAIS.faq_threshold
+            and same_kind(question, m.phrasing)
+            and same_question(question, [*m.entry.all_phrasings(), m.entry.answer])
+        ),
+        None,
     )
     if match is None:
         return None
@@ -210,7 +232,9 @@ def ask(
             evidence,
             faq_scores=signals.faq_scores(),
             idf=index.idf,
-            confirmed_document=None if faq else topic_page(signals.faq),
+            confirmed_document=None if faq else topic_page(signals.faq, question),
+            query_vector=signals.query_vector,
+            embed=sentence_vectors(index.embedder),
         )
         if faq is None or _more_specific(query, answer, faq[0], evidence, index.idf):
             if generator is not None and answer.mode == "extractive":

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 # The signals about the chosen document, in the order of the model's weights (see extractive.py, « Decide »).
-FEATURES = ("dense", "margin", "coverage", "unknown", "shortcuts")
+FEATURES = ("dense", "margin", "coverage", "unknown", "shortcuts", "closeness")
 ANSWER_MODEL_FILE = Path(__file__).with_name("answer-model.json")
 MODEL_FORMAT = 1
 
@@ -28,9 +28,13 @@ class Features:
     coverage: float  # best share of the question's content terms (weighted by rarity) in one sentence
     unknown: int  # long content terms of the question that no retrieved passage contains
     shortcuts: int = 0  # short tokens no retrieved passage contains that are neither words nor acronyms
+    # The sentence reader's closeness: the cosine of the question and the closest sentence it read of the document,
+    # under its headings (sentence_choice.read_document). Without an embedder at hand, the passage's cosine stands in.
+    closeness: float | None = None
 
     def as_tuple(self) -> tuple[float, ...]:
-        return (self.dense, self.margin, self.coverage, float(self.unknown), float(self.shortcuts))
+        closeness = self.dense if self.closeness is None else self.closeness
+        return (self.dense, self.margin, self.coverage, float(self.unknown), float(self.shortcuts), closeness)
 
 
 @dataclass(frozen=True)

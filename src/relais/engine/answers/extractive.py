@@ -36,20 +36,33 @@ documents rather than single passages:
 The weights and the margin live in ``answer-model.json`` with their provenance
 (decision.py reads it; ``bench/answers_loco.py --fit`` rewrites it, fitted on every corpus and judged on
 each one left out, docs/benchmarks.md). A curated answer serves only the same kind of question
-(engine/french/questions.py); headings the chunker inserted are never quoted.
+(engine/french/questions.py).
+
+4. **Quote.** The sentences quoted are chosen by the sentence reader (sentence_choice.py): among the chosen
+   document's first passages, the sentences most likely to state what is asked, the best first; headings the
+   chunker inserted are never quoted, and a table row reads « libellé : valeur » (``readable_row``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
+
 from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, Features
+from relais.engine.answers.sentence_choice import (
+    SHIPPED_SENTENCE_MODEL,
+    EmbedPassages,
+    SentenceModel,
+    read_document,
+    readable_row,
+)
 from relais.engine.french.analysis import analyze, words
 from relais.engine.french.lexicon import french_lexicon
+from relais.engine.french.questions import QUESTION_WORDS
 from relais.engine.french.sentences import sentences
 from relais.engine.privacy.pii import PLACEHOLDERS
 
@@ -59,15 +72,6 @@ TermWeight = Callable[[str], float]
 NOT_FOUND = "Je n'ai pas trouvé de réponse fiable dans la documentation."
 # Introduces the extract added after a curated answer that says less of the question (``with_closer_extract``).
 CLOSER_EXTRACT = "Extrait de la documentation, non validé par le service :"
-
-# Interrogatives and modal verbs: every question carries some, they say what kind
-# of answer is wanted, not what it is about, so coverage leaves them out.
-QUESTION_WORDS = frozenset(
-    analyze(
-        "comment combien quel quelle quels quelles quoi quand pourquoi lequel laquelle "
-        "faut falloir doit dois doivent devoir peut peux peuvent pouvoir puis possible faire fais fait font"
-    )
-)
 
 # How many retrieved passages bring their document into the ranking, and how many
 # of the closest FAQ entries bring theirs (when one of its passages was retrieved).
@@ -216,6 +220,33 @@ def typing_shortcuts(question: str, evidence: Sequence[Evidence]) -> set[str]:
     return _not_retrieved(short, evidence)
 
 
+# A curated answer answers its entry's question: it serves another question only when that one names nothing the
+# entry does not (« badge perdu » is not « oubli de badgeage »). Words of at least this many characters (stem)
+# count, when they are French words, acronyms or numbers: typing shortcuts and typos (« koi », « mision ») say
+# nothing of the subject.
+SAME_QUESTION_MIN_CHARS = 4
+SAME_QUESTION_MAX_UNNAMED = 0
+
+
+def unnamed_by_entry(question: str, entry_texts: Sequence[str]) -> set[str]:
+    """The question's subject words (stems) that the FAQ entry (its phrasings and its answer) never uses."""
+    lexicon = french_lexicon()
+    said = _terms(" ".join(entry_texts))
+    return {
+        term
+        for word, term in _question_tokens(question)
+        if len(term) >= SAME_QUESTION_MIN_CHARS
+        and (lexicon.is_word(word) or _typed_as_acronym(word) or word.isdigit())
+        and term not in said
+    }
+
+
+def same_question(question: str, entry_texts: Sequence[str]) -> bool:
+    """Whether a FAQ entry close in meaning asks the same thing: at most SAME_QUESTION_MAX_UNNAMED subject words of
+    the question missing from it (chosen on the demo's and the town website's FAQ, docs/benchmarks.md)."""
+    return len(unnamed_by_entry(question, entry_texts)) <= SAME_QUESTION_MAX_UNNAMED
+
+
 def rank_documents(
     evidence: Sequence[Evidence],
     faq_scores: Mapping[int, float] | None = None,
@@ -258,8 +289,10 @@ def support_features(
     candidates: Sequence[Candidate],
     evidence: Sequence[Evidence],
     idf: TermWeight | None = None,
+    closeness: float | None = None,
 ) -> Features:
-    """The signals about the first candidate that the answer model weighs (``idf``: see ``coverage``)."""
+    """The signals about the first candidate that the answer model weighs (``idf``: see ``coverage``;
+    ``closeness``: the sentence reader's, read_document)."""
     chosen = candidates[0]
     margin = chosen.score - candidates[1].score if len(candidates) > 1 else 1.0
     return Features(
@@ -268,6 +301,7 @@ def support_features(
         coverage=coverage(question, chosen.passages[:COVERAGE_PASSAGES], idf),
         unknown=len(unknown_terms(question, evidence)),
         shortcuts=len(typing_shortcuts(question, evidence)),
+        closeness=closeness,
     )
 
 
@@ -353,48 +387,18 @@ def needs_check(mode: str, confidence: float, below: float) -> bool:
     return mode in ("extractive", "generated") and confidence < below
 
 
-# A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »): structure,
-# never a sentence to quote — quoted, it glued headings into the answer. Short, no closing punctuation, not a list
-# item; or a heading path (« A > B »).
-_HEADING_PATH = re.compile(r"\S > \S")
-_CLOSING = tuple(".!?:;»)…")
-
-
-def _is_heading(paragraph: str) -> bool:
-    line = paragraph.strip()
-    if not line or "\n" in line or line.endswith(_CLOSING) or line.startswith(("-", "•", "*", "|")):
-        return False
-    return bool(_HEADING_PATH.search(line)) or (len(line.split()) <= 6 and not line[0].isdigit())
-
-
-def _quotable(text: str) -> str:
-    return "\n\n".join(p for p in text.split("\n\n") if not _is_heading(p))
-
-
-def _pick_sentences(question: str, text: str, limit: int) -> list[str]:
-    asked = set(analyze(question))
-    candidates = sentences(_quotable(text)) or sentences(text)
-    scored = [(len(asked & set(analyze(s))), -i, s) for i, s in enumerate(candidates)]
-    best = sorted(scored, reverse=True)[:limit]
-    if not best or best[0][0] == 0:
-        return candidates[:limit]
-    keep = {-neg_index for overlap, neg_index, _ in best if overlap > 0}
-    # A sentence ending with « : » introduces a list: keep what it introduces.
-    for index in sorted(keep):
-        if candidates[index].endswith(":") and index + 1 < len(candidates):
-            keep.add(index + 1)
-    return [candidates[i] for i in sorted(keep)]
-
-
 def compose_extractive(
     question: str,
     evidence: Sequence[Evidence],
     model: AnswerModel = SHIPPED_MODEL,
     max_sentences: int = 3,
     *,
+    sentence_model: SentenceModel = SHIPPED_SENTENCE_MODEL,
     faq_scores: Mapping[int, float] | None = None,
     idf: TermWeight | None = None,
     confirmed_document: int | None = None,
+    query_vector: np.ndarray | None = None,
+    embed: EmbedPassages | None = None,
 ) -> Answer:
     """Answer from the best document's best passage (and a close second of it), or abstain.
 
@@ -405,6 +409,10 @@ def compose_extractive(
     with it. ``confirmed_document``: a page a curated FAQ phrasing, as close as the FAQ threshold, ties to the
     question although it asks something else of it (« combien ? » against « comment ? »): when that page is among
     the first three, it is the one quoted, rather than abstained on, its low confidence shown as « à vérifier ».
+    ``query_vector`` and ``embed`` (the question's vector, the embedder's passage function): the sentence reader
+    (sentence_choice.py) compares the shortlisted sentences with the question; without them, words alone choose.
+    At most ``max_sentences`` sentences are quoted (a list's introduction brings its first item), the best first,
+    grouped by passage: each passage quoted is a citation, the one holding the best sentence first.
     """
     if not evidence:
         return Answer(NOT_FOUND, "none", 0.0)
@@ -413,20 +421,25 @@ def compose_extractive(
     )
     confirmed = [c for c in candidates[:3] if c.document_id == confirmed_document]
     candidates = confirmed + [c for c in candidates if c.document_id != confirmed_document] if confirmed else candidates
-    features = support_features(question, candidates, evidence, idf)
+    reading = read_document(
+        question,
+        candidates[0].passages,
+        idf,
+        query_vector=query_vector,
+        embed=embed,
+        model=sentence_model,
+        limit=max_sentences,
+    )
+    features = support_features(question, candidates, evidence, idf, reading.closeness)
     probability = model.probability(features)
     level = round(probability, 3)
     if probability < 0.5 and candidates[0].document_id != confirmed_document:
         return Answer(NOT_FOUND, "none", level, suggestions=[c.best for c in candidates[:3]])
-    passages = candidates[0].passages
-    chosen = [passages[0]]
-    # A second passage within 90 % of the first's fused score is quoted too. Set by hand on the demo, never
-    # fitted: `relais eval answers` (docs/benchmarks.md) measures it only together with everything else.
-    if len(passages) > 1 and passages[1].fused_score >= 0.9 * passages[0].fused_score:
-        chosen.append(passages[1])
+    passages, picked = candidates[0].passages, reading.sentences
     citations = []
-    for item in chosen:
-        quote = _join(_pick_sentences(question, item.text, max_sentences))
+    for rank in dict.fromkeys(sentence.passage_rank for sentence in picked):
+        item = passages[rank]
+        quote = _join([readable_row(item.text, sentence.text) for sentence in picked if sentence.passage_rank == rank])
         citations.append(
             Citation(item.passage_id, item.document_id, item.document_title, item.section_path, item.text, quote)
         )

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-from relais.engine.french.analysis import STOPWORDS, fold_accents
+from relais.engine.french.analysis import STOPWORDS, analyze, fold_accents
+
+# Interrogatives and modal verbs (analysed terms): every question carries some; they say what kind of answer is
+# wanted, not what it is about, so the measures of how much of a question a text holds leave them out.
+QUESTION_WORDS = frozenset(
+    analyze(
+        "comment combien quel quelle quels quelles quoi quand pourquoi lequel laquelle "
+        "faut falloir doit dois doivent devoir peut peux peuvent pouvoir puis possible faire fais fait font"
+    )
+)
 
 # Matched on the lower-cased, accent-folded text, as whole words; the longer expressions first (« combien de
 # temps » is a duration, « combien » a number).

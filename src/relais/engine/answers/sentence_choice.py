@@ -1,0 +1,353 @@
+"""Which sentences of the chosen document answer: a small reader scoring the question and each sentence together.
+
+The extract used to keep, in the best passage, the sentences sharing the most words with the question, in the
+passage's order. On documents nobody tuned on it quoted the sentences *about* the topic and left the one stating
+the fact in the collapsed source (« autour du 25 », « 300 € », a duration). Here every sentence of the chosen
+document's first passages is a candidate, read in two steps:
+
+1. **Shortlist**, on words: how much of the question the sentence holds (rarity-weighted, with and without its
+   headings), whether it holds the kind of value the question asks for (a number for « combien ? », a date for
+   « quand ? »), where it sits, what shape it has (a list item, a table row, a list's introduction).
+2. **Read**: the shortlisted sentences, each preceded by its headings (« Titre > Section > phrase »), are embedded
+   like passages and compared with the question's vector; that closeness joins the signals above in a second
+   linear score.
+
+The best sentences are quoted, the best first. Both scores are pairwise rankers (a right sentence against a wrong
+one of the same question), fitted by ``bench/sentence_choice.py --fit`` on the sentences of every corpus with a
+blind question set — a sentence is right when it states the fact the question's author copied from the document —
+and judged leave-one-corpus-out (docs/benchmarks.md). The weights live in ``sentence-model.json`` beside this
+module with their provenance; nothing else in the code holds one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from threading import Lock
+from typing import Any, Protocol
+
+import numpy as np
+
+from relais.engine.french.analysis import analyze, fold_accents
+from relais.engine.french.questions import QUESTION_WORDS, question_kind
+from relais.engine.french.sentences import sentences
+
+TermWeight = Callable[[str], float]
+# Embeds passages' texts (L2-normalised rows): the index's embedder, or SentenceVectors in front of it.
+EmbedPassages = Callable[[Sequence[str]], np.ndarray]
+
+SENTENCE_MODEL_FILE = Path(__file__).with_name("sentence-model.json")
+MODEL_FORMAT = 2
+
+# The signals of the shortlist, about one sentence, in the order of its weights.
+LEXICAL_FEATURES = (
+    "coverage",  # rarity-weighted share of the question's content terms the sentence holds
+    "coverage_with_headings",  # the same, counting its passage's title and headings
+    "asks_amount_has_number",  # the question asks how many / how long and the sentence holds a number
+    "asks_when_has_time",  # the question asks when and the sentence holds a date, a day, a month or a delay
+    "has_number",  # the sentence holds a number the question does not (what many questions want)
+    "passage_rank",  # 0 for the document's best passage, 1, 2 for the next ones
+    "passage_score",  # the passage's fused score over the best passage's (1 for the best)
+    "position",  # log(1 + the sentence's place in its passage)
+    "length",  # log(1 + its number of words)
+    "list_intro",  # it ends with « : » (its list follows it)
+    "list_item",  # it is a list item
+    "table_row",  # it is a table row (« cell | cell »)
+)
+# The reader's signals: the shortlist's, then the cosine of the question and the sentence under its headings. (Its
+# gap to the closest sentence adds nothing to a pairwise ranker: between two sentences of one question the two
+# differ by the same amount.)
+READER_FEATURES = (*LEXICAL_FEATURES, "closeness")
+
+
+class Passage(Protocol):
+    """What is read of a retrieved passage (extractive.Evidence has it)."""
+
+    document_title: str
+    section_path: tuple[str, ...]
+    text: str
+    fused_score: float
+
+
+@dataclass(frozen=True)
+class SentenceCandidate:
+    passage_rank: int  # the passage's rank in the document (0: best)
+    position: int  # the sentence's place among the passage's quotable sentences
+    text: str
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    """Two linear rankers: ``lexical`` (LEXICAL_FEATURES) shortlists ``shortlist`` sentences, ``reader``
+    (READER_FEATURES) orders them. Pairwise rankers: a score means something only against another sentence's."""
+
+    lexical: tuple[float, ...]
+    reader: tuple[float, ...]
+    shortlist: int
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": MODEL_FORMAT,
+            "shortlist": self.shortlist,
+            "lexical": dict(zip(LEXICAL_FEATURES, self.lexical, strict=True)),
+            "reader": dict(zip(READER_FEATURES, self.reader, strict=True)),
+            "provenance": self.provenance,
+        }
+
+
+def load_sentence_model(path: Path = SENTENCE_MODEL_FILE) -> SentenceModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    lexical, reader = data.get("lexical", {}), data.get("reader", {})
+    if data.get("format") != MODEL_FORMAT or tuple(lexical) != LEXICAL_FEATURES or tuple(reader) != READER_FEATURES:
+        raise ValueError(
+            f"{path}: not a sentence model of format {MODEL_FORMAT} with the signals this code computes "
+            f"({', '.join(READER_FEATURES)}): refit it with bench/sentence_choice.py --fit"
+        )
+    return SentenceModel(
+        tuple(float(w) for w in lexical.values()),
+        tuple(float(w) for w in reader.values()),
+        int(data["shortlist"]),
+        data.get("provenance", {}),
+    )
+
+
+SHIPPED_SENTENCE_MODEL = load_sentence_model()
+
+_NUMBER_WORDS = (
+    "un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente"
+    "|quarante|cinquante|soixante|cent|mille|moitie|tiers|quart|double"
+)
+_NUMBER = re.compile(rf"\d|(?<![\w'])(?:{_NUMBER_WORDS})(?![\w'])")
+_TIME = re.compile(
+    r"(?<![\w'])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|janvier|fevrier|mars|avril|mai|juin"
+    r"|juillet|aout|septembre|octobre|novembre|decembre|avant|apres|delai|au plus tard|des|jusqu'?au|chaque"
+    r"|mois|annee|semaine|jour|jours)(?![\w'])|\d"
+)
+# Kinds whose answer is a value.
+_AMOUNT_KINDS = frozenset({"how_many", "how_long"})
+# Read this many of the document's passages, best first (by fused score).
+PASSAGES_READ = 3
+
+
+def _folded(text: str) -> str:
+    return fold_accents(text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=20_000)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(analyze(text))
+
+
+def _is_heading(paragraph: str) -> bool:
+    """A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »), or a
+    short line without closing punctuation that is no list item: structure, never a sentence to quote."""
+    line = paragraph.strip()
+    if not line or "\n" in line or line.endswith(tuple(".!?:;»)…")) or line.startswith(("-", "•", "*", "|")):
+        return False
+    return " > " in line or (len(line.split()) <= 6 and not line[0].isdigit())
+
+
+def quotable_sentences(text: str) -> list[str]:
+    """The passage's sentences and list items, headings left out (all of them when it has nothing else)."""
+    kept = sentences("\n\n".join(p for p in text.split("\n\n") if not _is_heading(p)))
+    return kept or sentences(text)
+
+
+def _cells(paragraph: str) -> list[str] | None:
+    """The cells of a table row (« cell | cell », as every reader writes rows), None for anything else."""
+    line = paragraph.strip()
+    return [cell.strip() for cell in line.split(" | ")] if " | " in line and "\n" not in line else None
+
+
+def readable_row(text: str, row: str) -> str:
+    """A table row of the passage ``text`` as it reads in an answer, « libellé : valeur »: « Mariage ou PACS de
+    l'agent : 100 € »; with more columns each value is named by its column's header, the first row of the table
+    (« Mercredi — Été (du 1er avril au 30 septembre) : 9 h – 12 h ; Hiver (…) : 9 h – 12 h »). Anything that is
+    not a row of a table of ``text`` comes back as it is, and so does the header row itself."""
+    cells = _cells(row)
+    if cells is None or len(cells) < 2:
+        return row
+    header = None
+    run: list[list[str]] = []  # the rows of the table being read, first row first
+    for paragraph in text.split("\n\n"):
+        found = _cells(paragraph)
+        run = [*run, found] if found is not None else []
+        if found is not None and paragraph.strip() == row.strip():
+            header = run[0]
+            break
+    if header == cells:
+        return row
+    if len(cells) == 2 or header is None or len(header) != len(cells):
+        return f"{cells[0]} : {' ; '.join(cells[1:])}"
+    values = " ; ".join(f"{name} : {value}" for name, value in zip(header[1:], cells[1:], strict=True))
+    return f"{cells[0]} — {values}"
+
+
+def candidates(passages: Sequence[Passage]) -> list[SentenceCandidate]:
+    """Every quotable sentence of the first PASSAGES_READ passages (given best first)."""
+    return [
+        SentenceCandidate(rank, position, text)
+        for rank, passage in enumerate(passages[:PASSAGES_READ])
+        for position, text in enumerate(quotable_sentences(passage.text))
+    ]
+
+
+def _share(asked: frozenset[str], found: frozenset[str], weight: dict[str, float]) -> float:
+    total = sum(weight.values())
+    return sum(weight[t] for t in asked & found) / total if total else 0.0
+
+
+def lexical_features(
+    question: str, passages: Sequence[Passage], chosen: Sequence[SentenceCandidate], idf: TermWeight | None = None
+) -> np.ndarray:
+    """The shortlist's signals of each candidate sentence (rows), in LEXICAL_FEATURES' order."""
+    asked = _terms(question) - QUESTION_WORDS
+    weight = {term: idf(term) if idf else 1.0 for term in asked}
+    kind = question_kind(question)
+    # A number the question itself holds (« 37 h », « 80 % ») is no answer to it: only other numbers count.
+    asked_numbers = set(re.findall(r"\d+", question))
+    best_score = max(passages[0].fused_score, 1e-9) if passages else 1.0
+    rows = []
+    for item in chosen:
+        passage = passages[item.passage_rank]
+        found = _terms(item.text)
+        headings = _terms(" ".join([passage.document_title, *passage.section_path]))
+        folded = _folded(item.text)
+        has_number = bool(set(re.findall(r"\d+", folded)) - asked_numbers) or bool(
+            _NUMBER.search(re.sub(r"\d", "", folded))
+        )
+        stripped = item.text.strip()
+        rows.append(
+            (
+                _share(asked, found, weight),
+                _share(asked, found | headings, weight),
+                float(kind in _AMOUNT_KINDS and has_number),
+                float(kind == "when" and bool(_TIME.search(folded))),
+                float(has_number),
+                float(item.passage_rank),
+                passage.fused_score / best_score,
+                math.log1p(item.position),
+                math.log1p(len(stripped.split())),
+                float(stripped.endswith(":")),
+                float(stripped.startswith(("- ", "• ", "* "))),
+                float(" | " in stripped),
+            )
+        )
+    return np.array(rows, dtype=float).reshape(len(rows), len(LEXICAL_FEATURES))
+
+
+def titled(passage: Passage, sentence: str) -> str:
+    """The text the reader embeds for a sentence: its headings, then the sentence (« Titre > Section > phrase »)."""
+    return " > ".join([passage.document_title, *passage.section_path, sentence])
+
+
+def reader_features(lexical: np.ndarray, closeness: np.ndarray) -> np.ndarray:
+    """The reader's signals (READER_FEATURES) from the shortlisted rows and their cosines with the question."""
+    return np.hstack([lexical, closeness[:, None]])
+
+
+def ranked(scores: np.ndarray, found: Sequence[SentenceCandidate]) -> list[int]:
+    """Candidates' indices, best score first; ties go to the earlier passage, then the earlier sentence."""
+    return sorted(range(len(found)), key=lambda n: (-scores[n], found[n].passage_rank, found[n].position))
+
+
+def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
+    """The first ``limit`` of ``order``, each followed by the next sentence of its passage when it introduces a list
+    (« … les pièces suivantes : »)."""
+    picked: list[int] = []
+    for n in order[:limit]:
+        if n in picked:
+            continue
+        picked.append(n)
+        following = n + 1
+        if (
+            found[n].text.rstrip().endswith(":")
+            and following < len(found)
+            and found[following].passage_rank == found[n].passage_rank
+            and following not in picked
+        ):
+            picked.append(following)
+    return picked
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader found in a document: the sentences to quote, the best first, and how close in meaning the
+    closest sentence it read is to the question (None when nothing was embedded)."""
+
+    sentences: list[SentenceCandidate]
+    closeness: float | None
+
+
+def read_document(
+    question: str,
+    passages: Sequence[Passage],
+    idf: TermWeight | None = None,
+    *,
+    query_vector: np.ndarray | None = None,
+    embed: EmbedPassages | None = None,
+    model: SentenceModel = SHIPPED_SENTENCE_MODEL,
+    limit: int = 3,
+) -> Reading:
+    """The sentences to quote from a document's passages (given best first) and the reader's closeness. Without
+    ``embed`` and ``query_vector`` (no embedder at hand) the shortlist's order decides."""
+    found = candidates(passages)
+    if not found:
+        return Reading([], None)
+    lexical = lexical_features(question, passages, found, idf)
+    order = ranked(lexical @ np.array(model.lexical), found)
+    if embed is None or query_vector is None:
+        return Reading([found[n] for n in with_list_items(order, found, limit)], None)
+    shortlist = sorted(order[: model.shortlist])
+    vectors = embed([titled(passages[found[n].passage_rank], found[n].text) for n in shortlist])
+    closeness = vectors @ query_vector
+    scores = reader_features(lexical[shortlist], closeness) @ np.array(model.reader)
+    best = [shortlist[n] for n in ranked(scores, [found[n] for n in shortlist])]
+    return Reading([found[n] for n in with_list_items(best, found, limit)], float(closeness.max()))
+
+
+def choose_sentences(
+    question: str,
+    passages: Sequence[Passage],
+    idf: TermWeight | None = None,
+    *,
+    query_vector: np.ndarray | None = None,
+    embed: EmbedPassages | None = None,
+    model: SentenceModel = SHIPPED_SENTENCE_MODEL,
+    limit: int = 3,
+) -> list[SentenceCandidate]:
+    """The sentences to quote, the one most likely to answer first (read_document's)."""
+    reading = read_document(question, passages, idf, query_vector=query_vector, embed=embed, model=model, limit=limit)
+    return reading.sentences
+
+
+class SentenceVectors:
+    """The embedder's passage vectors for sentences, kept in memory (least recently used out first): the reader
+    embeds the same few sentences of a popular page again and again."""
+
+    def __init__(self, embed: EmbedPassages, capacity: int = 20_000) -> None:
+        self._embed = embed
+        self._capacity = capacity
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        fresh = self._embed(missing) if missing else []
+        with self._lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                self._vectors[text] = vector
+            for text in texts:
+                self._vectors.move_to_end(text)
+            rows = [self._vectors[text] for text in texts]
+            while len(self._vectors) > self._capacity:
+                self._vectors.popitem(last=False)
+        return np.vstack(rows) if rows else np.empty((0, 0), dtype=np.float32)

@@ -1,0 +1,147 @@
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from relais.engine.answers.decision import SHIPPED_MODEL
+from relais.engine.answers.extractive import Evidence, compose_extractive
+from relais.engine.answers.sentence_choice import (
+    LEXICAL_FEATURES,
+    READER_FEATURES,
+    SENTENCE_MODEL_FILE,
+    SHIPPED_SENTENCE_MODEL,
+    SentenceVectors,
+    candidates,
+    choose_sentences,
+    lexical_features,
+    load_sentence_model,
+    quotable_sentences,
+    readable_row,
+    titled,
+)
+
+PAY = (
+    "La paie des agents de la commune est versée chaque mois par virement.\n\n"
+    "Le virement arrive en général autour du 25 du mois.\n\n"
+    "En décembre, la paie est souvent versée un peu plus tôt.\n\n"
+    "Pour toute question sur la paie, contactez le service paie."
+)
+
+
+def passage(text=PAY, passage_id=1, fused=1.0, title="La paie", section=("Versement",)):
+    return Evidence(passage_id, 1, title, section, text, 0.85, fused)
+
+
+def test_the_shipped_model_loads_with_its_provenance():
+    model = load_sentence_model()
+    assert model == SHIPPED_SENTENCE_MODEL
+    assert len(model.lexical) == len(LEXICAL_FEATURES) and len(model.reader) == len(READER_FEATURES)
+    assert model.shortlist >= 3
+    assert model.provenance["fitted_by"] == "bench/sentence_choice.py --fit"
+    assert set(model.provenance["leave_one_corpus_out"]) >= {"demo", "faq-cnil", "fonction-publique"}
+    # What a sentence's closeness to the question means: the closer, the more likely it answers.
+    assert dict(zip(READER_FEATURES, model.reader, strict=True))["closeness"] > 0
+
+
+def test_a_model_file_with_other_signals_is_refused_with_what_to_do(tmp_path):
+    data = json.loads(SENTENCE_MODEL_FILE.read_text(encoding="utf-8"))
+    del data["reader"]["closeness"]
+    bad = tmp_path / "sentence-model.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"refit it with bench/sentence_choice\.py --fit"):
+        load_sentence_model(bad)
+
+
+def test_candidates_are_the_quotable_sentences_of_the_first_three_passages():
+    text = "Les jours de RTT > Acquisition\n\nLes RTT sont crédités au 1er janvier.\n\n- un jour par mois ;"
+    assert quotable_sentences(text) == ["Les RTT sont crédités au 1er janvier.", "- un jour par mois ;"]
+    found = candidates([passage(), passage(text, 2), passage("Troisième.", 3), passage("Quatrième.", 4)])
+    assert [c.passage_rank for c in found] == [0] * 4 + [1, 1, 2]
+    assert [c.position for c in found[4:]] == [0, 1, 0]
+
+
+def test_lexical_signals_read_the_question_and_the_sentence_together():
+    found = candidates([passage()])
+    rows = lexical_features("La paie tombe quel jour du mois ?", [passage()], found)
+    by_name = [dict(zip(LEXICAL_FEATURES, row, strict=True)) for row in rows]
+    assert rows.shape == (4, len(LEXICAL_FEATURES))
+    assert by_name[1]["asks_when_has_time"] == 1.0 and by_name[1]["has_number"] == 1.0  # « autour du 25 »
+    assert by_name[0]["has_number"] == 0.0
+    # A number the question already holds answers nothing.
+    rows = lexical_features("Combien de RTT pour 37 h ?", [passage("Les agents à 37 h ont des RTT.")], found[:1])
+    assert dict(zip(LEXICAL_FEATURES, rows[0], strict=True))["has_number"] == 0.0
+
+
+def test_the_sentence_stating_the_value_asked_is_quoted_first():
+    question = "Quand la paie arrive-t-elle sur le compte ?"
+    chosen = choose_sentences(question, [passage()], limit=1)
+    assert [c.text for c in chosen] == ["Le virement arrive en général autour du 25 du mois."]
+
+
+def unit(vector):
+    vector = np.asarray(vector, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_the_reader_puts_the_sentence_closest_in_meaning_first_among_the_shortlist():
+    question = "Et pour les fêtes de fin d'année, ça change ?"
+    words_only = choose_sentences(question, [passage()], limit=1)
+    # The sentence that words alone put last, made the closest in meaning.
+    target = [c for c in candidates([passage()]) if c != words_only[0]][-1]
+
+    def embed(batch):
+        close = titled(passage(), target.text)
+        return np.vstack([unit([1.0, 0.1]) if text == close else unit([0.1, 1.0]) for text in batch])
+
+    read = choose_sentences(question, [passage()], query_vector=unit([1.0, 0.0]), embed=embed, limit=1)
+    assert read == [target]
+    # The reader only reads what the shortlist kept: with a shortlist of one, words alone decide.
+    narrow = replace(SHIPPED_SENTENCE_MODEL, shortlist=1)
+    kept = choose_sentences(question, [passage()], query_vector=unit([1.0, 0.0]), embed=embed, model=narrow, limit=1)
+    assert kept == words_only
+
+
+def test_a_list_introduction_brings_its_first_item():
+    text = "Pour poser un jour de RTT, la demande se fait dans Chronos :\n- au moins 2 jours ouvrés avant ;"
+    chosen = choose_sentences("Comment poser un jour de RTT dans Chronos ?", [passage(text)], limit=1)
+    assert [c.text for c in chosen] == [
+        "Pour poser un jour de RTT, la demande se fait dans Chronos :",
+        "- au moins 2 jours ouvrés avant ;",
+    ]
+
+
+def test_sentence_vectors_embed_each_text_once_and_forget_the_least_recent():
+    calls = []
+
+    def embed(texts):
+        calls.append(list(texts))
+        return np.vstack([unit([len(t), 1.0]) for t in texts])
+
+    vectors = SentenceVectors(embed, capacity=2)
+    first = vectors(["a", "bb", "a"])
+    assert calls == [["a", "bb"]] and np.array_equal(first[0], first[2])
+    vectors(["bb"])
+    assert calls == [["a", "bb"]]  # remembered
+    vectors(["ccc"])  # « a », the least recently used, is forgotten
+    vectors(["a"])
+    assert calls[-1] == ["a"] and len(calls) == 3
+
+
+def test_a_table_row_reads_label_then_value():
+    two = "Les prestations :\n\nÉvénement | Prestation du COS\n\nMariage ou PACS | 100 €\n\nNaissance | 150 €"
+    assert readable_row(two, "Naissance | 150 €") == "Naissance : 150 €"
+    three = "Jour | Été | Hiver\n\nMercredi | 9 h – 12 h | 9 h – 11 h\n\nElle est fermée le mardi."
+    wednesday = "Mercredi — Été : 9 h – 12 h ; Hiver : 9 h – 11 h"
+    assert readable_row(three, "Mercredi | 9 h – 12 h | 9 h – 11 h") == wednesday
+    # The header row, and what is no row, stay as they are.
+    assert readable_row(three, "Jour | Été | Hiver") == "Jour | Été | Hiver"
+    assert readable_row(three, "Elle est fermée le mardi.") == "Elle est fermée le mardi."
+
+
+def test_an_extract_quoting_a_table_row_names_its_columns():
+    rows = ("Jour | Été | Hiver", "Mercredi | 9 h – 12 h | 9 h – 11 h", "Vendredi | 14 h – 18 h | 14 h – 17 h")
+    text = "\n\n".join(["Horaires.", *rows])
+    confident = replace(SHIPPED_MODEL, intercept=1000.0)  # what is quoted, whatever the decision
+    answer = compose_extractive("horaires du mercredi en été ?", [passage(text, title="Déchetterie")], confident)
+    assert "Mercredi — Été : 9 h – 12 h ; Hiver : 9 h – 11 h" in answer.text and " | " not in answer.text
