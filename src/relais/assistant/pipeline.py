@@ -139,14 +139,10 @@ def gather(query: str, audiences: frozenset[str], depth: int = EVIDENCE_DEPTH) -
     return Signals(results, faq_matches(query_vector, set(audiences), index.embedder), query_vector)
 
 
-def topic_page(matches: list[FaqMatch], question: str) -> int | None:
-    """The source page of a FAQ entry as close as the FAQ threshold whose curated answer was not given because it
-    asks another kind of thing about the same subject (« combien ? » against « comment ? »): the page is about the
-    question. Not when the question names what the entry does not: then it is about something else."""
+def topic_page(matches: list[FaqMatch]) -> int | None:
+    """The source page of a FAQ entry as close as the FAQ threshold (its curated answer was not for this question)."""
     close = matches[0] if matches and matches[0].score >= settings.RELAIS.faq_threshold else None
-    if close is None or not same_question(question, [*close.entry.all_phrasings(), close.entry.answer]):
-        return None
-    return close.entry.source_document_id
+    return close.entry.source_document_id if close else None
 
 
 def faq_answer(matches: list[FaqMatch], question: str = "") -> tuple[Answer, Document | None] | None:
@@ -232,7 +228,7 @@ def ask(
             evidence,
             faq_scores=signals.faq_scores(),
             idf=index.idf,
-            confirmed_document=None if faq else topic_page(signals.faq, question),
+            confirmed_document=None if faq else topic_page(signals.faq),
             query_vector=signals.query_vector,
             embed=sentence_vectors(index.embedder),
         )

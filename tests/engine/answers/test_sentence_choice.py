@@ -145,3 +145,11 @@ def test_an_extract_quoting_a_table_row_names_its_columns():
     confident = replace(SHIPPED_MODEL, intercept=1000.0)  # what is quoted, whatever the decision
     answer = compose_extractive("horaires du mercredi en été ?", [passage(text, title="Déchetterie")], confident)
     assert "Mercredi — Été : 9 h – 12 h ; Hiver : 9 h – 11 h" in answer.text and " | " not in answer.text
+
+
+def test_a_short_question_alone_on_its_line_is_a_heading_not_an_answer():
+    text = "Quand faut-il se connecter au VPN ?\n\nConnectez-vous au VPN avant d'ouvrir les lecteurs partagés."
+    assert quotable_sentences(text) == ["Connectez-vous au VPN avant d'ouvrir les lecteurs partagés."]
+    asked = "Vous partez en mission ? Demandez un ordre de mission dans le Portail Agent."
+    # A question inside a paragraph is a sentence like the others.
+    assert quotable_sentences(asked)[0] == "Vous partez en mission ?" and len(quotable_sentences(asked)) == 2

@@ -408,7 +408,8 @@ def compose_extractive(
     the indexed passages (the index's ``idf``); the model's weights were fitted
     with it. ``confirmed_document``: a page a curated FAQ phrasing, as close as the FAQ threshold, ties to the
     question although it asks something else of it (« combien ? » against « comment ? »): when that page is among
-    the first three, it is the one quoted, rather than abstained on, its low confidence shown as « à vérifier ».
+    the first three, it is the one quoted, rather than abstained on, its low confidence shown as « à vérifier » —
+    unless another of the first three states clearly more of the question (``_states_more_elsewhere``).
     ``query_vector`` and ``embed`` (the question's vector, the embedder's passage function): the sentence reader
     (sentence_choice.py) compares the shortlisted sentences with the question; without them, words alone choose.
     At most ``max_sentences`` sentences are quoted (a list's introduction brings its first item), the best first,
@@ -420,7 +421,10 @@ def compose_extractive(
         evidence, faq_scores, model.faq_weight, question=question, coverage_weight=model.coverage_weight
     )
     confirmed = [c for c in candidates[:3] if c.document_id == confirmed_document]
-    candidates = confirmed + [c for c in candidates if c.document_id != confirmed_document] if confirmed else candidates
+    if confirmed and not _states_more_elsewhere(question, confirmed[0], candidates[:3], idf, model):
+        candidates = confirmed + [c for c in candidates if c.document_id != confirmed_document]
+    else:
+        confirmed_document = None
     reading = read_document(
         question,
         candidates[0].passages,
@@ -444,6 +448,20 @@ def compose_extractive(
             Citation(item.passage_id, item.document_id, item.document_title, item.section_path, item.text, quote)
         )
     return Answer(_numbered_quotes(citations), "extractive", level, citations)
+
+
+def _states_more_elsewhere(
+    question: str, page: Candidate, others: Sequence[Candidate], idf: TermWeight | None, model: AnswerModel
+) -> bool:
+    """Whether another candidate states clearly more of the question (the model's specific_margin) than the page a
+    close FAQ entry points to: « malade pendant mes congés annuels » is about the leave page's section on falling ill
+    during one's leave, not the sick-leave page of the entry « Que faire en arrêt maladie ? »."""
+    held = coverage(question, page.passages[:COVERAGE_PASSAGES], idf)
+    return any(
+        coverage(question, other.passages[:COVERAGE_PASSAGES], idf) - held >= model.specific_margin
+        for other in others
+        if other.document_id != page.document_id
+    )
 
 
 def _numbered_quotes(citations: Sequence[Citation], first: int = 1) -> str:

@@ -145,11 +145,21 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(analyze(text))
 
 
+# A question standing alone on its line, this short, is a heading (« Quand faut-il se connecter au VPN ? »): quoted,
+# it asks the agent a question instead of answering theirs.
+QUESTION_HEADING_MAX_WORDS = 12
+
+
 def _is_heading(paragraph: str) -> bool:
-    """A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »), or a
-    short line without closing punctuation that is no list item: structure, never a sentence to quote."""
+    """A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »), a short
+    line without closing punctuation that is no list item, or a short question alone on its line: structure,
+    never a sentence to quote."""
     line = paragraph.strip()
-    if not line or "\n" in line or line.endswith(tuple(".!?:;»)…")) or line.startswith(("-", "•", "*", "|")):
+    if not line or "\n" in line or line.startswith(("-", "•", "*", "|")):
+        return False
+    if line.endswith("?"):
+        return len(line.split()) <= QUESTION_HEADING_MAX_WORDS and len(sentences(line)) == 1
+    if line.endswith(tuple(".!:;»)…")):
         return False
     return " > " in line or (len(line.split()) <= 6 and not line[0].isdigit())
 
