@@ -12,7 +12,7 @@ documents rather than single passages:
    FAQ phrasing (a curated phrasing close to the question is evidence for its
    source document even when it is too far to return the curated answer)
    plus ``coverage_weight`` × its coverage of the question (below).
-2. **Decide.** A small logistic model turns five signals about the chosen
+2. **Decide.** A small logistic model turns six signals about the chosen
    document into a confidence: its best raw cosine; its lead over the next
    document; the best share of the question's content terms
    (interrogatives and modal verbs left out) that one of its sentences, with its
@@ -23,11 +23,14 @@ documents rather than single passages:
    are not French words nor typed in capitals (« kan », « koi », « jai », but
    not « SMIC » nor « vélo »). The fit gives them a *positive* weight, the mark
    of a colloquial question that shares few words with the documentation yet is
-   answerable, which lets it weigh coverage more for the others. Below 0.5
-   Relais says « je n'ai pas trouvé » and suggests the closest documents.
+   answerable, which lets it weigh coverage more for the others; and the sentence
+   reader's closeness: the cosine of the question and the closest sentence of the
+   document it read (sentence_choice.read_document). Below 0.5 Relais says « je
+   n'ai pas trouvé » and suggests the closest documents.
 
 3. **Curated or extractive.** A FAQ phrasing above the threshold returns its
-   curated answer, unless the question is more specific than the entry: one
+   curated answer when its entry asks the same thing (same kind of question,
+   every subject word named: ``same_question``), unless the question is more specific than the entry: one
    sentence of another document states clearly more of it than the entry's page
    does (``states_more_than_faq``). When the extract states clearly more of the
    question than the curated text, it follows the curated answer
