@@ -99,7 +99,8 @@ def faq_matches(question_vector: np.ndarray, audiences: set[str], embedder: Embe
             best = int(np.argmax(cosines))
             phrasings = entry.all_phrasings()
             matches.append(FaqMatch(entry, float(cosines[best]), phrasings[best] if best < len(phrasings) else ""))
-    return sorted(matches, key=lambda m: m.score, reverse=True)
+    # Equally close entries (two entries sharing a phrasing): the most recent one, a référent's latest word, first.
+    return sorted(matches, key=lambda m: (m.score, m.entry.pk), reverse=True)
 
 
 def document_scores(matches: list[FaqMatch]) -> dict[int, float]:
