@@ -127,7 +127,7 @@ def previous_rule(question: str, text: str, limit: int = 3) -> list[str]:
     return [found[i] for i in sorted(keep)]
 
 
-def question_sets() -> list[tuple[str, Path, Path, str]]:
+def question_sets() -> list[tuple[str, str, Path, str]]:
     """(corpus, data folder name, question set, audience) for every blind set with facts."""
     found = []
     for corpus in corpora():
@@ -205,23 +205,14 @@ def fit(questions: list[Question], size: int = SHORTLIST) -> Rankers:
 
 def chosen(question: Question, rankers: Rankers, limit: int) -> list[int]:
     """The candidates choose_sentences quotes (same shortlist, ordering and list rule)."""
+    from relais.engine.answers.sentence_choice import SentenceCandidate, ranked, with_list_items
+
+    places = zip(question.places, question.texts, strict=True)
+    found = [SentenceCandidate(rank, position, text) for (rank, position), text in places]
     picked = shortlisted(question, rankers.lexical, rankers.shortlist)
     scores = reader_rows(question, picked) @ rankers.reader
-    order = [picked[n] for n in sorted(range(len(picked)), key=lambda n: (-scores[n], question.places[picked[n]]))]
-    quoted: list[int] = []
-    for n in order[:limit]:
-        if n in quoted:
-            continue
-        quoted.append(n)
-        following = n + 1
-        if (
-            question.texts[n].rstrip().endswith(":")
-            and following < len(question.texts)
-            and question.places[following][0] == question.places[n][0]
-            and following not in quoted
-        ):
-            quoted.append(following)
-    return quoted
+    order = [picked[n] for n in ranked(scores, [found[n] for n in picked])]
+    return with_list_items(order, found, limit)
 
 
 def stated(question: Question, rankers: Rankers, limit: int) -> bool:
