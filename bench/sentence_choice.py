@@ -49,7 +49,7 @@ class Question:
     features: np.ndarray  # one row per candidate sentence
     labels: np.ndarray  # 1 when the sentence states the fact
     texts: list[str]
-    # candidates' (passage rank, position), to apply the list rule as choose_sentences does
+    # candidates' (passage rank, position), to apply the list rule as read_document does
     places: list[tuple[int, int]]
     closeness: np.ndarray  # cosine of the question and each sentence under its headings (sentence_choice.titled)
 
@@ -181,7 +181,7 @@ class Rankers:
 
 
 def shortlisted(question: Question, lexical: np.ndarray, size: int) -> list[int]:
-    """The candidates the reader reads, in the passages' order (as choose_sentences)."""
+    """The candidates the reader reads, in the passages' order (as read_document)."""
     scores = question.features @ lexical
     order = sorted(range(len(scores)), key=lambda n: (-scores[n], question.places[n]))
     return sorted(order[:size])
@@ -204,7 +204,7 @@ def fit(questions: list[Question], size: int = SHORTLIST) -> Rankers:
 
 
 def chosen(question: Question, rankers: Rankers, limit: int) -> list[int]:
-    """The candidates choose_sentences quotes (same shortlist, ordering and list rule)."""
+    """The candidates read_document quotes (same shortlist, ordering and list rule)."""
     from relais.engine.answers.sentence_choice import SentenceCandidate, ranked, with_list_items
 
     places = zip(question.places, question.texts, strict=True)

@@ -129,8 +129,9 @@ def _score_unanswerable(report: AnswerReport, question: str, answer: Answer, to_
         report.correct_abstention += 1
         return
     report.count_answer(right=False, to_check=to_check)
-    report.curated += answer.mode == "faq"
-    report.wrong_curated += answer.mode == "faq"
+    if answer.mode == "faq":  # a validated answer to a question that has none
+        report.curated += 1
+        report.wrong_curated += 1
     shown = " (to check)" if to_check else ""
     report.failures.append(f"answered{shown}, expected abstention: {question!r}")
 

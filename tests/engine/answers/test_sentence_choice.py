@@ -13,10 +13,10 @@ from relais.engine.answers.sentence_choice import (
     SHIPPED_SENTENCE_MODEL,
     SentenceVectors,
     candidates,
-    choose_sentences,
     lexical_features,
     load_sentence_model,
     quotable_sentences,
+    read_document,
     readable_row,
     titled,
 )
@@ -75,7 +75,7 @@ def test_lexical_signals_read_the_question_and_the_sentence_together():
 
 def test_the_sentence_stating_the_value_asked_is_quoted_first():
     question = "Quand la paie arrive-t-elle sur le compte ?"
-    chosen = choose_sentences(question, [passage()], limit=1)
+    chosen = read_document(question, [passage()], limit=1).sentences
     assert [c.text for c in chosen] == ["Le virement arrive en général autour du 25 du mois."]
 
 
@@ -86,7 +86,7 @@ def unit(vector):
 
 def test_the_reader_puts_the_sentence_closest_in_meaning_first_among_the_shortlist():
     question = "Et pour les fêtes de fin d'année, ça change ?"
-    words_only = choose_sentences(question, [passage()], limit=1)
+    words_only = read_document(question, [passage()], limit=1).sentences
     # The sentence that words alone put last, made the closest in meaning.
     target = [c for c in candidates([passage()]) if c != words_only[0]][-1]
 
@@ -94,17 +94,18 @@ def test_the_reader_puts_the_sentence_closest_in_meaning_first_among_the_shortli
         close = titled(passage(), target.text)
         return np.vstack([unit([1.0, 0.1]) if text == close else unit([0.1, 1.0]) for text in batch])
 
-    read = choose_sentences(question, [passage()], query_vector=unit([1.0, 0.0]), embed=embed, limit=1)
+    toward = unit([1.0, 0.0])
+    read = read_document(question, [passage()], query_vector=toward, embed=embed, limit=1).sentences
     assert read == [target]
     # The reader only reads what the shortlist kept: with a shortlist of one, words alone decide.
     narrow = replace(SHIPPED_SENTENCE_MODEL, shortlist=1)
-    kept = choose_sentences(question, [passage()], query_vector=unit([1.0, 0.0]), embed=embed, model=narrow, limit=1)
+    kept = read_document(question, [passage()], query_vector=toward, embed=embed, model=narrow, limit=1).sentences
     assert kept == words_only
 
 
 def test_a_list_introduction_brings_its_first_item():
     text = "Pour poser un jour de RTT, la demande se fait dans Chronos :\n- au moins 2 jours ouvrés avant ;"
-    chosen = choose_sentences("Comment poser un jour de RTT dans Chronos ?", [passage(text)], limit=1)
+    chosen = read_document("Comment poser un jour de RTT dans Chronos ?", [passage(text)], limit=1).sentences
     assert [c.text for c in chosen] == [
         "Pour poser un jour de RTT, la demande se fait dans Chronos :",
         "- au moins 2 jours ouvrés avant ;",

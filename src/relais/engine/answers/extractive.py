@@ -63,7 +63,7 @@ from relais.engine.answers.sentence_choice import (
     read_document,
     readable_row,
 )
-from relais.engine.french.analysis import analyze, words
+from relais.engine.french.analysis import analyze, term_set, words
 from relais.engine.french.lexicon import french_lexicon
 from relais.engine.french.questions import QUESTION_WORDS
 from relais.engine.french.sentences import sentences
@@ -144,17 +144,12 @@ def content_terms(question: str) -> set[str]:
 
 
 @lru_cache(maxsize=20_000)
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(analyze(text))
-
-
-@lru_cache(maxsize=20_000)
 def _sentence_terms(text: str) -> tuple[frozenset[str], ...]:
-    return tuple(frozenset(analyze(s)) for s in sentences(text))
+    return tuple(term_set(s) for s in sentences(text))
 
 
 def _heading_terms(item: Evidence) -> frozenset[str]:
-    return _terms(" ".join([item.document_title, *item.section_path]))
+    return term_set(" ".join([item.document_title, *item.section_path]))
 
 
 def coverage(question: str, passages: Sequence[Evidence], idf: TermWeight | None = None) -> float:
@@ -201,7 +196,7 @@ def _not_retrieved(terms: set[str], evidence: Sequence[Evidence]) -> set[str]:
     for item in evidence:
         if not terms:
             break
-        terms = terms - (_terms(item.text) | _heading_terms(item))
+        terms = terms - (term_set(item.text) | _heading_terms(item))
     return terms
 
 
@@ -234,7 +229,7 @@ SAME_QUESTION_MAX_UNNAMED = 0
 def unnamed_by_entry(question: str, entry_texts: Sequence[str]) -> set[str]:
     """The question's subject words (stems) that the FAQ entry (its phrasings and its answer) never uses."""
     lexicon = french_lexicon()
-    said = _terms(" ".join(entry_texts))
+    said = term_set(" ".join(entry_texts))
     return {
         term
         for word, term in _question_tokens(question)
@@ -403,7 +398,7 @@ def compose_extractive(
     query_vector: np.ndarray | None = None,
     embed: EmbedPassages | None = None,
 ) -> Answer:
-    """Answer from the best document's best passage (and a close second of it), or abstain.
+    """Answer from the best document's passages, or abstain.
 
     ``evidence``: the retrieval, best first, deep enough to hold several passages
     per document (the pipeline reads 40). ``faq_scores``: per document, the

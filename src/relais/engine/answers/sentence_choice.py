@@ -27,14 +27,13 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import Any, Protocol
 
 import numpy as np
 
-from relais.engine.french.analysis import analyze, fold_accents
+from relais.engine.french.analysis import fold_accents, term_set
 from relais.engine.french.questions import QUESTION_WORDS, question_kind
 from relais.engine.french.sentences import sentences
 
@@ -140,11 +139,6 @@ def _folded(text: str) -> str:
     return fold_accents(text.lower().replace("’", "'"))
 
 
-@lru_cache(maxsize=20_000)
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(analyze(text))
-
-
 # A question standing alone on its line, this short, is a heading (« Quand faut-il se connecter au VPN ? »): quoted,
 # it asks the agent a question instead of answering theirs.
 QUESTION_HEADING_MAX_WORDS = 12
@@ -184,14 +178,14 @@ def readable_row(text: str, row: str) -> str:
     cells = _cells(row)
     if cells is None or len(cells) < 2:
         return row
-    header = None
-    run: list[list[str]] = []  # the rows of the table being read, first row first
+    header = None  # the first row of the table being read
     for paragraph in text.split("\n\n"):
         found = _cells(paragraph)
-        run = [*run, found] if found is not None else []
+        header = (header or found) if found is not None else None
         if found is not None and paragraph.strip() == row.strip():
-            header = run[0]
             break
+    else:
+        header = None  # not a row of this text
     if header == cells:
         return row
     if len(cells) == 2 or header is None or len(header) != len(cells):
@@ -218,7 +212,7 @@ def lexical_features(
     question: str, passages: Sequence[Passage], chosen: Sequence[SentenceCandidate], idf: TermWeight | None = None
 ) -> np.ndarray:
     """The shortlist's signals of each candidate sentence (rows), in LEXICAL_FEATURES' order."""
-    asked = _terms(question) - QUESTION_WORDS
+    asked = term_set(question) - QUESTION_WORDS
     weight = {term: idf(term) if idf else 1.0 for term in asked}
     kind = question_kind(question)
     # A number the question itself holds (« 37 h », « 80 % ») is no answer to it: only other numbers count.
@@ -227,8 +221,8 @@ def lexical_features(
     rows = []
     for item in chosen:
         passage = passages[item.passage_rank]
-        found = _terms(item.text)
-        headings = _terms(" ".join([passage.document_title, *passage.section_path]))
+        found = term_set(item.text)
+        headings = term_set(" ".join([passage.document_title, *passage.section_path]))
         folded = _folded(item.text)
         has_number = bool(set(re.findall(r"\d+", folded)) - asked_numbers) or bool(
             _NUMBER.search(re.sub(r"\d", "", folded))
@@ -321,21 +315,6 @@ def read_document(
     scores = reader_features(lexical[shortlist], closeness) @ np.array(model.reader)
     best = [shortlist[n] for n in ranked(scores, [found[n] for n in shortlist])]
     return Reading([found[n] for n in with_list_items(best, found, limit)], float(closeness.max()))
-
-
-def choose_sentences(
-    question: str,
-    passages: Sequence[Passage],
-    idf: TermWeight | None = None,
-    *,
-    query_vector: np.ndarray | None = None,
-    embed: EmbedPassages | None = None,
-    model: SentenceModel = SHIPPED_SENTENCE_MODEL,
-    limit: int = 3,
-) -> list[SentenceCandidate]:
-    """The sentences to quote, the one most likely to answer first (read_document's)."""
-    reading = read_document(question, passages, idf, query_vector=query_vector, embed=embed, model=model, limit=limit)
-    return reading.sentences
 
 
 class SentenceVectors:

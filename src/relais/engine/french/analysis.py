@@ -99,6 +99,13 @@ def analyze(text: str) -> list[str]:
     return [stem(w) for w in words(text) if normalize_for_matching(w) not in STOPWORDS]
 
 
+@lru_cache(maxsize=20_000)
+def term_set(text: str) -> frozenset[str]:
+    """The distinct terms of a text (``analyze``), remembered: the answer composer reads the same passages, headings
+    and sentences again and again."""
+    return frozenset(analyze(text))
+
+
 def estimate_tokens(text: str) -> int:
     """Cheap estimate of the embedder's token count.
 
