@@ -28,29 +28,23 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answers_cv import Fitted, Item, decide, fit, score
 from corpora import ROOT, corpora
+from relais.engine.answers.fitting import Example, Fitted, decide, fit, from_model, score, to_model
 
 
-def signals(question_set: Path, data_dir: Path) -> list[Item]:
+def signals(question_set: Path, data_dir: Path) -> list[Example]:
     with tempfile.NamedTemporaryFile(suffix=".pickle") as dump:
         env = {**os.environ, "RELAIS_DATA_DIR": str(data_dir)}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         command = [sys.executable, str(ROOT / "bench" / "answers_cv.py"), str(question_set), "--dump", dump.name]
         subprocess.run(command, env=env, check=True, cwd=ROOT, capture_output=True)
-        return [Item(**fields) for fields in pickle.loads(Path(dump.name).read_bytes())]
+        return [Example(**fields) for fields in pickle.loads(Path(dump.name).read_bytes())]
 
 
 def shipped() -> Fitted:
-    sys.path.insert(0, str(ROOT / "src"))
-    from relais.engine.answers.decision import FEATURES, SHIPPED_MODEL
+    from relais.engine.answers.decision import SHIPPED_MODEL
 
-    return Fitted(
-        (SHIPPED_MODEL.faq_weight, SHIPPED_MODEL.coverage_weight),
-        np.zeros(len(FEATURES)),
-        np.ones(len(FEATURES)),
-        np.array([*SHIPPED_MODEL.weights, SHIPPED_MODEL.intercept]),
-    )
+    return from_model(SHIPPED_MODEL)
 
 
 def cells(values: np.ndarray) -> str:
@@ -87,10 +81,10 @@ def main() -> None:
         write(pooled, by_corpus, left_out)
 
 
-def collect_all(data_root: Path, reuse: bool) -> dict[str, list[Item]]:
+def collect_all(data_root: Path, reuse: bool) -> dict[str, list[Example]]:
     saved = data_root / "signals.pickle"
     if reuse and saved.exists():
-        return {name: [Item(**f) for f in items] for name, items in pickle.loads(saved.read_bytes()).items()}
+        return {name: [Example(**f) for f in items] for name, items in pickle.loads(saved.read_bytes()).items()}
     by_corpus = {
         corpus.name: [item for path in corpus.question_sets for item in signals(path, data_root / corpus.name)]
         for corpus in corpora()
@@ -99,14 +93,13 @@ def collect_all(data_root: Path, reuse: bool) -> dict[str, list[Item]]:
     return by_corpus
 
 
-def write(model: Fitted, by_corpus: dict[str, list[Item]], left_out: dict[str, np.ndarray]) -> None:
+def write(model: Fitted, by_corpus: dict[str, list[Example]], left_out: dict[str, np.ndarray]) -> None:
     """answer-model.json: the model fitted on every corpus, with what it was fitted on and how it holds."""
     from datetime import date
 
     from answers_cv import figures
-    from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, write_answer_model
+    from relais.engine.answers.decision import SHIPPED_MODEL, write_answer_model
 
-    weights, intercept = model.raw()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     fitted_on = "; ".join(
         f"{name}: {len(items)} questions ({sum(i.expected is not None for i in items)} answerable)"
@@ -123,16 +116,7 @@ def write(model: Fitted, by_corpus: dict[str, list[Item]], left_out: dict[str, n
         "leave_one_corpus_out": {name: figures(values) for name, values in left_out.items()},
         "warning": "the figures that count are the left-out ones: each is the model fitted without that corpus",
     }
-    write_answer_model(
-        AnswerModel(
-            faq_weight=float(model.ranking[0]),
-            coverage_weight=float(model.ranking[1]),
-            weights=tuple(float(f"{w:.4g}") for w in weights),
-            intercept=float(f"{intercept:.4g}"),
-            specific_margin=SHIPPED_MODEL.specific_margin,
-            provenance=provenance,
-        )
-    )
+    write_answer_model(to_model(model, SHIPPED_MODEL, provenance))
     print("wrote src/relais/engine/answers/answer-model.json")
 
 

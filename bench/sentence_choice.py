@@ -33,8 +33,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answers_cv import logistic
 from corpora import ROOT, corpora
+from relais.engine.answers.fitting import logistic
 
 LIMITS = (1, 2, 3)
 
@@ -159,7 +159,7 @@ SHORTLIST = 6
 
 
 def pairwise(rows: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-    """Weights of a linear ranker: a logistic regression (answers_cv.logistic) on the differences between a right
+    """Weights of a linear ranker: a logistic regression (fitting.logistic) on the differences between a right
     and a wrong sentence of the same question, each pair in both orders; ``rows``: (features, labels) per question."""
     rng = np.random.default_rng(0)
     differences = []

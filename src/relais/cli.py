@@ -17,6 +17,7 @@ COMMANDS = {
     "faq": "load curated FAQ entries (`relais faq load FILE --collection NAME`)",
     "demo": "load the demo knowledge: documents and FAQ of the fictional commune",
     "simulate": "demo only: fill months of simulated usage for the dashboard (`relais simulate --months 3`)",
+    "answers": "the answer model refitted on the town's signals (`relais answers fit [--save]`, `show`, `withdraw`)",
     "eval": "evaluate retrieval (`relais eval retrieval`) or answers (`relais eval answers`)",
     "migrate": "create or update the database tables (automatic on SQLite; an explicit step on PostgreSQL)",
     "serve": "serve the web application",

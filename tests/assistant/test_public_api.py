@@ -4,7 +4,6 @@ a public collection (the town's website pages) beside an agents' one, each with 
 ``public_knowledge`` is shared with the page and CLI tests (test_public_page.py, test_public_cli.py)."""
 
 import dataclasses
-import functools
 import json
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from relais.assistant.models import Exchange
 from relais.assistant.payload import answer_payload, exchange_payload
 from relais.assistant.pipeline import ask
 from relais.engine.answers.decision import SHIPPED_MODEL
-from relais.engine.answers.extractive import compose_extractive
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.ingestion import Ingestor
 from relais.knowledge.models import Collection, Document, FaqEntry
@@ -116,7 +114,7 @@ def confident(monkeypatch) -> None:
     """The shipped answer model is fitted on the real embedder's scores: on the test embedder's lower ones it
     abstains on every question. Here it quotes the best public page whenever something was retrieved."""
     model = dataclasses.replace(SHIPPED_MODEL, intercept=1000.0)
-    monkeypatch.setattr(pipeline, "compose_extractive", functools.partial(compose_extractive, model=model))
+    monkeypatch.setattr(pipeline, "active_answer_model", lambda: model)
 
 
 def post(client: Client, payload: dict):

@@ -8,7 +8,6 @@ word SECRET; the questions and the public texts are made of the same phrases wit
 SECRET, or a link to an agents' document, has been shown an agents' passage."""
 
 import dataclasses
-import functools
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +23,6 @@ from hypothesis import strategies as st
 
 from relais.assistant import pipeline
 from relais.engine.answers.decision import SHIPPED_MODEL
-from relais.engine.answers.extractive import compose_extractive
 from relais.engine.search.chunking import embedding_text
 from relais.knowledge.index import get_passage_index, reset_passage_index
 from relais.knowledge.models import Collection, Document, FaqEntry, Passage
@@ -130,7 +128,7 @@ def answer_model(confident: bool):
         return
     model = dataclasses.replace(SHIPPED_MODEL, intercept=1000.0)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pipeline, "compose_extractive", functools.partial(compose_extractive, model=model))
+        patch.setattr(pipeline, "active_answer_model", lambda: model)
         yield
 
 

@@ -39,6 +39,7 @@ def test_top_level_help_lists_the_commands(tmp_path):
         ["eval"],
         ["eval", "retrieval"],
         ["eval", "answers"],
+        ["answers", "fit"],
         ["serve"],
         ["users", "load"],
         ["users", "accept-charter"],

@@ -323,3 +323,28 @@ class PublicAssistant(models.Model):
         if message is not None and asked:
             cls.objects.filter(pk=cls.SINGLETON).update(asked_while_paused=models.F("asked_while_paused") + 1)
         return message
+
+
+class AnswerModelFit(models.Model):
+    """The decision model refitted on the town's own signals (`relais answers fit --save`). The latest active one
+    decides every answer; with none, the model shipped with Relais does. Never edited: a new fit is a new row."""
+
+    created_at = models.DateTimeField("ajusté le", auto_now_add=True)
+    model = models.JSONField("modèle", help_text="Poids du classement et du choix répondre / s'abstenir.")
+    signals = models.JSONField("signaux", default=dict, help_text="Questions retenues, par origine du signal.")
+    figures = models.JSONField(
+        "chiffres",
+        default=dict,
+        help_text="Le modèle livré sur ces signaux, et l'ajustement en validation croisée sur les mêmes.",
+    )
+    active = models.BooleanField(
+        "en service", default=True, help_text="Décoché : Relais revient au modèle précédent (ou au modèle livré)."
+    )
+
+    class Meta:
+        verbose_name = "ajustement du modèle de réponse"
+        verbose_name_plural = "ajustements du modèle de réponse"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Ajustement du {self.created_at:%d/%m/%Y %H:%M}"

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 
+from relais.assistant.answer_fit import active_answer_model
 from relais.assistant.generation import (
     GenerationLog,
     current_generator,
@@ -26,6 +27,7 @@ from relais.assistant.generation import (
 )
 from relais.assistant.models import Conversation, Exchange, service_of
 from relais.assistant.offers import procedure_offer
+from relais.engine.answers.decision import AnswerModel
 from relais.engine.answers.extractive import (
     Answer,
     Citation,
@@ -167,12 +169,14 @@ def faq_answer(matches: list[FaqMatch], question: str = "") -> tuple[Answer, Doc
     return Answer(entry.answer, "faq", round(match.score, 3), citations, faq_question=entry.question), source
 
 
-def _more_specific(question: str, answer: Answer, curated: Answer, evidence: list[Evidence], idf: TermWeight) -> bool:
+def _more_specific(
+    question: str, answer: Answer, curated: Answer, evidence: list[Evidence], idf: TermWeight, model: AnswerModel
+) -> bool:
     """Whether the extractive answer states the question more completely than the curated answer and its page."""
     return (
         answer.mode == "extractive"
         and bool(answer.citations)
-        and states_more_than_faq(question, answer.citations[0].document_id, curated, evidence, idf)
+        and states_more_than_faq(question, answer.citations[0].document_id, curated, evidence, idf, model)
     )
 
 
@@ -223,22 +227,24 @@ def ask(
             procedure = procedure_offer(query, signals.query_vector, index.embedder)
         evidence = signals.evidence()
         faq = faq_answer(signals.faq, question)
+        model = active_answer_model()
         answer = compose_extractive(
             query,
             evidence,
+            model,
             faq_scores=signals.faq_scores(),
             idf=index.idf,
             confirmed_document=None if faq else topic_page(signals.faq),
             query_vector=signals.query_vector,
             embed=sentence_vectors(index.embedder),
         )
-        if faq is None or _more_specific(query, answer, faq[0], evidence, index.idf):
+        if faq is None or _more_specific(query, answer, faq[0], evidence, index.idf, model):
             if generator is not None and answer.mode == "extractive":
                 # The masked question (and masked history) only: the guard ran first.
                 answer, notice, generation = generated_answer(query, answer, evidence, generator, on_delta=on_delta)
         else:
             curated, source = faq
-            answer = with_closer_extract(query, curated, answer, index.idf)
+            answer = with_closer_extract(query, curated, answer, index.idf, model)
             if source is not None:
                 documents[source.pk] = source
         contact = _contact(answer, documents)

@@ -70,6 +70,14 @@ def load_answer_model(path: Path = ANSWER_MODEL_FILE) -> AnswerModel:
     """Read a model file; a file that does not fit this code fails at start, saying what to do."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RuntimeError(f"{path}: not a usable answer model ({type(exc).__name__}: {exc})") from exc
+    return model_from_json(data, path)
+
+
+def model_from_json(data: Any, origin: Path | str) -> AnswerModel:
+    """An AnswerModel from its JSON form (as_json); ``origin`` names where it came from in the error."""
+    try:
         if data["format"] != MODEL_FORMAT or tuple(data["features"]) != FEATURES:
             raise ValueError(f"format {data['format']} with features {data['features']}")
         model = AnswerModel(
@@ -80,13 +88,14 @@ def load_answer_model(path: Path = ANSWER_MODEL_FILE) -> AnswerModel:
             specific_margin=float(data["specific_margin"]),
             provenance=dict(data.get("provenance", {})),
         )
-    except (OSError, KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise RuntimeError(
-            f"{path}: not a usable answer model ({type(exc).__name__}: {exc}); this code expects format "
-            f"{MODEL_FORMAT} with features {list(FEATURES)}: refit it with `bench/answers_loco.py --fit`."
+            f"{origin}: not a usable answer model ({type(exc).__name__}: {exc}); this code expects format "
+            f"{MODEL_FORMAT} with features {list(FEATURES)}: refit it with `bench/answers_loco.py --fit` "
+            "(the shipped model) or `relais answers fit --save` (a town's)."
         ) from exc
     if len(model.weights) != len(FEATURES):
-        raise RuntimeError(f"{path}: {len(model.weights)} weights for {len(FEATURES)} features; refit it.")
+        raise RuntimeError(f"{origin}: {len(model.weights)} weights for {len(FEATURES)} features; refit it.")
     return model
 
 
