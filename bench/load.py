@@ -1,7 +1,8 @@
 """Load benchmark of `POST /api/v1/ask`: locust (headless) against the real ASGI server, demo knowledge.
 
-Everything happens in a fresh temporary data folder (RELAIS_DATA_DIR): `relais demo`, `relais users load
-demo/users.yaml`, an API token for agent.demo, then `relais serve` (uvicorn) on a free port of 127.0.0.1,
+Everything happens in a fresh temporary data folder (RELAIS_DATA_DIR): `relais demo`, `relais warm` (the sentences
+the reader may quote embedded in advance, as the worker does after an ingestion; --cold skips it), `relais users
+load demo/users.yaml`, an API token for agent.demo, then `relais serve` (uvicorn) on a free port of 127.0.0.1,
 warmed up with a few questions. Then:
 
 1. Agents: N users (default 20) each asking a random question of demo/questions.yaml, then waiting 1 to 3 s
@@ -18,7 +19,7 @@ OpenMP threads, which spin-wait by default and suffer when the cores are shared)
 
 Prints a table, and a last line of JSON with every figure. The server is always stopped at the end.
 
-    .venv/bin/python bench/load.py [--duration 60s] [--users 20] [--skip-capacity] [--rates 10,20,40]
+    .venv/bin/python bench/load.py [--duration 60s] [--users 20] [--skip-capacity] [--rates 10,20,40] [--cold]
 
 The demo's embeddings are cached: `./data/embedding-cache.sqlite3` or, else, the copy this script keeps in
 bench/out/ is copied into the temporary folder first, so only the first run embeds the demo documents (~2 min).
@@ -239,8 +240,9 @@ def table(rows: list[dict], first: str) -> str:
     return "\n".join(lines)
 
 
-def prepare_data(data_dir: Path, env: dict[str, str]) -> str:
-    """Demo knowledge, demo users and a token in data_dir; returns the token."""
+def prepare_data(data_dir: Path, env: dict[str, str], warm: bool = True) -> str:
+    """Demo knowledge (its sentences warmed unless ``warm`` is false), demo users and a token in data_dir; returns
+    the token."""
     source = next((path for path in CACHE_SOURCES if path.is_file()), None)
     if source is not None:
         shutil.copy2(source, data_dir / CACHE_NAME)
@@ -250,6 +252,10 @@ def prepare_data(data_dir: Path, env: dict[str, str]) -> str:
     started = time.monotonic()
     relais(env, "demo")
     log(f"relais demo: {time.monotonic() - started:.0f} s")
+    if warm:  # what the worker does in the background after an ingestion, done before measuring
+        started = time.monotonic()
+        relais(env, "warm")
+        log(f"relais warm: {time.monotonic() - started:.0f} s")
     if (data_dir / CACHE_NAME).is_file():
         KEPT_CACHE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(data_dir / CACHE_NAME, KEPT_CACHE)  # for the next run
@@ -282,6 +288,9 @@ def main() -> None:
     parser.add_argument("--duration", type=parse_duration, default=60, help="agents phase (default 60s)")
     parser.add_argument("--users", type=int, default=20, help="simulated agents (default 20)")
     parser.add_argument("--skip-capacity", action="store_true", help="only the agents phase")
+    parser.add_argument(
+        "--cold", action="store_true", help="skip `relais warm`: the reader embeds its sentences during the requests"
+    )
     parser.add_argument("--rates", default="10,20,25,30,35,40,50,60,80,100,120", help="capacity steps, req/s")
     parser.add_argument("--step-duration", type=parse_duration, default=30, help="each capacity step (default 30s)")
     parser.add_argument("--p95-limit", type=float, default=500.0, help="capacity: p95 limit in ms (default 500)")
@@ -316,7 +325,7 @@ def main() -> None:
     }
     try:
         log(f"data folder: {data_dir}")
-        token = prepare_data(data_dir, env)
+        token = prepare_data(data_dir, env, warm=not args.cold)
         server = Server({**env, **server_env}, free_port(), args.workers, args.out / "server.log")
         server.wait_ready()
         log(f"server: {server.base_url} (pid {server.process.pid})")

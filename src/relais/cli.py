@@ -13,6 +13,7 @@ import sys
 COMMANDS = {
     "ingest": "ingest documents into a collection",
     "search": "search the knowledge base",
+    "warm": "embed in advance the sentences answers may quote (the worker does it too, a batch per sweep)",
     "ask": "ask a question: answer with sources, or abstention with a contact",
     "faq": "load curated FAQ entries (`relais faq load FILE --collection NAME`)",
     "demo": "load the demo knowledge: documents and FAQ of the fictional commune",

@@ -32,6 +32,7 @@ def test_top_level_help_lists_the_commands(tmp_path):
     [
         ["ingest"],
         ["search"],
+        ["warm"],
         ["ask"],
         ["faq"],
         ["faq", "load"],

@@ -132,7 +132,7 @@ def test_the_sweep_and_the_purge_run_once_per_period_whatever_the_number_of_work
         def enqueue(self) -> None:
             enqueued.append(self.name)
 
-    for name in ("deliver_outbox", "sync_helpdesk_statuses", "embed_questions", "purge_expired"):
+    for name in ("deliver_outbox", "sync_helpdesk_statuses", "embed_questions", "warm_sentences", "purge_expired"):
         monkeypatch.setattr(worker, name, Counted(name))
     rounds = {"n": 0}
 
@@ -141,10 +141,12 @@ def test_the_sweep_and_the_purge_run_once_per_period_whatever_the_number_of_work
         return rounds["n"] == 3
 
     run_worker(monkeypatch, three_rounds, "--sweep=3600")
-    assert sorted(enqueued) == ["deliver_outbox", "embed_questions", "purge_expired", "sync_helpdesk_statuses"]
+    assert sorted(enqueued) == [
+        "deliver_outbox", "embed_questions", "purge_expired", "sync_helpdesk_statuses", "warm_sentences"
+    ]  # fmt: skip
     rounds["n"] = 0
     run_worker(monkeypatch, three_rounds, "--sweep=3600")  # a second worker, within the same hour and day
-    assert len(enqueued) == 4
+    assert len(enqueued) == 5
     assert set(PeriodicRun.objects.values_list("job", flat=True)) == {"sweep", "purge"}
 
 

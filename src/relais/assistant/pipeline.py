@@ -48,6 +48,7 @@ from relais.engine.search.hybrid_index import SearchFilters
 from relais.knowledge.faq import FaqMatch, document_scores, faq_matches
 from relais.knowledge.index import SearchResult, get_passage_index
 from relais.knowledge.models import Document
+from relais.knowledge.sentences import stored_vectors
 
 # Passages read to rank documents: several passages of one document, and the
 # documents that close FAQ phrasings point to, weigh in the choice (the log
@@ -57,8 +58,9 @@ EVIDENCE_DEPTH = 40
 
 @functools.lru_cache(maxsize=2)
 def sentence_vectors(embedder: Embedder) -> SentenceVectors:
-    """The sentence reader's vectors, kept in memory per embedder (a reindex keeps the same one)."""
-    return SentenceVectors(embedder.embed_passages)
+    """The sentence reader's vectors, kept in memory per embedder (a reindex keeps the same one), in front of those
+    the database keeps (knowledge/sentences.py: the worker embeds them in advance)."""
+    return SentenceVectors(stored_vectors(embedder))
 
 
 PERSONAL_SITUATION_ANSWER = (

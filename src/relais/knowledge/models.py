@@ -145,6 +145,21 @@ class Passage(models.Model):
         return np.frombuffer(bytes(self.embedding), dtype=np.float32)
 
 
+class SentenceVector(models.Model):
+    """The sentence reader's vector of a sentence under its headings (sentence_choice.titled), keyed by embedder and
+    text: computed once, in advance by the worker (knowledge/sentences.py), shared by every app server."""
+
+    key = models.CharField(max_length=64, unique=True)
+    vector = models.BinaryField()
+
+    class Meta:
+        verbose_name = "vecteur de phrase"
+        verbose_name_plural = "vecteurs de phrases"
+
+    def array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=np.float32)
+
+
 class IndexGeneration(models.Model):
     """A single row counting knowledge changes.
 

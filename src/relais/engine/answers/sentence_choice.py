@@ -249,7 +249,11 @@ def lexical_features(
 
 def titled(passage: Passage, sentence: str) -> str:
     """The text the reader embeds for a sentence: its headings, then the sentence (« Titre > Section > phrase »)."""
-    return " > ".join([passage.document_title, *passage.section_path, sentence])
+    return titled_text(passage.document_title, passage.section_path, sentence)
+
+
+def titled_text(document_title: str, section_path: Sequence[str], sentence: str) -> str:
+    return " > ".join([document_title, *section_path, sentence])
 
 
 def reader_features(lexical: np.ndarray, closeness: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from relais.helpdesk.outbox import deliver_outbox
 from relais.helpdesk.tickets import sync_helpdesk_statuses
 from relais.insights.gaps import embed_questions
+from relais.knowledge.sentences import warm_sentences
 from relais.operations.models import PeriodicRun, WorkerHeartbeat
 from relais.operations.retention import purge_expired
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
             deliver_outbox.enqueue()
             sync_helpdesk_statuses.enqueue()
             embed_questions.enqueue()  # the knowledge-gap pages never embed inside a request
+            warm_sentences.enqueue()  # nor, once warmed, the answers' sentence reader
         if force or PeriodicRun.claim("purge", PURGE_EVERY):
             purge_expired.enqueue()  # retention (RELAIS_RETENTION_DAYS), once a day
             WorkerHeartbeat.forget_older_than(HEARTBEATS_KEPT)
