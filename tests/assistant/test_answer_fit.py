@@ -64,7 +64,12 @@ def test_each_signal_gives_its_label(documents):
     Feedback.objects.create(exchange=exchange("Le VPN marche sur mac ?", vpn), rating="down", reason="hors_sujet")
     Feedback.objects.create(exchange=exchange("Code VPN", vpn), rating="down", reason="perimee")  # the page was right
     exchange("Badge cassé, je fais quoi ?", badge, followed_by_ticket=True)
-    Feedback.objects.create(exchange=exchange("Menu de la cantine", None, mode="none"), rating="down")  # no page chosen
+    Feedback.objects.create(
+        exchange=exchange("Menu de la cantine", None, mode="none", retrieved=[{"id": 1}]), rating="down"
+    )
+    exchange("Horaires de la piscine ?", None, mode="none", retrieved=[{"id": 1}])  # nobody contested it
+    exchange("Badge introuvable", None, mode="none", retrieved=[{"id": 1}], followed_by_ticket=True)
+    exchange("Mon arrêt maladie", None, mode="none", personal_situation="health")  # no search, no decision
     Feedback.objects.create(exchange=exchange("Badge visiteur", badge, audience="public"), rating="up")
     exchange("Accès distant", vpn)  # no signal at all
     entry = FaqEntry.objects.create(
@@ -78,6 +83,7 @@ def test_each_signal_gives_its_label(documents):
     assert found == {
         "Le VPN marche sur mac ?": TownSignal("Le VPN marche sur mac ?", None, "thumbs_down"),
         "Badge cassé, je fais quoi ?": TownSignal("Badge cassé, je fais quoi ?", None, "ticket"),
+        "Horaires de la piscine ?": TownSignal("Horaires de la piscine ?", None, "abstention"),
         "Comment lancer le VPN ?": TownSignal("Comment lancer le VPN ?", vpn.pk, "faq", without_entry=entry.pk),
         # the référent's entry says more than the agent's 👍 on the same words
         "J'ai perdu mon badge": TownSignal("J'ai perdu mon badge", vpn.pk, "faq", without_entry=entry.pk),

@@ -7,12 +7,17 @@ What each signal says (the label is the document that answers the question, or �
 - 👎 saying the answer is inexact or off-topic, or a request opened after an answer that got no 👍 (the exchange is
   `followed_by_ticket`, or the request was opened from it): that answer should not have been given. The label is
   « abstain »: the document that does answer, if any, is unknown, and the model learns when not to answer;
+- an abstention nobody contested (no 👎, no request after it): « abstain ». Without these, the signals only come
+  from answers and gaps, and teach the model to answer more (bench/town_fit.py: correct abstentions fell from 0.82
+  to 0.32–0.52 on the demo's next questions);
 - a FAQ entry with a source document (most are written by référents from the knowledge gaps): each of its phrasings
   is answered by that document. Its signals are computed as if the entry did not exist, as when agents asked it.
 
 A 👎 for an incomplete or outdated answer says nothing about the decision (the page was the right one) and is left
-out, as are abstentions (no page was chosen). Of several signals on one question, a FAQ entry's is kept first,
-then the latest agent's.
+out, as are contested abstentions (the documents may or may not hold the answer). Of several signals on one
+question, a FAQ entry's is kept first, then the latest agent's. Every question is replayed through today's search:
+a question abstained on before a page that answers it was added keeps its « abstain » until a FAQ entry says
+otherwise.
 
 The refit starts from the shipped model (fitting.fit with the shipped model as prior, fitting.TOWN_PRIOR_L2): the
 signals adjust it, they do not replace it. It is stored (AnswerModelFit) only when, cross-validated on these signals,
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from django.db.models import Q
@@ -86,20 +91,41 @@ def town_signals() -> list[TownSignal]:
 
 
 def _exchange_signals() -> list[TownSignal]:
+    """Oldest first: of two signals on one question, the latest wins (town_signals)."""
+    timed = sorted([*_answer_signals(), *_abstention_signals()], key=lambda pair: pair[0])
+    return [signal for _, signal in timed]
+
+
+def _answer_signals() -> list[tuple[datetime, TownSignal]]:
     answered = Exchange.objects.filter(mode__in=["extractive", "generated"], audience="agents").exclude(citations=[])
-    rows = answered.select_related("feedback").prefetch_related("tickets").order_by("created_at", "pk")
+    rows = answered.select_related("feedback").prefetch_related("tickets")
     rows = rows.filter(Q(feedback__isnull=False) | Q(followed_by_ticket=True) | Q(tickets__isnull=False)).distinct()
     signals = []
     for exchange in rows:
-        question = exchange.search_query or exchange.question
-        feedback = getattr(exchange, "feedback", None)
+        question, feedback = exchange.search_query or exchange.question, getattr(exchange, "feedback", None)
         if feedback is not None and feedback.rating == Feedback.Rating.UP:
-            signals.append(TownSignal(question, exchange.citations[0].get("document_id"), "thumbs_up"))
+            cited = exchange.citations[0].get("document_id")
+            if cited is not None:
+                signals.append((exchange.created_at, TownSignal(question, cited, "thumbs_up")))
         elif feedback is not None and feedback.reason in REJECTING_REASONS:
-            signals.append(TownSignal(question, None, "thumbs_down"))
+            signals.append((exchange.created_at, TownSignal(question, None, "thumbs_down")))
         elif feedback is None:
-            signals.append(TownSignal(question, None, "ticket"))
-    return [s for s in signals if s.origin != "thumbs_up" or s.expected is not None]
+            signals.append((exchange.created_at, TownSignal(question, None, "ticket")))
+    return signals
+
+
+def _abstention_signals() -> list[tuple[datetime, TownSignal]]:
+    """Abstentions of the model that nobody contested: no 👎, no request after them. A question the documents
+    did answer becomes a knowledge gap, and the référent's FAQ entry relabels it (FAQ signals come last)."""
+    rows = (
+        Exchange.objects.filter(mode="none", audience="agents", personal_situation="", followed_by_ticket=False)
+        .exclude(retrieved=[])  # a search ran: the model abstained (not a personal situation or a refusal)
+        .filter(feedback__isnull=True, tickets__isnull=True)
+    )
+    return [
+        (exchange.created_at, TownSignal(exchange.search_query or exchange.question, None, "abstention"))
+        for exchange in rows
+    ]
 
 
 def _faq_signals() -> list[TownSignal]:

@@ -15,6 +15,7 @@ ORIGINS = {
     "thumbs_up": "👍 on an answer",
     "thumbs_down": "👎 (inexact, off-topic, other)",
     "ticket": "request after an answer",
+    "abstention": "abstention nobody contested",
     "faq": "FAQ entry phrasing",
 }
 
