@@ -87,6 +87,7 @@ MATRIX = {
     "/admin/audit/auditevent/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
     "/admin/accounts/charteracceptance/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
     "/admin/assistant/usagecounter/": [LOGIN, LOGIN, 403, 403, 403, 200, 200],
+    "/admin/assistant/answermodelfit/": [LOGIN, LOGIN, 403, 403, 403, 403, 200],  # `relais answers fit`
     # Guided procedures: the agent's request is seen by the agent and by RH (its service) — admin handles every
     # service — and decided by the manager.
     "/demarches/": [LOGIN, 200, 200, 200, 200, 200, 200],

@@ -164,3 +164,18 @@ def test_the_latest_active_fit_decides_every_answer(documents):
     assert ask(question, log=False).answer.mode == "none"
     call_command("answers", "withdraw", stdout=StringIO())  # back to the first fit
     assert ask(question, log=False).answer.mode == "extractive"
+
+
+def test_the_admin_lists_the_fits_and_a_superuser_takes_one_out_of_service(documents, admin_client):
+    fit = AnswerModelFit.objects.create(
+        model=replace(SHIPPED_MODEL, intercept=1000.0).as_json(),
+        signals={"thumbs_up": 12, "abstention": 6},
+        figures={"cross_validated": {"correct_source_first": 0.9, "correct_abstention": 0.8, "wrong_abstention": 0.1}},
+    )
+    page = admin_client.get("/admin/assistant/answermodelfit/").content.decode()
+    assert "abstention 6, thumbs_up 12" in page and "0.9 / 0.8 / 0.1" in page
+    assert admin_client.get("/admin/assistant/answermodelfit/add/").status_code == 403
+    response = admin_client.post(f"/admin/assistant/answermodelfit/{fit.pk}/change/", {"active": ""})
+    assert response.status_code == 302
+    fit.refresh_from_db()
+    assert not fit.active and active_answer_model() is SHIPPED_MODEL

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
 from relais.admin_base import ReadOnlyAdmin
-from relais.assistant.models import Exchange, Feedback, PublicAssistant, UsageCounter
+from relais.assistant.models import AnswerModelFit, Exchange, Feedback, PublicAssistant, UsageCounter
 
 
 class FeedbackInline(admin.StackedInline):
@@ -84,3 +84,29 @@ class PublicAssistantAdmin(admin.ModelAdmin):
         if "paused" in form.changed_data and obj.paused:
             obj.asked_while_paused = 0  # counted from this pause on
         super().save_model(request, obj, form, change)
+
+
+@admin.register(AnswerModelFit)
+class AnswerModelFitAdmin(admin.ModelAdmin):
+    """The town's refits of the answer model (`relais answers fit --save`): read, and taken out of service by
+    unticking « en service »; made only by the command, which judges them first."""
+
+    list_display = ["created_at", "active", "signal_counts", "settled"]
+    fields = ["created_at", "active", "signals", "figures", "model"]
+    readonly_fields = ["created_at", "signals", "figures", "model"]
+
+    @admin.display(description="signaux")
+    def signal_counts(self, fit: AnswerModelFit) -> str:
+        return ", ".join(f"{origin} {count}" for origin, count in sorted(fit.signals.items()))
+
+    @admin.display(description="validation croisée")
+    def settled(self, fit: AnswerModelFit) -> str:
+        figures = fit.figures.get("cross_validated", {})
+        names = ("correct_source_first", "correct_abstention", "wrong_abstention")
+        return " / ".join(str(figures.get(name, "—")) for name in names)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
