@@ -2,6 +2,7 @@
 
 import pytest
 
+from relais.assistant.models import Conversation
 from relais.assistant.pipeline import ask
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_knowledge")]
@@ -20,3 +21,21 @@ def test_how_to_connect_to_the_vpn_is_not_answered_by_when_to_connect():
     assert ask("Quand faut-il se connecter au VPN ?", log=False).answer.faq_question == (
         "Quand faut-il se connecter au VPN ?"
     )
+
+
+def test_a_follow_up_is_answered_about_what_it_adds():
+    # « et sur un mac perso ? » after a VPN question: not the VPN troubleshooting entry (« vpn marche pas »), but
+    # the page's sentence on personal computers.
+    conversation = Conversation.objects.create()
+    ask("Comment me connecter au VPN depuis chez moi ?", conversation=conversation)
+    answer = ask("et sur un mac perso ça marche ?", conversation=conversation).answer
+    assert answer.mode == "extractive" and answer.faq_question == ""
+    assert answer.text.startswith("Il ne peut pas être installé sur un ordinateur personnel")
+
+
+def test_a_follow_up_the_documents_say_nothing_of_is_told_so():
+    conversation = Conversation.objects.create()
+    ask("Combien de jours de télétravail par semaine ?", conversation=conversation)
+    answer = ask("et pour les apprentis ?", conversation=conversation).answer
+    assert answer.mode == "none"
+    assert answer.text == "La documentation ne dit rien de précis sur ce point (« apprentis »)."

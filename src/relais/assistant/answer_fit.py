@@ -61,7 +61,7 @@ REJECTING_REASONS = {Feedback.Reason.WRONG, Feedback.Reason.OFF_TOPIC, Feedback.
 class TownSignal:
     question: str
     expected: int | None  # document id; None: Relais should have abstained
-    origin: str  # "thumbs_up", "thumbs_down", "ticket" or "faq"
+    origin: str  # "thumbs_up", "thumbs_down", "ticket", "abstention" or "faq"
     without_entry: int | None = None  # the FAQ entry to leave out when computing its signals
 
 

@@ -40,6 +40,7 @@ from relais.engine.answers.extractive import (
     with_closer_extract,
 )
 from relais.engine.answers.sentence_choice import SentenceVectors
+from relais.engine.french.new_point import NewPoint, new_point, speaks_of
 from relais.engine.french.questions import is_follow_up, same_kind
 from relais.engine.guard import GuardVerdict, classify
 from relais.engine.privacy.pii import find_pii, mask, personal_situation
@@ -90,18 +91,21 @@ class AskResult:
     screened: str = ""  # the question guard's kind for a visitor's question (engine/guard.py), "" when none
 
 
-def search_query_for(question: str, conversation: Conversation | None) -> str:
+def followed_query(question: str, conversation: Conversation | None) -> str | None:
+    """The previous question's search query when ``question`` follows it up, else None.
+
+    A follow-up (« et pour les contractuels ? ») is searched with the previous question; a short question that
+    names its own subject (« Comment demander une formation ? ») is not (engine/french/questions.py). Measured
+    on a blind set of conversations over five corpora: bench/follow_ups.py (docs/benchmarks.md)."""
     if conversation is None:
-        return question
+        return None
     previous = conversation.exchanges.order_by("-created_at", "-pk").first()
-    if previous is None:
-        return question
-    # A follow-up (« et pour les contractuels ? ») is searched with the previous question; a short question that
-    # names its own subject (« Comment demander une formation ? ») is not (engine/french/questions.py). Measured
-    # on a blind set of conversations over five corpora: bench/follow_ups.py (docs/benchmarks.md).
-    if is_follow_up(question):
-        return f"{previous.search_query} {question}"
-    return question
+    return previous.search_query if previous is not None and is_follow_up(question) else None
+
+
+def search_query_for(question: str, conversation: Conversation | None) -> str:
+    previous = followed_query(question, conversation)
+    return f"{previous} {question}" if previous else question
 
 
 def _evidence(result: SearchResult) -> Evidence:
@@ -149,7 +153,9 @@ def topic_page(matches: list[FaqMatch]) -> int | None:
     return close.entry.source_document_id if close else None
 
 
-def faq_answer(matches: list[FaqMatch], question: str = "") -> tuple[Answer, Document | None] | None:
+def faq_answer(
+    matches: list[FaqMatch], question: str = "", point: NewPoint | None = None
+) -> tuple[Answer, Document | None] | None:
     """The curated answer and its source document, when a FAQ phrasing matches closely enough and the entry asks
     the same thing: the same kind of thing (« Comment poser un jour de RTT ? » is not answered by the entry
     « Combien de jours de RTT… », engine/french/questions.py), about nothing the entry does not name (« badge
@@ -161,6 +167,7 @@ def faq_answer(matches: list[FaqMatch], question: str = "") -> tuple[Answer, Doc
             if m.score >= settings.RELAIS.faq_threshold
             and same_kind(question, m.phrasing)
             and same_question(question, [*m.entry.all_phrasings(), m.entry.answer])
+            and (not point or speaks_of(" ".join([*m.entry.all_phrasings(), m.entry.answer]), point))
         ),
         None,
     )
@@ -211,7 +218,10 @@ def ask(
     # The personal-data guard runs first: nothing after it (search, log, an outside LLM) sees raw personal data.
     guarded = guard(question)
     question = guarded.text
-    query = search_query_for(question, conversation)
+    previous = followed_query(question, conversation)
+    query = f"{previous} {question}" if previous else question
+    # What a follow-up adds (« et sur un mac perso ? »): the answer speaks of it, or says the documents do not.
+    point = new_point(question, previous) if previous else NewPoint(frozenset(), ())
     generator, generation, notice, procedure = current_generator(), None, "", None
     if guarded.situation:
         answer, results, documents = Answer(PERSONAL_SITUATION_ANSWER, "none", 0.0), [], {}
@@ -228,7 +238,7 @@ def ask(
         if "agents" in audiences:  # procedures are for the town's agents, never offered to the public
             procedure = procedure_offer(query, signals.query_vector, index.embedder)
         evidence = signals.evidence()
-        faq = faq_answer(signals.faq, question)
+        faq = faq_answer(signals.faq, question, point)
         model = active_answer_model()
         answer = compose_extractive(
             query,
@@ -239,6 +249,7 @@ def ask(
             confirmed_document=None if faq else topic_page(signals.faq),
             query_vector=signals.query_vector,
             embed=sentence_vectors(index.embedder),
+            point=point,
         )
         if faq is None or _more_specific(query, answer, faq[0], evidence, index.idf, model):
             if generator is not None and answer.mode == "extractive":

@@ -48,6 +48,7 @@ each one left out, docs/benchmarks.md). A curated answer serves only the same ki
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -57,14 +58,19 @@ import numpy as np
 
 from relais.engine.answers.decision import SHIPPED_MODEL, AnswerModel, Features
 from relais.engine.answers.sentence_choice import (
+    PASSAGES_READ,
     SHIPPED_SENTENCE_MODEL,
     EmbedPassages,
     SentenceModel,
+    quotable_sentences,
     read_document,
     readable_row,
+    titled,
 )
+from relais.engine.answers.sentence_choice import candidates as sentence_candidates
 from relais.engine.french.analysis import analyze, term_set, words
 from relais.engine.french.lexicon import french_lexicon
+from relais.engine.french.new_point import NewPoint, speaks_of
 from relais.engine.french.questions import QUESTION_WORDS
 from relais.engine.french.sentences import sentences
 from relais.engine.privacy.pii import PLACEHOLDERS
@@ -397,6 +403,7 @@ def compose_extractive(
     confirmed_document: int | None = None,
     query_vector: np.ndarray | None = None,
     embed: EmbedPassages | None = None,
+    point: NewPoint | None = None,
 ) -> Answer:
     """Answer from the best document's passages, or abstain.
 
@@ -412,6 +419,9 @@ def compose_extractive(
     (sentence_choice.py) compares the shortlisted sentences with the question; without them, words alone choose.
     At most ``max_sentences`` sentences are quoted (a list's introduction brings its first item), the best first,
     grouped by passage: each passage quoted is a citation, the one holding the best sentence first.
+    ``point``: what a follow-up adds to the previous question (french/new_point.py). Only sentences that speak of
+    it are quoted, from the first of the three best documents that has one; when none has, the answer says the
+    documentation does not cover that point (an abstention: the agent is offered a human).
     """
     if not evidence:
         return Answer(NOT_FOUND, "none", 0.0)
@@ -423,20 +433,27 @@ def compose_extractive(
         candidates = confirmed + [c for c in candidates if c.document_id != confirmed_document]
     else:
         confirmed_document = None
-    reading = read_document(
-        question,
-        candidates[0].passages,
-        idf,
-        query_vector=query_vector,
-        embed=embed,
-        model=sentence_model,
-        limit=max_sentences,
+    keep = (lambda text: speaks_of(text, point)) if point else None
+    if keep is not None:
+        # Within each page, the passages that speak of the new point are read first; the first of the three best
+        # pages that has one is read, and judged, first.
+        candidates = [_speaking_first(c, keep) for c in candidates]
+        speaking = next((c for c in candidates[:3] if _holds(c, keep)), None)
+        if speaking is not None:
+            candidates = [speaking, *(c for c in candidates if c is not speaking)]
+    read = functools.partial(
+        read_document, question, idf=idf, query_vector=query_vector, embed=embed, model=sentence_model
     )
+    reading = read(candidates[0].passages, limit=max_sentences)
     features = support_features(question, candidates, evidence, idf, reading.closeness)
     probability = model.probability(features)
     level = round(probability, 3)
     if probability < 0.5 and candidates[0].document_id != confirmed_document:
         return Answer(NOT_FOUND, "none", level, suggestions=[c.best for c in candidates[:3]])
+    if keep is not None:
+        reading = read(candidates[0].passages, limit=max_sentences, keep=keep)
+        if not reading.sentences:
+            return Answer(not_covered(point), "none", level, suggestions=[c.best for c in candidates[:3]])
     passages, picked = candidates[0].passages, reading.sentences
     citations = []
     for rank in dict.fromkeys(sentence.passage_rank for sentence in picked):
@@ -446,6 +463,26 @@ def compose_extractive(
             Citation(item.passage_id, item.document_id, item.document_title, item.section_path, item.text, quote)
         )
     return Answer(_numbered_quotes(citations), "extractive", level, citations)
+
+
+def _speaking_first(candidate: Candidate, keep: Callable[[str], bool]) -> Candidate:
+    def speaks(passage: Evidence) -> bool:
+        return any(keep(titled(passage, sentence)) for sentence in quotable_sentences(passage.text))
+
+    ordered = sorted(candidate.passages, key=lambda passage: not speaks(passage))  # stable: best first otherwise
+    return replace(candidate, passages=tuple(ordered))
+
+
+def _holds(candidate: Candidate, keep: Callable[[str], bool]) -> bool:
+    """Whether one of the sentences the reader would read in this document passes ``keep``."""
+    passages = candidate.passages[:PASSAGES_READ]
+    return any(keep(titled(passages[c.passage_rank], c.text)) for c in sentence_candidates(passages))
+
+
+def not_covered(point: NewPoint) -> str:
+    """The answer to a follow-up whose new point no page speaks of."""
+    named = ", ".join(f"« {word} »" for word in point.words)
+    return f"La documentation ne dit rien de précis sur ce point ({named})."
 
 
 def _states_more_elsewhere(

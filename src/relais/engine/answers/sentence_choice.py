@@ -303,10 +303,14 @@ def read_document(
     embed: EmbedPassages | None = None,
     model: SentenceModel = SHIPPED_SENTENCE_MODEL,
     limit: int = 3,
+    keep: Callable[[str], bool] | None = None,
 ) -> Reading:
     """The sentences to quote from a document's passages (given best first) and the reader's closeness. Without
-    ``embed`` and ``query_vector`` (no embedder at hand) the shortlist's order decides."""
+    ``embed`` and ``query_vector`` (no embedder at hand) the shortlist's order decides. ``keep``: only the sentences
+    whose titled text (« Titre > Section > phrase ») it accepts are read."""
     found = candidates(passages)
+    if keep is not None:
+        found = [c for c in found if keep(titled(passages[c.passage_rank], c.text))]
     if not found:
         return Reading([], None)
     lexical = lexical_features(question, passages, found, idf)
