@@ -67,7 +67,6 @@ from relais.engine.answers.sentence_choice import (
     readable_row,
     titled,
 )
-from relais.engine.answers.sentence_choice import candidates as sentence_candidates
 from relais.engine.french.analysis import analyze, term_set, words
 from relais.engine.french.lexicon import french_lexicon
 from relais.engine.french.new_point import NewPoint, speaks_of
@@ -474,9 +473,13 @@ def _speaking_first(candidate: Candidate, keep: Callable[[str], bool]) -> Candid
 
 
 def _holds(candidate: Candidate, keep: Callable[[str], bool]) -> bool:
-    """Whether one of the sentences the reader would read in this document passes ``keep``."""
-    passages = candidate.passages[:PASSAGES_READ]
-    return any(keep(titled(passages[c.passage_rank], c.text)) for c in sentence_candidates(passages))
+    """Whether one of the sentences the reader would read in this document (its first PASSAGES_READ passages)
+    passes ``keep``."""
+    return any(
+        keep(titled(passage, sentence))
+        for passage in candidate.passages[:PASSAGES_READ]
+        for sentence in quotable_sentences(passage.text)
+    )
 
 
 def not_covered(point: NewPoint) -> str:
