@@ -202,8 +202,30 @@ def test_removed_or_republished_source_leaves_no_stale_file(tmp_path: Path) -> N
     write_sources(sources, moved="pdf")
     published = build_demo_documents(sources, out)
     assert [path.name for path in published] == ["kept.md", "moved.pdf"]
-    assert sorted(path.name for path in out.iterdir()) == ["kept.md", "moved.pdf", "notes.txt"]
+    visible = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
+    assert visible == ["kept.md", "moved.pdf", "notes.txt"]  # and the hidden record of what was published
     assert (out / "kept.md").read_bytes() == (sources / "kept.md").read_bytes()  # Markdown is copied as is
+
+
+def test_a_file_is_rendered_again_only_when_its_source_its_bytes_or_the_renderer_changed(tmp_path, monkeypatch):
+    from relais.demo import formats
+
+    sources = write_sources(tmp_path / "src", a="pdf", b="docx")
+    out = tmp_path / "out"
+    first = {path.name: path.read_bytes() for path in build_demo_documents(sources, out)}
+    rendered: list[str] = []
+    for name, render in list(formats._RENDERERS.items()):
+        monkeypatch.setitem(
+            formats._RENDERERS, name, lambda doc, render=render: rendered.append(doc.stem) or render(doc)
+        )
+    build_demo_documents(sources, out)
+    assert rendered == []  # nothing changed: nothing rendered
+    source = sources / "a.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("vos pages", "toutes vos pages"), encoding="utf-8")
+    (out / "b.docx").write_bytes(b"edited by hand")
+    build_demo_documents(sources, out)
+    assert sorted(rendered) == ["a", "b"]
+    assert (out / "b.docx").read_bytes() == first["b.docx"]
 
 
 def test_unusable_sources_are_rejected(tmp_path: Path) -> None:

@@ -21,8 +21,10 @@ published files must keep that layout.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import json
 import os
 import re
 import tempfile
@@ -34,6 +36,7 @@ from typing import Any
 
 from relais.engine.readers.files import load_text
 from relais.engine.readers.structure import METADATA_KEYS
+from relais.engine.writers import fonts, office_files
 from relais.engine.writers.fonts import FONT_FILES, cp1252_safe, font_dir  # font_dir: tests replace it here
 from relais.engine.writers.office_files import normalized_zip, write_odt
 
@@ -63,20 +66,64 @@ def build_demo_documents(source_dir: Path, out_dir: Path) -> list[Path]:
         raise ValueError(f"{out_dir}: the output folder must differ from the source folder")
     out_dir.mkdir(parents=True, exist_ok=True)
     published: list[Path] = []
+    memo = _Memo(out_dir)
     for source in sorted(source_dir.glob("*.md")):
         if source.name.startswith(".") or not source.is_file():
             continue
         document = read_source(source)
         target = out_dir / f"{source.stem}.{document.format}"
-        data = source.read_bytes() if document.format == "md" else _RENDERERS[document.format](document)
-        if not target.is_file() or target.read_bytes() != data:
-            _write_atomically(target, data)
+        key = memo.key(source.read_bytes(), document.format)
+        if not memo.fresh(target, key):  # rendering a PDF takes half a second: done again only when needed
+            data = source.read_bytes() if document.format == "md" else _RENDERERS[document.format](document)
+            if not target.is_file() or target.read_bytes() != data:
+                _write_atomically(target, data)
+            memo.record(target, key, data)
         published.append(target)
     names = {path.name for path in published}
+    memo.save(keep=names)
     for path in sorted(out_dir.iterdir()):
         if path.is_file() and path.suffix.lower().lstrip(".") in FORMATS and path.name not in names:
             path.unlink()
     return published
+
+
+class _Memo:
+    """What was published from what: per file, a digest of its source, its format and the rendering code (this
+    module, the office writers, the fonts found), and a digest of the bytes written. A file whose record matches
+    is not rendered again; anything else (a changed source, a new version, a file edited by hand) is."""
+
+    FILE = ".published.json"  # hidden: ingestion never reads it
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / self.FILE
+        try:
+            self.records: dict[str, dict[str, str]] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.records = {}
+        code = hashlib.sha256()
+        for module in (Path(__file__), Path(office_files.__file__), Path(fonts.__file__)):
+            code.update(module.read_bytes())
+        code.update(str(font_dir()).encode())
+        self.code = code.hexdigest()
+
+    def key(self, source: bytes, format_name: str) -> str:
+        return hashlib.sha256(source + format_name.encode() + self.code.encode()).hexdigest()
+
+    def fresh(self, target: Path, key: str) -> bool:
+        record = self.records.get(target.name)
+        return (
+            record is not None
+            and record.get("key") == key
+            and target.is_file()
+            and hashlib.sha256(target.read_bytes()).hexdigest() == record.get("output")
+        )
+
+    def record(self, target: Path, key: str, data: bytes) -> None:
+        self.records[target.name] = {"key": key, "output": hashlib.sha256(data).hexdigest()}
+
+    def save(self, keep: set[str]) -> None:
+        records = {name: record for name, record in self.records.items() if name in keep}
+        _write_atomically(self.path, json.dumps(records, indent=1, sort_keys=True).encode())
 
 
 def _write_atomically(target: Path, data: bytes) -> None:

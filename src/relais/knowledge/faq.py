@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from django.conf import settings
 from django.db import transaction
 
-from relais.engine.search.embeddings import Embedder
+from relais.engine.search.embeddings import Embedder, EmbeddingCache
 from relais.knowledge.models import Collection, Document, FaqEntry
 
 
@@ -60,7 +61,8 @@ def load_faq(path: Path, collection: Collection, embedder: Embedder) -> int:
     items = read_faq_file(path)
     texts = [[str(item["question"]), *map(str, item.get("phrasings") or [])] for item in items]
     flat = [t for group in texts for t in group]
-    vectors = embedder.embed_queries(flat)
+    # Through the data folder's embedding cache: reloading the same FAQ (the demo, a test) embeds nothing again.
+    vectors = EmbeddingCache(Path(settings.DATA_DIR) / "embedding-cache.sqlite3").embed_queries(embedder, flat)
     with transaction.atomic():
         start = 0
         for item, group in zip(items, texts, strict=True):

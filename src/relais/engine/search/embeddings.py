@@ -120,8 +120,14 @@ class EmbeddingCache:
         self.computed = 0  # texts embedded (cache misses) since this cache was opened
 
     @staticmethod
-    def key(embedder: Embedder, text: str) -> str:
-        return hashlib.sha256(f"{embedder.name}\0{text}".encode()).hexdigest()
+    def key(embedder: Embedder, text: str, *, is_query: bool = False) -> str:
+        # Passages keep the key they always had; a query's vector differs (another prefix), so its key does too.
+        marked = f"query\0{text}" if is_query else text
+        return hashlib.sha256(f"{embedder.name}\0{marked}".encode()).hexdigest()
+
+    def embed_queries(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        """Query embeddings for ``texts`` (FAQ phrasings), computing and storing only the missing ones."""
+        return self.embed_passages(embedder, texts, is_query=True)
 
     def embed_passages(
         self,
@@ -129,9 +135,11 @@ class EmbeddingCache:
         texts: Sequence[str],
         progress: Callable[[int], None] | None = None,
         batch_size: int = 64,
+        *,
+        is_query: bool = False,
     ) -> np.ndarray:
         """Embeddings for ``texts``, computing and storing only the missing ones."""
-        keys = [self.key(embedder, t) for t in texts]
+        keys = [self.key(embedder, t, is_query=is_query) for t in texts]
         found = self._lookup(set(keys))
         out = np.empty((len(texts), embedder.dim), dtype=np.float32)
         missing: dict[str, str] = {}
@@ -142,7 +150,7 @@ class EmbeddingCache:
                 missing.setdefault(key, text)
         if progress:
             progress(len(texts) - sum(1 for k in keys if k in missing))
-        computed = self._compute(embedder, missing, progress, batch_size)
+        computed = self._compute(embedder, missing, progress, batch_size, is_query)
         for row, key in enumerate(keys):
             if key in computed:
                 out[row] = computed[key]
@@ -164,13 +172,15 @@ class EmbeddingCache:
         missing: dict[str, str],
         progress: Callable[[int], None] | None,
         batch_size: int,
+        is_query: bool = False,
     ) -> dict[str, np.ndarray]:
         computed: dict[str, np.ndarray] = {}
         items = list(missing.items())
         self.computed += len(items)
         for start in range(0, len(items), batch_size):
             batch = items[start : start + batch_size]
-            vectors = embedder.embed_passages([text for _, text in batch])
+            embed = embedder.embed_queries if is_query else embedder.embed_passages
+            vectors = embed([text for _, text in batch])
             with self._db:  # one transaction per batch: an interrupted run keeps what it paid for
                 self._db.executemany(
                     "INSERT OR REPLACE INTO embedding (key, vector) VALUES (?, ?)",
