@@ -10,7 +10,14 @@ from django.core.management import call_command
 from relais.engine.answers.sentence_choice import SentenceVectors
 from relais.knowledge.index import get_passage_index
 from relais.knowledge.models import Document, SentenceVector
-from relais.knowledge.sentences import missing_texts, reader_texts, stored_vectors, warm
+from relais.knowledge.sentences import (
+    forget_unused,
+    missing_texts,
+    reader_texts,
+    stored_vectors,
+    warm,
+    warm_sentences,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +87,16 @@ def test_relais_warm_says_what_it_did_and_what_is_left(knowledge):
     out = StringIO()
     call_command("warm", stdout=out)
     assert out.getvalue().strip() == "1 sentences embedded; 0 left to embed."
+
+
+def test_the_sweep_forgets_the_vectors_of_pages_no_longer_in_force_and_embeds_the_new_ones(knowledge, monkeypatch):
+    warm(knowledge)
+    assert SentenceVector.objects.count() == 2
+    assert forget_unused(knowledge) == 0
+    Document.objects.filter(source__endswith="teletravail.md").update(valid_until=date.today() - timedelta(days=1))
+    Document.objects.filter(source__endswith="ancienne-note.md").update(valid_until=None)
+    monkeypatch.setattr(get_passage_index(), "embedder", knowledge, raising=False)
+    warm_sentences.call()  # the worker's job: the old guide's two vectors out, the note's one in
+    assert SentenceVector.objects.count() == 1
+    assert missing_texts(knowledge) == []
+    assert reader_texts() == ["Ancienne note > Horaires > Le service ouvrait à 8 h."]

@@ -4,7 +4,8 @@ The reader (engine/answers/sentence_choice.py) embeds a few sentences of the cho
 every question. Embedded during the request, a page nobody asked about yet costs about 100 ms on two cores; under
 load that is what made the slowest answers slow. So the vectors are stored, shared by every app server and kept
 across restarts, and the worker embeds in advance the sentences every page in force may quote, a bounded batch per
-sweep (`warm_sentences`, also `relais warm`). A sentence not warmed yet is embedded during the request and stored.
+sweep (`warm_sentences`, also `relais warm`), deleting those of pages removed or expired. A sentence not warmed yet
+is embedded during the request and stored.
 """
 
 from __future__ import annotations
@@ -83,6 +84,16 @@ def missing_texts(embedder: Embedder) -> list[str]:
     return [t for k, t in zip(keys, texts, strict=True) if k not in stored]
 
 
+def forget_unused(embedder: Embedder) -> int:
+    """Delete the vectors no page in force may quote any more (a page removed, replaced or expired, another
+    embedder); returns how many. A page back in force has its sentences embedded again."""
+    used = {sentence_key(embedder, t) for t in reader_texts()}
+    stale = [key for key in SentenceVector.objects.values_list("key", flat=True).iterator() if key not in used]
+    for start in range(0, len(stale), 500):
+        SentenceVector.objects.filter(key__in=stale[start : start + 500]).delete()
+    return len(stale)
+
+
 def warm(embedder: Embedder, limit: int | None = WARM_PER_RUN, batch: int = 64) -> int:
     """Embed and store up to ``limit`` (None: all) of the reader's missing sentences; returns how many. Through the
     data folder's embedding cache, as ingestion: a database rebuilt on the same machine embeds nothing again."""
@@ -95,7 +106,10 @@ def warm(embedder: Embedder, limit: int | None = WARM_PER_RUN, batch: int = 64) 
 
 @task()
 def warm_sentences() -> int:
-    """The worker's sweep: a bounded batch of the reader's sentences embedded in advance."""
+    """The worker's sweep: the vectors of sentences no page may quote any more deleted, then a bounded batch of the
+    reader's sentences embedded in advance."""
     from relais.knowledge.index import get_passage_index
 
-    return warm(get_passage_index().embedder)
+    embedder = get_passage_index().embedder
+    forget_unused(embedder)
+    return warm(embedder)
