@@ -3,7 +3,7 @@
 `eval/followups/conversations.yaml` holds two-question conversations written blind over five corpora (the demo's
 internal pages, the town's website, fonction-publique, faq-cnil, demarches-citoyens), each second question
 labelled follow-up or new. A follow-up is searched together with the previous question; a new question alone
-(assistant/pipeline.py: search_query_for). Both errors cost: a new question read as a follow-up is answered
+(assistant/pipeline.py: followed_query). Both errors cost: a new question read as a follow-up is answered
 about the previous subject; a follow-up read alone is answered about nothing.
 
     .venv/bin/python bench/follow_ups.py [--show-errors]

@@ -103,11 +103,6 @@ def followed_query(question: str, conversation: Conversation | None) -> str | No
     return previous.search_query if previous is not None and is_follow_up(question) else None
 
 
-def search_query_for(question: str, conversation: Conversation | None) -> str:
-    previous = followed_query(question, conversation)
-    return f"{previous} {question}" if previous else question
-
-
 def _evidence(result: SearchResult) -> Evidence:
     return Evidence(
         passage_id=result.passage.pk,
