@@ -201,10 +201,11 @@ def refit(signals: list[TownSignal], folds: int = 5, repeats: int = 10) -> TownF
     else:
         cross_validated, settled_after = np.full(3, np.nan), float("nan")
     counts = Counter(s.origin for s in signals)
-    provenance = _provenance(counts, examples, score(shipped), cross_validated, folds, repeats)
+    shipped_figures = score(shipped)
+    provenance = _provenance(counts, examples, shipped_figures, cross_validated, folds, repeats)
     model = to_model(fit(examples, prior=SHIPPED_MODEL, l2=TOWN_PRIOR_L2), SHIPPED_MODEL, provenance)
     return TownFit(
-        counts, examples, score(shipped), active, cross_validated, settled(shipped), settled_after, model, reasons
+        counts, examples, shipped_figures, active, cross_validated, settled(shipped), settled_after, model, reasons
     )
 
 

@@ -161,8 +161,7 @@ def faq_answer(
             for m in matches
             if m.score >= settings.RELAIS.faq_threshold
             and same_kind(question, m.phrasing)
-            and same_question(question, [*m.entry.all_phrasings(), m.entry.answer])
-            and (not point or speaks_of(" ".join([*m.entry.all_phrasings(), m.entry.answer]), point))
+            and _asks_the_same(question, [*m.entry.all_phrasings(), m.entry.answer], point)
         ),
         None,
     )
@@ -171,6 +170,11 @@ def faq_answer(
     entry, source = match.entry, match.entry.source_document
     citations = [Citation(0, source.pk, source.title, (), entry.answer, entry.answer)] if source else []
     return Answer(entry.answer, "faq", round(match.score, 3), citations, faq_question=entry.question), source
+
+
+def _asks_the_same(question: str, entry_texts: list[str], point: NewPoint | None) -> bool:
+    """About nothing the entry does not name, and, for a follow-up, speaking of what it adds."""
+    return same_question(question, entry_texts) and (not point or speaks_of(" ".join(entry_texts), point))
 
 
 def _more_specific(

@@ -75,8 +75,9 @@ def reader_texts(on: date | None = None) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
-def missing_texts(embedder: Embedder) -> list[str]:
-    texts = reader_texts()
+def missing_texts(embedder: Embedder, texts: list[str] | None = None) -> list[str]:
+    """The reader's texts (``texts``, else reader_texts()) that have no stored vector yet."""
+    texts = reader_texts() if texts is None else texts
     keys = [sentence_key(embedder, t) for t in texts]
     stored: set[str] = set()
     for start in range(0, len(keys), 500):
@@ -84,20 +85,20 @@ def missing_texts(embedder: Embedder) -> list[str]:
     return [t for k, t in zip(keys, texts, strict=True) if k not in stored]
 
 
-def forget_unused(embedder: Embedder) -> int:
+def forget_unused(embedder: Embedder, texts: list[str] | None = None) -> int:
     """Delete the vectors no page in force may quote any more (a page removed, replaced or expired, another
     embedder); returns how many. A page back in force has its sentences embedded again."""
-    used = {sentence_key(embedder, t) for t in reader_texts()}
+    used = {sentence_key(embedder, t) for t in (reader_texts() if texts is None else texts)}
     stale = [key for key in SentenceVector.objects.values_list("key", flat=True).iterator() if key not in used]
     for start in range(0, len(stale), 500):
         SentenceVector.objects.filter(key__in=stale[start : start + 500]).delete()
     return len(stale)
 
 
-def warm(embedder: Embedder, limit: int | None = WARM_PER_RUN, batch: int = 64) -> int:
+def warm(embedder: Embedder, limit: int | None = WARM_PER_RUN, batch: int = 64, texts: list[str] | None = None) -> int:
     """Embed and store up to ``limit`` (None: all) of the reader's missing sentences; returns how many. Through the
     data folder's embedding cache, as ingestion: a database rebuilt on the same machine embeds nothing again."""
-    missing = missing_texts(embedder)[:limit]
+    missing = missing_texts(embedder, texts)[:limit]
     cache = EmbeddingCache(Path(settings.DATA_DIR) / "embedding-cache.sqlite3")
     for start in range(0, len(missing), batch):
         _store(embedder, missing[start : start + batch], cache)
@@ -111,5 +112,6 @@ def warm_sentences() -> int:
     from relais.knowledge.index import get_passage_index
 
     embedder = get_passage_index().embedder
-    forget_unused(embedder)
-    return warm(embedder)
+    texts = reader_texts()  # read once: every passage in force, for both steps
+    forget_unused(embedder, texts)
+    return warm(embedder, texts=texts)
