@@ -249,3 +249,18 @@ def test_deleting_a_collection_or_changing_its_audience_is_seen_by_the_index(tmp
     rh.delete()  # cascades to documents and passages, bypassing delete_documents
     [hit] = index.search("VPN", k=1)  # a stale index would spend its one slot on a deleted passage
     assert hit.document.collection == other
+
+
+def test_a_title_that_is_only_a_file_code_is_not_compared_with_questions(tmp_path, rh):
+    """A file without a heading is titled by its name: « F34355 » says nothing, so the index lets the first
+    passage stand in for the title (answers-dev: half the questions were abstained on with such titles)."""
+    from relais.knowledge.index import _entry
+
+    write(tmp_path, "F34355.md", "La médiation familiale aide à régler un conflit familial à l'amiable.\n")
+    write(tmp_path, "conges-annuels.md", "Chaque agent a droit à cinq semaines de congés annuels.\n")
+    Ingestor(rh).ingest([tmp_path])
+    coded = Passage.objects.get(document__title="F34355")
+    named = Passage.objects.get(document__title="Conges annuels")
+    assert coded.document.title_vector() is not None  # still stored: only the index leaves it aside
+    assert _entry(coded).title_embedding is None
+    assert _entry(named).title_embedding is not None

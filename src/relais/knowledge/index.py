@@ -17,6 +17,7 @@ import numpy as np
 from django.conf import settings
 
 from relais.engine.french.analysis import RewrittenQuery
+from relais.engine.readers.structure import title_names_something
 from relais.engine.search.embeddings import Embedder, get_embedder
 from relais.engine.search.hybrid_index import HybridIndex, IndexEntry, Mode, SearchFilters
 from relais.knowledge.models import Document, IndexGeneration, Passage
@@ -68,7 +69,8 @@ def _entry(passage: Passage) -> IndexEntry:
         audience=document.collection.audience,
         valid_from=document.valid_from,
         valid_until=document.valid_until,
-        title_embedding=document.title_vector(),
+        # A title that is only a code (a file's name, « F100 ») says nothing: the first passage stands in for it.
+        title_embedding=document.title_vector() if title_names_something(document.title) else None,
     )
 
 

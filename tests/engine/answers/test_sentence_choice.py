@@ -154,3 +154,12 @@ def test_a_short_question_alone_on_its_line_is_a_heading_not_an_answer():
     asked = "Vous partez en mission ? Demandez un ordre de mission dans le Portail Agent."
     # A question inside a paragraph is a sentence like the others.
     assert quotable_sentences(asked)[0] == "Vous partez en mission ?" and len(quotable_sentences(asked)) == 2
+
+
+def test_a_sentence_the_page_repeats_is_quoted_once():
+    summary = "Le virement arrive en général autour du 25 du mois."
+    repeated = passage(summary + "\n\n" + PAY, passage_id=2)
+    chosen = read_document("Quand la paie arrive-t-elle sur le compte ?", [repeated, passage()], limit=3).sentences
+    texts = [" ".join(c.text.split()) for c in chosen]
+    assert len(texts) == 3 and len(set(texts)) == 3
+    assert texts[0] == summary

@@ -9,7 +9,7 @@ import pytest
 
 from relais.engine.readers.encoding import decode_bytes
 from relais.engine.readers.files import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_document, load_text
-from relais.engine.readers.structure import LoadedDocument, Section, UnreadableDocument
+from relais.engine.readers.structure import LoadedDocument, Section, UnreadableDocument, title_names_something
 
 FRENCH = "Les congés d’été, la prime de fin d’année : 150 € ; « œuvres sociales » à Belleville-sur-Loire."
 
@@ -688,3 +688,19 @@ def test_odt_user_defined_properties(tmp_path: Path) -> None:
     doc = load_document(file)
     assert doc.metadata == EXPECTED_METADATA
     assert doc.title == "Charte VPN"
+
+
+@pytest.mark.parametrize(
+    ("title", "names_something"),
+    [
+        ("Congés annuels", True),
+        ("RTT", True),
+        ("Note DRH 2021 03", True),
+        ("F34355", False),
+        ("P1030042", False),
+        ("2023 03 01", False),
+        ("", False),
+    ],
+)
+def test_a_title_names_something_when_it_holds_a_word(title, names_something):
+    assert title_names_something(title) is names_something

@@ -268,9 +268,10 @@ def ranked(scores: np.ndarray, found: Sequence[SentenceCandidate]) -> list[int]:
 
 def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
     """The first ``limit`` of ``order``, each followed by the next sentence of its passage when it introduces a list
-    (« … les pièces suivantes : »)."""
+    (« … les pièces suivantes : »). A sentence the page repeats (a summary above the text it opens, the same
+    sentence in two sections) counts once: the same words are never quoted twice in one answer."""
     picked: list[int] = []
-    for n in order[:limit]:
+    for n in _first_of_each_text(order, found, limit):
         if n in picked:
             continue
         picked.append(n)
@@ -283,6 +284,19 @@ def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], li
         ):
             picked.append(following)
     return picked
+
+
+def _first_of_each_text(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
+    """The first ``limit`` of ``order`` whose words were not met earlier in it."""
+    kept, seen = [], set()
+    for n in order:
+        key = " ".join(_folded(found[n].text).split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(n)
+            if len(kept) == limit:
+                break
+    return kept
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,20 @@ def first_line_title(line: str) -> str:
     return ""
 
 
+# A word of three letters or more standing alone: « F100 », « P1030042 », « 2023-03 » hold none.
+_TITLE_WORD = re.compile(r"(?<!\w)[^\W\d_]{3,}(?!\w)")
+
+
+def title_names_something(title: str) -> bool:
+    """Whether a title says what the document is about (one word at least).
+
+    A file without a heading takes its name as title (« F34355.md » → « F34355 »); compared with a question, such
+    a code only drags the passages' closeness down — by half, at the index's title weight — so the search lets
+    the document's first passage stand in for it, as for a document without any title.
+    """
+    return bool(_TITLE_WORD.search(title))
+
+
 # The metadata keys every format can carry in its own native place (Markdown front matter, HTML
 # <meta name="relais:KEY">, PDF document information, DOCX custom properties, ODT user-defined fields).
 METADATA_KEYS: tuple[str, ...] = ("service", "version", "valid_from", "valid_until", "contact")
