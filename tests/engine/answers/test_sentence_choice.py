@@ -163,3 +163,22 @@ def test_a_sentence_the_page_repeats_is_quoted_once():
     texts = [" ".join(c.text.split()) for c in chosen]
     assert len(texts) == 3 and len(set(texts)) == 3
     assert texts[0] == summary
+
+
+def test_a_sentence_opening_a_procedure_brings_its_steps():
+    """GNOME's help: « Vous pouvez inverser… » then the steps, the answer in the third (« Bouton principal »)."""
+    text = (
+        "Vous pouvez inverser les boutons gauche et droit de la souris pour les gauchers.\n\n"
+        "- Ouvrez la vue d’ensemble des Activités.\n"
+        "- Cliquez sur Souris et pavé tactile.\n"
+        "- À la rubrique Général, cliquez sur Droite pour basculer le Bouton principal.\n\n"
+        "Beaucoup de souris disposent d’un bouton du milieu."
+    )
+    question = "Je suis gauchère, on peut inverser les boutons de la souris ?"
+    chosen = [c.text for c in read_document(question, [passage(text)], limit=1).sentences]
+    assert chosen[0].startswith("Vous pouvez inverser")
+    assert chosen[1:] == [
+        "- Ouvrez la vue d’ensemble des Activités.",
+        "- Cliquez sur Souris et pavé tactile.",
+        "- À la rubrique Général, cliquez sur Droite pour basculer le Bouton principal.",
+    ]

@@ -267,9 +267,11 @@ def ranked(scores: np.ndarray, found: Sequence[SentenceCandidate]) -> list[int]:
 
 
 def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
-    """The first ``limit`` of ``order``, each followed by the next sentence of its passage when it introduces a list
-    (« … les pièces suivantes : »). A sentence the page repeats (a summary above the text it opens, the same
-    sentence in two sections) counts once: the same words are never quoted twice in one answer."""
+    """The first ``limit`` of ``order``, each followed by the list it opens: a sentence followed by list items or
+    numbered steps in its passage brings them (up to MAX_STEPS: « Vous pouvez inverser les boutons… » then the
+    three steps, the answer in the last), a list item ending with « : » its next item. A sentence the page repeats
+    (a summary above the text it opens, the same sentence in two sections) counts once: the same words are never
+    quoted twice in one answer."""
     picked: list[int] = []
     for n in _first_of_each_text(order, found, limit):
         if n in picked:
@@ -277,13 +279,29 @@ def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], li
         picked.append(n)
         following = n + 1
         if (
-            found[n].text.rstrip().endswith(":")
-            and following < len(found)
+            following < len(found)
             and found[following].passage_rank == found[n].passage_rank
             and following not in picked
         ):
-            picked.append(following)
+            if _STEP.match(found[following].text) and not _STEP.match(found[n].text):
+                picked += [step for step in _steps_from(following, found) if step not in picked]
+            elif found[n].text.rstrip().endswith(":"):
+                picked.append(following)
     return picked
+
+
+# A list item or numbered step (« - Ouvrez… », « 2) Cliquez… »): a list, quoted whole after the sentence opening it.
+_STEP = re.compile(r"\s*(?:\d{1,2}[.)]|[-•*])\s")
+MAX_STEPS = 8
+
+
+def _steps_from(first: int, found: Sequence[SentenceCandidate]) -> list[int]:
+    steps = []
+    for n in range(first, min(len(found), first + MAX_STEPS)):
+        if found[n].passage_rank != found[first].passage_rank or not _STEP.match(found[n].text):
+            break
+        steps.append(n)
+    return steps
 
 
 def _first_of_each_text(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
