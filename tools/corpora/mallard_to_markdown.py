@@ -129,8 +129,22 @@ def blocks(parent: ET.Element, depth: int) -> list[str]:
     return out
 
 
+def flat(item: ET.Element) -> str:
+    """A list item's blocks on one line: a note inside it loses its quote mark (« > » mid-line is no quote) and a
+    list inside it reads « a ; b ; c »."""
+    parts = []
+    for block in blocks(item, 6):
+        lines = [re.sub(r"^> ?", "", line).strip() for line in block.splitlines()]
+        lines = [line for line in lines if line]
+        if lines and all(re.match(r"(?:- |\d+\. )", line) for line in lines):
+            parts.append(" ; ".join(re.sub(r"^(?:- |\d+\. )", "", line) for line in lines))
+        else:
+            parts.append(" ".join(lines))
+    return clean(" ".join(parts))
+
+
 def items(container: ET.Element) -> list[str]:
-    return [text for item in container.findall(MAL + "item") if (text := " ".join(blocks(item, 6)).strip())]
+    return [text for item in container.findall(MAL + "item") if (text := flat(item))]
 
 
 def terms(container: ET.Element) -> list[str]:
@@ -138,7 +152,7 @@ def terms(container: ET.Element) -> list[str]:
     for item in container.findall(MAL + "item"):
         title = item.find(MAL + "title")
         label = clean(inline(title)) if title is not None else ""
-        body = " ".join(blocks(item, 6)).strip()
+        body = flat(item)
         found.append(f"{label} : {body}" if label and body else label or body)
     return [f for f in found if f]
 
