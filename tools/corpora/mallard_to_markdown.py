@@ -53,8 +53,8 @@ PAGE_TITLES: dict[str, str] = {}
 
 
 def inline(element: ET.Element) -> str:
-    """The text of an inline run, its tail left to the caller: key sequences joined with « + », a conditional's first branch, an empty link
-    as the title of its target, everything else as its text."""
+    """The text of an inline run, its tail left to the caller: key sequences joined with « + », a conditional's
+    first branch, an empty link as the title of its target, everything else as its text."""
     tag = element.tag.removeprefix(MAL)
     if element.tag == IF + "choose":
         branches = [b for b in element if b.tag in {IF + "when", IF + "else"}]
@@ -197,10 +197,10 @@ def main() -> None:
     for file_name, found in pages.items():
         theme = THEMES[file_name][0]
         header = (
-            f"---\ntitle: \"Aide GNOME — {theme}\"\n"
-            f"source: \"gnome-user-docs {options.version} (Debian), /usr/share/help/fr/gnome-help: "
-            f"{', '.join(stem + '.page' for stem, _, _ in found)}\"\n"
-            "licence: \"CC BY-SA 3.0 — projet de documentation GNOME et ses traducteurs\"\n---\n"
+            f'---\ntitle: "Aide GNOME — {theme}"\n'
+            f'source: "gnome-user-docs {options.version} (Debian), /usr/share/help/fr/gnome-help: '
+            f'{", ".join(stem + ".page" for stem, _, _ in found)}"\n'
+            'licence: "CC BY-SA 3.0 — projet de documentation GNOME et ses traducteurs"\n---\n'
         )
         sections = [f"## {title}\n\n{text}" for _, title, text in found]
         content = header + f"# Aide GNOME — {theme}\n\n" + "\n\n".join(sections) + "\n"
