@@ -34,3 +34,40 @@ def test_each_fact_is_written_in_the_document_expected(question_set):
         text = (documents / entry["expected"]).read_text(encoding="utf-8")
         fact = entry.get("fact") or []
         assert fact and states_fact(text, fact), (entry["question"], fact)
+
+
+def test_the_helpdesk_corpus_converter_rewrites_mallard_markup_and_keeps_the_text(tmp_path):
+    """tools/corpora/mallard_to_markdown.py, which built aide-informatique from GNOME's help: steps, notes, key
+    sequences, links and conditional text as the committed documents show them."""
+    import importlib.util
+
+    script = CORPORA.parents[1] / "tools" / "corpora" / "mallard_to_markdown.py"
+    spec = importlib.util.spec_from_file_location("mallard_to_markdown", script)
+    converter = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(converter)
+    page = tmp_path / "keyboard-lock.page"
+    page.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
+<page xmlns="http://projectmallard.org/1.0/" xmlns:if="http://projectmallard.org/if/1.0/" type="topic" id="x">
+  <info><desc>Ignoré.</desc></info>
+  <title>Verrouillage de l’écran</title>
+  <p>Appuyez sur <keyseq><key>Super</key><key>L</key></keyseq> pour verrouiller. Voir <link xref="other"/>.</p>
+  <steps>
+    <item><p>Ouvrez les <gui>Paramètres</gui>.</p></item>
+    <item><p>Choisissez un délai.</p><note><p>Le délai se compte en minutes.</p></note></item>
+  </steps>
+  <if:choose><if:when test="platform:gnome"><p>Sur le bureau.</p></if:when><p>Ailleurs.</p></if:choose>
+  <section><title>Délai</title><p>Cinq minutes par défaut.</p></section>
+</page>""",
+        encoding="utf-8",
+    )
+    converter.PAGE_TITLES["other"] = "Écran de veille"
+    title, text = converter.page_markdown(page)
+    assert title == "Verrouillage de l’écran"
+    assert text.split("\n\n") == [
+        "Appuyez sur Super+L pour verrouiller. Voir « Écran de veille ».",
+        "1. Ouvrez les Paramètres.\n2. Choisissez un délai. Le délai se compte en minutes.",
+        "Sur le bureau.",
+        "### Délai",
+        "Cinq minutes par défaut.",
+    ]
