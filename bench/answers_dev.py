@@ -28,9 +28,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpora import ROOT, run
+
 EVAL = ROOT.parent / "shared" / "eval" / "dev" / "service-public"
-RELAIS = [sys.executable, "-m", "relais.cli"]
 DISTRACTORS_PER_QUESTION = 3
 MOSTLY = 0.8
 
@@ -76,14 +78,6 @@ def write_documents(folder: Path, fiches: dict[str, str]) -> None:
         content = "\n\n".join(paragraphs) + "\n"
         if not path.exists() or path.read_text(encoding="utf-8") != content:
             path.write_text(content, encoding="utf-8")
-
-
-def relais(data_dir: Path, *args: str) -> None:
-    env = {**os.environ, "RELAIS_DATA_DIR": str(data_dir)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run([*RELAIS, *args], env=env, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(f"relais {' '.join(args)} failed:\n{done.stderr[-3000:]}")
 
 
 def words(text: str) -> list[str]:
@@ -161,8 +155,8 @@ def main() -> None:
     data_dir = options.data_root / "data"
     documents = options.data_root / "documents"
     write_documents(documents, choose_fiches(questions, read_jsonl(options.eval / "corpus.jsonl")))
-    relais(data_dir, "migrate", "-v0")
-    relais(data_dir, "ingest", str(documents), "--collection", "service-public", "--audience", "agents", "--prune")
+    run(data_dir, "migrate", "-v0")
+    run(data_dir, "ingest", str(documents), "--collection", "service-public", "--audience", "agents", "--prune")
     env = {**os.environ, "RELAIS_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(
