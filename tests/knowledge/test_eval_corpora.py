@@ -71,3 +71,33 @@ def test_the_helpdesk_corpus_converter_rewrites_mallard_markup_and_keeps_the_tex
         "### Délai",
         "Cinq minutes par défaut.",
     ]
+
+
+TRAINING = Path(__file__).resolve().parents[2] / "tools" / "reader" / "training-questions"
+
+
+def _documents_of(corpus: str) -> Path:
+    root = Path(__file__).resolve().parents[2]
+    return root / "demo" / "documents" if corpus == "demo" else CORPORA / corpus / "documents"
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+@pytest.mark.parametrize("training_set", sorted(TRAINING.glob("*.yaml")), ids=lambda p: p.stem)
+def test_training_questions_quote_their_document_and_are_not_evaluation_questions(training_set):
+    """tools/reader/training-questions: the quoted passage is in the document named (it is what the training places
+    the question on), and no training question is one of the evaluation sets' (those stay blind)."""
+    entries = yaml.safe_load(training_set.read_text(encoding="utf-8"))
+    assert len(entries) >= 50
+    evaluated = {
+        _plain(question)
+        for question_set in [*SETS, *Path(__file__).resolve().parents[2].glob("demo/questions*.yaml")]
+        for question, _ in read_questions(question_set)
+    }
+    for entry in entries:
+        assert set(entry) == {"question", "expected", "passage"}
+        document = (_documents_of(training_set.stem) / entry["expected"]).read_text(encoding="utf-8")
+        assert entry["passage"] in document, entry["question"]
+        assert _plain(entry["question"]) not in evaluated, entry["question"]
