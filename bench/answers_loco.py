@@ -8,7 +8,12 @@ on the questions of the other corpora, and scored on this one. The shipped model
 on each corpus too, as the baseline.
 
     .venv/bin/python bench/corpora.py --data-root /work/benchdata/corpora   # loads the corpora once
-    .venv/bin/python bench/answers_loco.py --data-root /work/benchdata/corpora [--fit]
+    .venv/bin/python bench/answers_loco.py --data-root /work/benchdata/corpora \
+        --training-questions tools/reader/training-questions [--fit]
+
+--training-questions adds questions written apart from the evaluation sets (all answerable, one file per corpus,
+named after it) to the fit: each fold fits on the other corpora's sets and training questions, and is scored on its
+own corpus's evaluation set only. The shipped model is fitted with them (docs/benchmarks.md, tenth session).
 
 --fit writes the model fitted on every corpus to src/relais/engine/answers/answer-model.json, with its
 provenance: the corpora, and the leave-one-corpus-out figures as the estimate of what it does on a new one.
@@ -58,15 +63,21 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="reuse the signals saved by the last run (same code, same corpora)"
     )
+    parser.add_argument(
+        "--training-questions",
+        type=Path,
+        help="also fit on these training questions (tools/reader/training-questions); never scored on them",
+    )
     options = parser.parse_args()
     by_corpus = collect_all(options.data_root, options.reuse)
-    everything = [item for items in by_corpus.values() for item in items]
+    training = collect_training(options.data_root, options.training_questions, options.reuse)
+    everything = [item for items in [*by_corpus.values(), *training.values()] for item in items]
     pooled, baseline = fit(everything), shipped()
     print("| corpus | questions | shipped model | fitted on the other corpora (left out) | fitted on all (in-sample) |")
     print("|---|---|---|---|---|")
     left_out = {}
     for name, items in by_corpus.items():
-        others = [item for other, rest in by_corpus.items() if other != name for item in rest]
+        others = [item for other, rest in [*by_corpus.items(), *training.items()] if other != name for item in rest]
         left_out[name] = score([(i, decide(i, fit(others))) for i in items])
         before = score([(i, decide(i, baseline)) for i in items])
         in_sample = score([(i, decide(i, pooled)) for i in items])
@@ -78,7 +89,7 @@ def main() -> None:
         f"weights {np.round(weights, 4).tolist()}, intercept {intercept:.4g}"
     )
     if options.fit:
-        write(pooled, by_corpus, left_out)
+        write(pooled, by_corpus, left_out, training)
 
 
 def collect_all(data_root: Path, reuse: bool) -> dict[str, list[Example]]:
@@ -93,7 +104,25 @@ def collect_all(data_root: Path, reuse: bool) -> dict[str, list[Example]]:
     return by_corpus
 
 
-def write(model: Fitted, by_corpus: dict[str, list[Example]], left_out: dict[str, np.ndarray]) -> None:
+def collect_training(data_root: Path, folder: Path | None, reuse: bool) -> dict[str, list[Example]]:
+    """Signals of the training questions (tools/reader/training-questions: written blind, apart from the evaluation
+    sets, all answerable), per corpus: fitted on with the other corpora's, never scored."""
+    if folder is None:
+        return {}
+    saved = data_root / "training-signals.pickle"
+    if reuse and saved.exists():
+        return {name: [Example(**f) for f in items] for name, items in pickle.loads(saved.read_bytes()).items()}
+    by_corpus = {path.stem: signals(path, data_root / path.stem) for path in sorted(folder.glob("*.yaml"))}
+    saved.write_bytes(pickle.dumps({name: [vars(i) for i in items] for name, items in by_corpus.items()}))
+    return by_corpus
+
+
+def write(
+    model: Fitted,
+    by_corpus: dict[str, list[Example]],
+    left_out: dict[str, np.ndarray],
+    training: dict[str, list[Example]],
+) -> None:
     """answer-model.json: the model fitted on every corpus, with what it was fitted on and how it holds."""
     from datetime import date
 
@@ -105,6 +134,8 @@ def write(model: Fitted, by_corpus: dict[str, list[Example]], left_out: dict[str
         f"{name}: {len(items)} questions ({sum(i.expected is not None for i in items)} answerable)"
         for name, items in by_corpus.items()
     )
+    if training:
+        fitted_on += f"; and {sum(map(len, training.values()))} training questions (tools/reader/training-questions)"
     provenance = {
         "fitted_by": "bench/answers_loco.py --fit",
         "fitted_on": f"every corpus of bench/corpora.py, pooled — {fitted_on}; the questions the FAQ threshold "

@@ -52,6 +52,7 @@ class Question:
     # candidates' (passage rank, position), to apply the list rule as read_document does
     places: list[tuple[int, int]]
     closeness: np.ndarray  # cosine of the question and each sentence under its headings (sentence_choice.titled)
+    training: bool = False  # from tools/reader/training-questions: fitted on, never judged
 
 
 # --- collection, inside a data folder (Django set up) ---------------------------------------------------------
@@ -150,6 +151,41 @@ def gather_all(data_root: Path) -> list[Question]:
     return questions
 
 
+def gather_training(data_root: Path, folder: Path) -> list[Question]:
+    """The training questions of tools/reader/training-questions (written blind, apart from the evaluation sets):
+    a sentence is right when it holds one sentence of the passage the writer quoted as the answer."""
+    import yaml
+
+    questions = []
+    for training_set in sorted(folder.glob("*.yaml")):
+        entries = yaml.safe_load(training_set.read_text(encoding="utf-8"))
+        converted = [
+            {"question": e["question"], "expected": e["expected"], "fact": quoted_sentences(e["passage"])}
+            for e in entries
+        ]
+        with tempfile.TemporaryDirectory() as scratch:
+            question_set = Path(scratch) / "questions.yaml"
+            question_set.write_text(yaml.safe_dump(converted, allow_unicode=True), encoding="utf-8")
+            dump = Path(scratch) / "dump.pickle"
+            env = {**os.environ, "RELAIS_DATA_DIR": str(data_root / training_set.stem)}
+            env.pop("DJANGO_SETTINGS_MODULE", None)
+            command = [sys.executable, __file__, "--collect", str(question_set), "agents", str(dump)]
+            subprocess.run(command, env=env, check=True, cwd=ROOT)
+            questions += [
+                Question(corpus=training_set.stem, training=True, **fields)
+                for fields in pickle.loads(dump.read_bytes())
+            ]
+    return questions
+
+
+def quoted_sentences(passage: str) -> list[str]:
+    """The quote's sentences long enough not to match by chance (the whole quote when none is)."""
+    import re
+
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?;:])\s+", passage) if len(s.strip()) >= 25]
+    return sentences or [passage.strip()]
+
+
 # --- fitting and judging --------------------------------------------------------------------------------------
 
 
@@ -226,8 +262,8 @@ def report(questions: list[Question], shipped: Rankers) -> dict[str, dict[str, f
     )
     print("|---|---|---|---|---|---|---|")
     held_out = {}
-    for name in sorted({q.corpus for q in questions}):
-        inside = [q for q in questions if q.corpus == name]
+    for name in sorted({q.corpus for q in questions if not q.training}):
+        inside = [q for q in questions if q.corpus == name and not q.training]
         rankers = fit([q for q in questions if q.corpus != name])
         left_out = [float(np.mean([stated(q, rankers, k) for q in inside])) for k in LIMITS]
         held_out[name] = {f"fact_in_{k}": round(v, 3) for k, v in zip(LIMITS, left_out, strict=True)}
@@ -247,7 +283,11 @@ def write_model(questions: list[Question], held_out: dict) -> None:
 
     rankers = fit(questions)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-    counts = {name: sum(q.corpus == name for q in questions) for name in sorted({q.corpus for q in questions})}
+    counts = {
+        name: sum(q.corpus == name and not q.training for q in questions)
+        for name in sorted({q.corpus for q in questions})
+    }
+    training = sum(q.training for q in questions)
     model = SentenceModel(
         tuple(round(float(w), 4) for w in rankers.lexical),
         tuple(round(float(w), 4) for w in rankers.reader),
@@ -256,6 +296,7 @@ def write_model(questions: list[Question], held_out: dict) -> None:
             "fitted_by": "bench/sentence_choice.py --fit",
             "fitted_on": "the candidate sentences of every answerable question with a fact, per corpus: "
             + ", ".join(f"{name} {n}" for name, n in counts.items())
+            + (f", and {training} training questions (tools/reader/training-questions)" if training else "")
             + " (questions with no right sentence among their candidates left out)",
             "method": "two pairwise linear rankers: an L2-regularised (lambda = 1) logistic regression on the "
             f"differences between a right and a wrong sentence of one question (up to {NEGATIVES_PER_POSITIVE} wrong "
@@ -276,6 +317,11 @@ def main() -> None:
     parser.add_argument("--data-root", type=Path, default=Path("/tmp/relais-corpora"))
     parser.add_argument("--fit", action="store_true", help="write the model fitted on every corpus")
     parser.add_argument("--cache", type=Path, help="keep the collected sentences in this file, read it if it exists")
+    parser.add_argument(
+        "--training-questions",
+        type=Path,
+        help="also fit on these training questions (tools/reader/training-questions); never judged on them",
+    )
     parser.add_argument("--collect", nargs=3, metavar=("SET", "AUDIENCE", "DUMP"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.collect:
@@ -293,6 +339,8 @@ def main() -> None:
         questions = [Question(**fields) for fields in pickle.loads(options.cache.read_bytes())]
     else:
         questions = gather_all(options.data_root)
+        if options.training_questions:
+            questions += gather_training(options.data_root, options.training_questions)
         if options.cache:
             options.cache.write_bytes(pickle.dumps([vars(q) for q in questions]))  # plain data
     sys.path.insert(0, str(ROOT / "src"))
