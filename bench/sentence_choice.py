@@ -162,6 +162,7 @@ def gather_training(data_root: Path, folder: Path) -> list[Question]:
         converted = [
             {"question": e["question"], "expected": e["expected"], "fact": quoted_sentences(e["passage"])}
             for e in entries
+            if str(e["expected"]) != "none"
         ]
         with tempfile.TemporaryDirectory() as scratch:
             question_set = Path(scratch) / "questions.yaml"
