@@ -90,6 +90,23 @@ class Reader(torch.nn.Module):
         return self.head(F.normalize(pooled, dim=-1)).squeeze(-1)
 
 
+def warmup_then_linear_decay(optimizer: torch.optim.Optimizer, steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """The learning rate climbs over the first 5 % of the steps, then falls linearly to zero at the last one."""
+    warmup = max(1, steps // 20)
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup))
+    )
+
+
+def descend(loss: torch.Tensor, parameters, optimizer: torch.optim.Optimizer, schedule) -> None:
+    """One optimiser step: gradients clipped at norm 1, then the schedule moves on."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+    optimizer.step()
+    schedule.step()
+    optimizer.zero_grad()
+
+
 def encode_group(tok: E5Tokenizer, group: dict) -> list[list[int]]:
     texts = [pair_text(group["query"], p) for p in [group["positive"], *group["negatives"]]]
     return [tok.encode(t, is_query=False)[0] for t in texts]
@@ -118,10 +135,7 @@ def train(args: argparse.Namespace) -> None:
         weight_decay=0.01,
     )
     steps = (len(train_groups) + args.batch - 1) // args.batch * args.epochs
-    warmup = max(1, steps // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup))
-    )
+    schedule = warmup_then_linear_decay(optimizer, steps)
     started, step = time.time(), 0
     for epoch in range(args.epochs):
         for start in range(0, len(train_groups), args.batch):
@@ -141,11 +155,7 @@ def train(args: argparse.Namespace) -> None:
                 pointwise = pointwise + F.binary_cross_entropy_with_logits(s, target)
                 offset += size
             loss = (listwise + args.pointwise * pointwise) / len(sizes)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(reader.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
+            descend(loss, reader.parameters(), optimizer, schedule)
             step += 1
             if step % 25 == 0:
                 print(

@@ -46,7 +46,7 @@ from e5_format import read_model, write_model
 from model import E5Encoder
 from tokenizer import E5Tokenizer
 from torch.nn.utils import parametrize
-from train import BASE_MODEL, load_groups
+from train import BASE_MODEL, descend, load_groups, warmup_then_linear_decay
 
 QK = 32
 LINEARS = ("q", "k", "v", "ao", "fi", "fo")
@@ -212,10 +212,7 @@ def train(args: argparse.Namespace) -> None:
         anchors = torch.cat([tower.top(train_states[a : a + 64]) for a in range(0, len(train_states), 64)])
     optimizer = torch.optim.AdamW(trained.parameters(), lr=args.lr, weight_decay=0.0)
     steps = (len(train_groups) + args.batch - 1) // args.batch * args.epochs
-    warmup = max(1, steps // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup))
-    )
+    schedule = warmup_then_linear_decay(optimizer, steps)
     order, step = np.arange(len(train_groups)), 0
     for epoch in range(args.epochs):
         rng.shuffle(order)
@@ -235,11 +232,7 @@ def train(args: argparse.Namespace) -> None:
                 # The decision model reads cosines as they are: keep their level, let the ranking inside move.
                 drift = (q - anchors[torch.from_numpy(chosen)]) @ passages[candidates].T
                 loss = loss + args.anchor * drift.pow(2).mean()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trained.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
+            descend(loss, trained.parameters(), optimizer, schedule)
             step += 1
             if step % 50 == 0:
                 print(
