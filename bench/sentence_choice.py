@@ -139,15 +139,22 @@ def question_sets() -> list[tuple[str, str, Path, str]]:
     return found
 
 
+def collected(question_set: Path, audience: str, data_dir: Path) -> list[dict]:
+    """`collect` run on one question set inside ``data_dir``, in a child process (Django set up there)."""
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as dump:
+        env = {**os.environ, "RELAIS_DATA_DIR": str(data_dir)}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        command = [sys.executable, __file__, "--collect", str(question_set), audience, dump.name]
+        subprocess.run(command, env=env, check=True, cwd=ROOT)
+        return pickle.loads(Path(dump.name).read_bytes())
+
+
 def gather_all(data_root: Path) -> list[Question]:
     questions = []
     for corpus, folder, question_set, audience in question_sets():
-        with tempfile.NamedTemporaryFile(suffix=".pickle") as dump:
-            env = {**os.environ, "RELAIS_DATA_DIR": str(data_root / folder)}
-            env.pop("DJANGO_SETTINGS_MODULE", None)
-            command = [sys.executable, __file__, "--collect", str(question_set), audience, dump.name]
-            subprocess.run(command, env=env, check=True, cwd=ROOT)
-            questions += [Question(corpus=corpus, **fields) for fields in pickle.loads(Path(dump.name).read_bytes())]
+        questions += [
+            Question(corpus=corpus, **fields) for fields in collected(question_set, audience, data_root / folder)
+        ]
     return questions
 
 
@@ -167,15 +174,8 @@ def gather_training(data_root: Path, folder: Path) -> list[Question]:
         with tempfile.TemporaryDirectory() as scratch:
             question_set = Path(scratch) / "questions.yaml"
             question_set.write_text(yaml.safe_dump(converted, allow_unicode=True), encoding="utf-8")
-            dump = Path(scratch) / "dump.pickle"
-            env = {**os.environ, "RELAIS_DATA_DIR": str(data_root / training_set.stem)}
-            env.pop("DJANGO_SETTINGS_MODULE", None)
-            command = [sys.executable, __file__, "--collect", str(question_set), "agents", str(dump)]
-            subprocess.run(command, env=env, check=True, cwd=ROOT)
-            questions += [
-                Question(corpus=training_set.stem, training=True, **fields)
-                for fields in pickle.loads(dump.read_bytes())
-            ]
+            found = collected(question_set, "agents", data_root / training_set.stem)
+        questions += [Question(corpus=training_set.stem, training=True, **fields) for fields in found]
     return questions
 
 
