@@ -148,6 +148,28 @@ def test_an_extract_quoting_a_table_row_names_its_columns():
     assert "Mercredi — Été : 9 h – 12 h ; Hiver : 9 h – 11 h" in answer.text and " | " not in answer.text
 
 
+def test_a_table_header_row_is_never_quoted_alone():
+    text = "Les plafonds :\n\nLieu de la mission | Plafond par nuitée\n\nCommune de Paris | 140 €\n\nAutres | 90 €"
+    assert quotable_sentences(text) == ["Les plafonds :", "Commune de Paris | 140 €", "Autres | 90 €"]
+    # A row alone, with no row under it, is no header: it is quoted.
+    assert quotable_sentences("Voir ci-dessous.\n\nAstreinte de semaine | 159 €") == [
+        "Voir ci-dessous.",
+        "Astreinte de semaine | 159 €",
+    ]
+
+
+def test_a_quoted_row_keeps_its_own_line_and_never_runs_into_a_sentence():
+    text = "\n\n".join(
+        ["Lieu de la mission | Plafond par nuitée", "Commune de Paris | 140 €", "Le plafond comprend le petit-déjeuner."]
+    )
+    confident = replace(SHIPPED_MODEL, intercept=1000.0)  # what is quoted, whatever the decision
+    answer = compose_extractive("plafond nuitée Paris petit-déjeuner", [passage(text, title="Barème")], confident)
+    quote = answer.citations[0].quote
+    assert "Commune de Paris : 140 €" in quote and "Lieu de la mission" not in quote
+    assert "140 € Le plafond" not in quote and "Le plafond comprend le petit-déjeuner." in quote
+    assert all(line == line.strip() for line in quote.split("\n"))
+
+
 def test_a_short_question_alone_on_its_line_is_a_heading_not_an_answer():
     text = "Quand faut-il se connecter au VPN ?\n\nConnectez-vous au VPN avant d'ouvrir les lecteurs partagés."
     assert quotable_sentences(text) == ["Connectez-vous au VPN avant d'ouvrir les lecteurs partagés."]

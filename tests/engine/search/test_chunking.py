@@ -59,3 +59,23 @@ def test_empty_sections_give_no_passage():
 def test_embedding_text_puts_context_first():
     assert embedding_text("Guide RH", ("Congés", "Report"), "Texte") == "Guide RH > Congés > Report\nTexte"
     assert embedding_text("", (), "Texte") == "Texte"
+
+
+def test_a_table_cut_in_two_repeats_its_header_row_in_the_next_passage():
+    header = "Lieu de la mission | Plafond par nuitée"
+    rows = [f"Commune numéro {n} du département, hors agglomération | {50 + n} €" for n in range(60)]
+    chunks = chunk_sections([Section(("Barème",), "\n\n".join(["Les plafonds :", header, *rows, "Fin."]))])
+    assert len(chunks) >= 3
+    assert chunks[0].text.split("\n\n")[:2] == ["Les plafonds :", header]
+    assert all(chunk.text.split("\n\n")[0] == header for chunk in chunks[1:])
+    # Every row is packed once, the header aside, and within the bounds.
+    packed = [p for chunk in chunks for p in chunk.text.split("\n\n") if p != header]
+    assert packed == ["Les plafonds :", *rows, "Fin."]
+    assert all(estimate_tokens(c.text) <= MAX_TOKENS for c in chunks)
+
+
+def test_a_passage_cut_after_a_table_repeats_nothing():
+    table = "Jour | Horaires\n\nLundi | 9 h – 12 h"
+    text = "\n\n".join([table, *(paragraph(4) for _ in range(8))])
+    chunks = chunk_sections([Section(("Accueil",), text)])
+    assert len(chunks) >= 2 and all("Jour | Horaires" not in chunk.text for chunk in chunks[1:])

@@ -73,6 +73,7 @@ from relais.engine.french.new_point import NewPoint, speaks_of
 from relais.engine.french.questions import QUESTION_WORDS
 from relais.engine.french.sentences import sentences
 from relais.engine.privacy.pii import PLACEHOLDERS
+from relais.engine.readers.structure import table_cells
 
 AnswerMode = Literal["faq", "extractive", "generated", "none"]
 TermWeight = Callable[[str], float]
@@ -457,7 +458,8 @@ def compose_extractive(
     citations = []
     for rank in dict.fromkeys(sentence.passage_rank for sentence in picked):
         item = passages[rank]
-        quote = _join([readable_row(item.text, sentence.text) for sentence in picked if sentence.passage_rank == rank])
+        quoted = [sentence.text for sentence in picked if sentence.passage_rank == rank]
+        quote = _join([(readable_row(item.text, text), table_cells(text) is not None) for text in quoted])
         citations.append(
             Citation(item.passage_id, item.document_id, item.document_title, item.section_path, item.text, quote)
         )
@@ -507,10 +509,12 @@ def _numbered_quotes(citations: Sequence[Citation], first: int = 1) -> str:
     return "\n\n".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, first))
 
 
-def _join(parts: list[str]) -> str:
-    """Sentences run on; list items keep their own line."""
-    text = ""
-    for part in parts:
-        separator = "\n" if part.startswith("- ") else " "
+def _join(parts: list[tuple[str, bool]]) -> str:
+    """Sentences run on; list items and table rows (``parts``: each text, and whether it is a row) keep their own
+    line, so that a row, which ends on a value and no full stop, never runs into the next sentence."""
+    text, own_line = "", False
+    for part, is_row in parts:
+        separator = "\n" if own_line or is_row or part.startswith("- ") else " "
         text = f"{text}{separator}{part}" if text else part
+        own_line = is_row or part.startswith("- ")
     return text

@@ -36,6 +36,7 @@ import numpy as np
 from relais.engine.french.analysis import fold_accents, term_set
 from relais.engine.french.questions import QUESTION_WORDS, question_kind
 from relais.engine.french.sentences import sentences
+from relais.engine.readers.structure import table_cells
 
 TermWeight = Callable[[str], float]
 # Embeds passages' texts (L2-normalised rows): the index's embedder, or SentenceVectors in front of it.
@@ -146,10 +147,10 @@ QUESTION_HEADING_MAX_WORDS = 12
 
 def _is_heading(paragraph: str) -> bool:
     """A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »), a short
-    line without closing punctuation that is no list item, or a short question alone on its line: structure,
-    never a sentence to quote."""
+    line without closing punctuation that is no list item nor table row (« C | 5 jours » states a value), or a
+    short question alone on its line: structure, never a sentence to quote."""
     line = paragraph.strip()
-    if not line or "\n" in line or line.startswith(("-", "•", "*", "|")):
+    if not line or "\n" in line or line.startswith(("-", "•", "*", "|")) or table_cells(line) is not None:
         return False
     if line.endswith("?"):
         return len(line.split()) <= QUESTION_HEADING_MAX_WORDS and len(sentences(line)) == 1
@@ -159,15 +160,14 @@ def _is_heading(paragraph: str) -> bool:
 
 
 def quotable_sentences(text: str) -> list[str]:
-    """The passage's sentences and list items, headings left out (all of them when it has nothing else)."""
-    kept = sentences("\n\n".join(p for p in text.split("\n\n") if not _is_heading(p)))
-    return kept or sentences(text)
-
-
-def _cells(paragraph: str) -> list[str] | None:
-    """The cells of a table row (« cell | cell », as every reader writes rows), None for anything else."""
-    line = paragraph.strip()
-    return [cell.strip() for cell in line.split(" | ")] if " | " in line and "\n" not in line else None
+    """The passage's sentences, list items and table rows; headings, and the header row of a table (quoted alone,
+    it names columns and states nothing; a row quoted names its values by it, ``readable_row``), left out — all
+    of them when it has nothing else."""
+    paragraphs = text.split("\n\n")
+    rows = [table_cells(paragraph) is not None for paragraph in paragraphs]
+    headers = {n for n in range(len(rows) - 1) if rows[n] and rows[n + 1] and not (n and rows[n - 1])}
+    kept = [p for n, p in enumerate(paragraphs) if n not in headers and not _is_heading(p)]
+    return sentences("\n\n".join(kept)) or sentences(text)
 
 
 def readable_row(text: str, row: str) -> str:
@@ -175,12 +175,12 @@ def readable_row(text: str, row: str) -> str:
     l'agent : 100 € »; with more columns each value is named by its column's header, the first row of the table
     (« Mercredi — Été (du 1er avril au 30 septembre) : 9 h – 12 h ; Hiver (…) : 9 h – 12 h »). Anything that is
     not a row of a table of ``text`` comes back as it is, and so does the header row itself."""
-    cells = _cells(row)
+    cells = table_cells(row)
     if cells is None or len(cells) < 2:
         return row
     header = None  # the first row of the table being read
     for paragraph in text.split("\n\n"):
-        found = _cells(paragraph)
+        found = table_cells(paragraph)
         header = (header or found) if found is not None else None
         if found is not None and paragraph.strip() == row.strip():
             break

@@ -160,3 +160,9 @@ def table_row(cells: Sequence[str]) -> str:
     a value stays under its column; a row with no text is empty."""
     texts = [" ".join(cell.split()) for cell in cells]
     return " | ".join(text or "—" for text in texts) if any(texts) else ""
+
+
+def table_cells(paragraph: str) -> list[str] | None:
+    """The cells of a paragraph ``table_row`` wrote, None for any other paragraph."""
+    line = paragraph.strip()
+    return [cell.strip() for cell in line.split(" | ")] if " | " in line and "\n" not in line else None

@@ -12,6 +12,8 @@ Choices, and why:
   (under the minimum) is merged with the next one; the merged passage keeps the
   common heading path and writes the sub-heading into its text, so nothing of the
   structure is lost.
+- **A table cut in two repeats its header row** at the top of the next passage: a row
+  is read, embedded and quoted with the names of its columns (« libellé : valeur »).
 - **No overlap.** Paragraph alignment already avoids cutting a rule in two, and
   embedding is the most expensive step of ingestion on two cores: overlap would
   cost 15–25 % more embedding time for little gain.
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from relais.engine.french.analysis import estimate_tokens
+from relais.engine.readers.structure import table_cells
 
 TARGET_TOKENS = 300
 MAX_TOKENS = 400
@@ -137,12 +140,18 @@ def chunk_sections(
                 units = [" > ".join(section.heading_path[len(common) :]), *units]
         else:
             buffer = _Buffer(path=section.heading_path)
+        header = None  # the header row of the table being packed, if the last unit was one of its rows
         for unit in units:
             size = estimate_tokens(unit)
+            is_row = table_cells(unit) is not None
+            header = (header or unit) if is_row else None
             # Close the passage once it reaches the target, or before it would pass the maximum.
             if buffer.parts and (buffer.tokens >= target_tokens or buffer.tokens + size > max_tokens):
                 flush()
                 buffer = _Buffer(path=section.heading_path)
+                if is_row and header != unit:  # a table cut in two: its rows still say what their columns are
+                    buffer.parts.append(header)
+                    buffer.tokens += estimate_tokens(header)
             buffer.parts.append(unit)
             buffer.tokens += size
         if buffer.tokens >= min_tokens:
