@@ -81,9 +81,9 @@ def write_documents(folder: Path, fiches: dict[str, str]) -> None:
 
 
 def words(text: str) -> list[str]:
-    from relais.assistant.evaluation import _comparable
+    from relais.assistant.evaluation import comparable_for_facts
 
-    return re.findall(r"\w+", _comparable(text))
+    return re.findall(r"\w+", comparable_for_facts(text))
 
 
 def judge(question: dict, answer_text: str, cited: list[str], abstained: bool, confidence: float) -> dict:

@@ -92,15 +92,16 @@ def read_facts(path: Path) -> dict[str, tuple[str, ...]]:
     return facts
 
 
-def _comparable(text: str) -> str:
-    """Case, accents, apostrophes and spacing do not matter when looking for a fact in an answer."""
+def comparable_for_facts(text: str) -> str:
+    """The text as facts are looked for in it: case, accents, apostrophes and spacing do not matter (the benches'
+    word counts read it so too)."""
     return " ".join(normalize_for_matching(text).replace("’", "'").split())
 
 
 def states_fact(answer_text: str, fact: Sequence[str]) -> bool:
     """Whether the answer contains one of the fact's fragments."""
-    text = _comparable(answer_text)
-    return any(_comparable(fragment) in text for fragment in fact)
+    text = comparable_for_facts(answer_text)
+    return any(comparable_for_facts(fragment) in text for fragment in fact)
 
 
 def evaluate_answers(

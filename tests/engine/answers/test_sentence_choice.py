@@ -159,9 +159,8 @@ def test_a_table_header_row_is_never_quoted_alone():
 
 
 def test_a_quoted_row_keeps_its_own_line_and_never_runs_into_a_sentence():
-    text = "\n\n".join(
-        ["Lieu de la mission | Plafond par nuitée", "Commune de Paris | 140 €", "Le plafond comprend le petit-déjeuner."]
-    )
+    rows = ["Lieu de la mission | Plafond par nuitée", "Commune de Paris | 140 €"]
+    text = "\n\n".join([*rows, "Le plafond comprend le petit-déjeuner."])
     confident = replace(SHIPPED_MODEL, intercept=1000.0)  # what is quoted, whatever the decision
     answer = compose_extractive("plafond nuitée Paris petit-déjeuner", [passage(text, title="Barème")], confident)
     quote = answer.citations[0].quote
