@@ -704,3 +704,84 @@ def test_odt_user_defined_properties(tmp_path: Path) -> None:
 )
 def test_a_title_names_something_when_it_holds_a_word(title, names_something):
     assert title_names_something(title) is names_something
+
+
+# A PDF's tables: pypdf's plain text runs cells together; the reader writes each row « cell | cell ».
+
+JUSTIFIED = (
+    "Le remboursement des nuitées se fait sur justificatif, dans la limite des plafonds suivants, qui "
+    "comprennent le petit-déjeuner et sont fixés par délibération du conseil municipal. "
+) * 3
+
+
+def make_table_pdf(path: Path, rows: list[tuple[str, ...]], *, borders: bool) -> Path:
+    """Justified prose, a table (fpdf2's bordered table, or cells side by side without space between the rows),
+    then a closing sentence."""
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)  # core font: Latin-1 text only
+    pdf.add_page()
+    pdf.multi_cell(0, 6, JUSTIFIED, align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    if borders:
+        with pdf.table(col_widths=(60, 50, 50)[: len(rows[0])]) as table:
+            for row in rows:
+                cells = table.row()
+                for text in row:
+                    cells.cell(text)
+    else:
+        for row in rows:
+            for width, text in zip((60, 40, 50), row, strict=False):
+                pdf.cell(width, 5, text)
+            pdf.ln(5)
+    pdf.ln(3)
+    pdf.multi_cell(0, 6, "Ces plafonds sont revus chaque année.", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_pdf_table_rows_are_read_cell_by_cell(tmp_path: Path) -> None:
+    rows = [
+        ("Lieu de la mission", "Plafond par nuitée"),
+        ("Commune de Paris", "140 euros"),
+        ("Grandes villes (Lyon, Bordeaux)", "120 euros"),
+    ]
+    text = load_document(make_table_pdf(tmp_path / "bareme.pdf", rows, borders=True)).sections[0].text
+    paragraphs = text.split("\n\n")
+    assert [" | ".join(row) for row in rows] == [p for p in paragraphs if " | " in p]
+    # The prose around is read as before: justified text is no table, the closing sentence stands alone.
+    assert "fixés par délibération du conseil municipal. Le remboursement" in text
+    assert paragraphs[-1] == "Ces plafonds sont revus chaque année."
+
+
+def test_pdf_table_rows_without_space_between_them_and_with_a_wrapped_cell(tmp_path: Path) -> None:
+    tight = [("Événement", "Durée", "Justificatif"), ("Mariage de l'agent", "5 jours", "Acte de mariage")]
+    tight.append(("Naissance", "3 jours", "Acte de naissance"))
+    text = load_document(make_table_pdf(tmp_path / "absences.pdf", tight, borders=False)).sections[0].text
+    assert [" | ".join(row) for row in tight] == [p for p in text.split("\n\n") if " | " in p]
+    wrapped = [("Durée du congé", "Délai", "Validation")]
+    wrapped += [("Moins de 5 jours", "15 jours avant le départ, au moins", "Chef de service")]
+    wrapped += [("Plus de 5 jours", "1 mois", "DRH")]
+    text = load_document(make_table_pdf(tmp_path / "conges.pdf", wrapped, borders=True)).sections[0].text
+    assert [" | ".join(row) for row in wrapped] == [p for p in text.split("\n\n") if " | " in p]
+
+
+def test_pdf_prose_in_two_columns_is_no_table(tmp_path: Path) -> None:
+    """Two columns of prose line up like a table in layout mode, but the plain text reads each column whole: no
+    run of its lines holds the words of one layout line, so nothing is taken for a row."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.set_auto_page_break(False)
+    pdf.multi_cell(85, 6, "Les agents à temps partiel bénéficient des mêmes droits. " * 6)
+    pdf.set_xy(110, 10)
+    pdf.multi_cell(85, 6, "Le compte épargne-temps reçoit les jours non pris. " * 6)
+    path = tmp_path / "colonnes.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    text = load_document(path).sections[0].text
+    assert " | " not in text
+    assert "Les agents à temps partiel bénéficient des mêmes droits. Les agents" in text

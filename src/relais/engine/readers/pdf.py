@@ -16,6 +16,8 @@ from relais.engine.readers.structure import (
     clean_text,
     first_line_title,
     native_metadata,
+    table_cells,
+    table_row,
 )
 
 _BULLET = re.compile(r"^(?:[•▪◦‣●○■□–—*-]|\d{1,3}[.)])\s+(.*)$")
@@ -184,14 +186,123 @@ def _check_content_size(reader: Any) -> None:
 
 
 def _page_lines(page: Any) -> list[str]:
-    return (page.extract_text() or "").splitlines()
+    """The page's lines, its table rows written « cell | cell » (``table_row``) rather than run together."""
+    lines = (page.extract_text() or "").splitlines()
+    return with_rows(lines, table_rows(page.extract_text(extraction_mode="layout") or ""))
+
+
+# --- tables -------------------------------------------------------------------------------------------------------
+# pypdf's plain text runs a table's cells together (« Commune de Paris 140 € »); its layout mode keeps them apart by
+# runs of spaces, at the same columns from row to row, a row's wrapped cells on lines of their own between blank
+# lines. A table is kept only when it is that clear: lines of 2 to 8 cells at least 3 spaces apart, at least 2 rows
+# whose cells start at the same columns. Justified prose, which also has runs of spaces, never lines them up.
+_CELL_GAP = re.compile(r" {3,}")
+_MAX_COLUMNS = 8
+_COLUMN_SLACK = 2  # characters a cell may start off its column
+_MAX_ROW_LINES = 8  # plain-text lines one row may be spread over
+Cells = list[tuple[int, str]]  # (start column, text) of each piece of a line
+
+
+def table_rows(layout_text: str) -> list[list[str]]:
+    """The table rows of a page's layout-mode text, each as its cells."""
+    rows: list[list[str]] = []
+    block: list[Cells | None] = []  # lines that may be a table's; None: a blank line
+    for line in [*layout_text.splitlines(), "end"]:
+        pieces = _pieces(line)
+        if not line.strip():
+            block.append(None)
+        elif len(pieces) >= 2 or (pieces and pieces[0][0] > 0):  # a row, or a wrapped cell's line
+            block.append(pieces)
+        else:  # prose at the margin, or a line of too many pieces (justified): the block ends
+            rows += _block_rows(block)
+            block = []
+    return rows
+
+
+def _pieces(line: str) -> Cells:
+    """(start column, text) of each run of text of a line, or [] for more than _MAX_COLUMNS of them."""
+    found, position = [], 0
+    for piece in _CELL_GAP.split(line.rstrip()):
+        if piece.strip():
+            start = line.index(piece, position)
+            found.append((start + len(piece) - len(piece.lstrip()), " ".join(piece.split())))
+            position = start + len(piece)
+    return found if len(found) <= _MAX_COLUMNS else []
+
+
+def _block_rows(block: list[Cells | None]) -> list[list[str]]:
+    """The rows of the table in a block: the columns are those of the line most other lines line up with; lines
+    between two blank lines (or off the columns) make one row, its wrapped cells put back together."""
+    lines = [line for line in block if line]
+    candidates = [[start for start, _ in line] for line in lines if len(line) >= 2]
+    if not candidates:
+        return []
+    columns = max(candidates, key=lambda found: (sum(_on(line, found) for line in lines), len(found)))
+    if sum(len(line) >= 2 and _on(line, columns) for line in lines) < 2:
+        return []
+    rows, group = [], []
+    for line in [*block, None]:
+        if line is not None and _on(line, columns):
+            group.append(line)
+            continue
+        rows += _row(group, columns)
+        group = []
+    return rows if len(rows) >= 2 else []
+
+
+def _column(start: int, columns: list[int]) -> int | None:
+    return next((n for n, column in enumerate(columns) if abs(start - column) <= _COLUMN_SLACK), None)
+
+
+def _on(line: Cells, columns: list[int]) -> bool:
+    return all(_column(start, columns) is not None for start, _ in line)
+
+
+def _row(group: list[Cells], columns: list[int]) -> list[list[str]]:
+    """The rows these lines spell: one row when one line only opens the first column (the others hold its wrapped
+    cells), else one per line that fills every column (a table without space between its rows)."""
+    opening = [line for line in group if _column(line[0][0], columns) == 0]
+    if len(opening) != 1:
+        return [[text for _, text in line] for line in group if len(line) == len(columns)]
+    cells: list[list[str]] = [[] for _ in columns]
+    for line in group:
+        for start, text in line:
+            cells[_column(start, columns) or 0].append(text)  # every piece is on a column (_on)
+    return [[" ".join(parts) for parts in cells]] if all(cells) else []
+
+
+def with_rows(lines: list[str], rows: list[list[str]]) -> list[str]:
+    """The plain-text lines with each table row's lines (a run of consecutive lines holding exactly its words, in
+    whatever order the plain text gave them) replaced by the row, « cell | cell »."""
+    wanted = [(sorted(" ".join(cells).split()), cells) for cells in rows]
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        for end in range(index + 1, min(len(lines), index + _MAX_ROW_LINES) + 1):
+            words = sorted(" ".join(lines[index:end]).split())
+            match = next((item for item in wanted if item[0] == words), None)
+            if match is not None:
+                wanted.remove(match)
+                out.append(table_row(match[1]))
+                index = end
+                break
+        else:
+            out.append(lines[index])
+            index += 1
+    return out
 
 
 def _pdf_paragraphs(lines: Iterable[str]) -> Iterator[str]:
-    """PDF text has no paragraph markup: break on blank lines, bullets, and sentence ends at line ends."""
+    """PDF text has no paragraph markup: break on blank lines, bullets, table rows and sentence ends at line ends."""
     current: list[str] = []
     for raw in lines:
         line = raw.strip()
+        if table_cells(line) is not None:  # a row (_page_lines) is a paragraph of its own
+            if current:
+                yield " ".join(current)
+            current = []
+            yield line
+            continue
         bullet = _BULLET.match(line)
         ends_sentence = bool(current) and current[-1].endswith((".", "!", "?"))
         if not line or bullet or (ends_sentence and line[:1].isupper()):
