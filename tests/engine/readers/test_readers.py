@@ -9,7 +9,13 @@ import pytest
 
 from relais.engine.readers.encoding import decode_bytes
 from relais.engine.readers.files import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, load_document, load_text
-from relais.engine.readers.structure import LoadedDocument, Section, UnreadableDocument, title_names_something
+from relais.engine.readers.structure import (
+    LoadedDocument,
+    Section,
+    UnreadableDocument,
+    division_level,
+    title_names_something,
+)
 
 FRENCH = "Les congés d’été, la prime de fin d’année : 150 € ; « œuvres sociales » à Belleville-sur-Loire."
 
@@ -785,3 +791,75 @@ def test_pdf_prose_in_two_columns_is_no_table(tmp_path: Path) -> None:
     text = load_document(path).sections[0].text
     assert " | " not in text
     assert "Les agents à temps partiel bénéficient des mêmes droits. Les agents" in text
+
+
+# A règlement's divisions written as plain paragraphs (no heading styles, a PDF without bookmarks).
+
+REGLEMENT = [
+    ("TITRE I – Le temps de travail", ""),
+    ("Article 1 – Durée annuelle", "La durée annuelle du travail est de 1 607 heures pour un agent à temps complet."),
+    ("Article 2 – Cycles", "Les cycles de travail sont de 35 h, 37 h 30 ou 39 h par semaine."),
+    ("TITRE II – Les congés", ""),
+    ("Article 3 : absence continue", "L'absence du service ne peut excéder 31 jours consécutifs."),
+]
+REGLEMENT_PATHS = [
+    ("TITRE I – Le temps de travail", "Article 1 – Durée annuelle"),
+    ("TITRE I – Le temps de travail", "Article 2 – Cycles"),
+    ("TITRE II – Les congés", "Article 3 : absence continue"),
+]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "level"),
+    [
+        ("TITRE II – Le temps de travail", 2),
+        ("Chapitre 3 : Les congés", 3),
+        ("Section 1", 4),
+        ("Article premier", 6),
+        ("article 12 – le compte épargne-temps", 6),
+        ("Art. 4.", 6),
+        # Sentences about an article, a table of contents, a word that only begins like a division: paragraphs.
+        ("Article 3 du décret n° 2000-815 prévoit que la durée est de 1 607 heures.", None),
+        ("L'article 3 fixe la durée du travail", None),
+        ("Article 1 – Objet ........................ 3", None),
+        ("Titre de séjour", None),
+        ("Articles 3 et 4", None),
+    ],
+)
+def test_a_reglement_division_written_as_a_paragraph_is_a_heading(paragraph: str, level: int | None) -> None:
+    assert division_level(paragraph) == level
+
+
+def test_docx_reglement_without_heading_styles_is_cut_at_its_articles(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Règlement intérieur du temps de travail", style="Title")
+    document.add_paragraph("Adopté par le conseil municipal.")
+    for heading, text in REGLEMENT:
+        document.add_paragraph(heading)
+        if text:
+            document.add_paragraph(text)
+    file = tmp_path / "reglement.docx"
+    document.save(file)
+
+    doc = load_document(file)
+    assert paths(doc) == [(), *REGLEMENT_PATHS]
+    assert section(doc, *REGLEMENT_PATHS[2]) == "L'absence du service ne peut excéder 31 jours consécutifs."
+
+
+def test_pdf_reglement_without_bookmarks_is_cut_at_its_articles(tmp_path: Path) -> None:
+    lines = ["Règlement intérieur du temps de travail", "Adopté par le conseil municipal."]
+    for heading, text in REGLEMENT:
+        lines += [heading, text] if text else [heading]
+    # A sentence that wraps onto a line beginning with « Article 5 » is no heading.
+    lines.append("Les agents en cycle de 39 h relèvent, conformément à l'\nArticle 5 du présent règlement, de 23 RTT.")
+    latin1 = "\n".join(lines).replace("–", "-")  # the core font writes Latin-1 only
+    file = make_pdf(tmp_path / "reglement.pdf", title=None, pages=[latin1])
+
+    doc = load_document(file)
+    expected = [tuple(heading.replace("–", "-") for heading in path) for path in REGLEMENT_PATHS]
+    assert doc.title == "Règlement intérieur du temps de travail"
+    assert paths(doc) == [(), *expected]
+    assert section(doc, *expected[0]) == REGLEMENT[1][1]
+    assert section(doc, *expected[2]).endswith("conformément à l' Article 5 du présent règlement, de 23 RTT.")

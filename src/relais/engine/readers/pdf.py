@@ -14,6 +14,7 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
+    division_level,
     first_line_title,
     native_metadata,
     table_cells,
@@ -293,18 +294,20 @@ def with_rows(lines: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _pdf_paragraphs(lines: Iterable[str]) -> Iterator[str]:
-    """PDF text has no paragraph markup: break on blank lines, bullets, table rows and sentence ends at line ends."""
+    """PDF text has no paragraph markup: break on blank lines, bullets, table rows, a règlement's divisions
+    (« Article 12 – … », on a line that starts a paragraph) and sentence ends at line ends."""
     current: list[str] = []
     for raw in lines:
         line = raw.strip()
-        if table_cells(line) is not None:  # a row (_page_lines) is a paragraph of its own
+        ends_sentence = bool(current) and current[-1].endswith((".", "!", "?"))
+        starts = not current or ends_sentence or current[-1].endswith(":")
+        if table_cells(line) is not None or (starts and division_level(line) is not None):
             if current:
                 yield " ".join(current)
             current = []
-            yield line
+            yield line  # a paragraph of its own: a row (_page_lines), or a heading for SectionBuilder
             continue
         bullet = _BULLET.match(line)
-        ends_sentence = bool(current) and current[-1].endswith((".", "!", "?"))
         if not line or bullet or (ends_sentence and line[:1].isupper()):
             if current:
                 yield " ".join(current)

@@ -106,8 +106,34 @@ def native_metadata(pairs: Iterable[tuple[str, object]]) -> dict[str, str]:
     return metadata
 
 
+# A règlement's divisions, which many towns write as plain paragraphs rather than in heading styles: « TITRE II – Le
+# temps de travail », « Chapitre 3 : Les congés », « Section 1 », « Article 12 – Le compte épargne-temps », « Art. 4 ».
+# Each is read as a heading at its rank (levels below the document's level-1 title), so that its paragraphs form a
+# section under it, as if the author had used Word's heading styles.
+_DIVISION = re.compile(
+    r"^(titre|partie|chapitre|sous-section|section|article|art\.)\s+(?:premier|première|1er|[ivxlc]+|\d+(?:[.-]\d+)*)"
+    r"(?![\w'’])(?:\s*[-–—:.]\s*|\s+|$)",
+    re.IGNORECASE,
+)
+_DIVISION_LEVELS = {"titre": 2, "partie": 2, "chapitre": 3, "section": 4, "sous-section": 5, "article": 6, "art.": 6}
+MAX_DIVISION_WORDS = 14  # longer, it is a sentence about an article (« Article 3 du décret … prévoit que … »)
+_DOT_LEADERS = re.compile(r"\.{4,}|…{2,}")  # a table of contents' line
+
+
+def division_level(paragraph: str) -> int | None:
+    """The heading level of a règlement's division written as a paragraph, None for any other paragraph."""
+    text = clean_text(paragraph)
+    match = _DIVISION.match(text)
+    if match is None or len(text.split()) > MAX_DIVISION_WORDS or _DOT_LEADERS.search(text):
+        return None
+    if text.endswith((".", ";", ",")) and len(text) > match.end():  # a sentence, not « Art. 4. »
+        return None
+    return _DIVISION_LEVELS[match.group(1).casefold()]
+
+
 class SectionBuilder:
-    """Accumulates paragraphs under a heading stack and cuts sections whenever the heading changes."""
+    """Accumulates paragraphs under a heading stack and cuts sections whenever the heading changes. A paragraph that
+    is a règlement's division (``division_level``) opens a section like a heading."""
 
     def __init__(self, *, absorb_first_h1: bool) -> None:
         self.title = ""
@@ -136,6 +162,9 @@ class SectionBuilder:
 
     def paragraph(self, text: str) -> None:
         text = clean_text(text)
+        if not self.prefix and (level := division_level(text)) is not None:
+            self.heading(level, text)
+            return
         if text:
             self._paragraphs.append(self.prefix + text)
             self.prefix = ""
