@@ -863,3 +863,54 @@ def test_pdf_reglement_without_bookmarks_is_cut_at_its_articles(tmp_path: Path) 
     assert paths(doc) == [(), *expected]
     assert section(doc, *expected[0]) == REGLEMENT[1][1]
     assert section(doc, *expected[2]).endswith("conformément à l' Article 5 du présent règlement, de 23 RTT.")
+
+
+# Sub-headings set by hand in bold, as many a town's document marks them, instead of a heading style.
+
+
+def test_docx_paragraphs_all_in_bold_are_sub_headings(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Carte d’identité", style="Title")
+    document.add_heading("Première demande", level=1)
+    for text, bold in [
+        ("Qui est concerné ?", True),
+        ("Toute personne de nationalité française.", False),
+        ("Coût", True),  # a sibling of the previous one, not under it
+        ("La carte est gratuite.", False),
+        ("Attention : une carte perdue se déclare d’abord.", True),  # a warning in bold: quoted like any sentence
+        ("Délai", True),
+        ("Il dépend de la mairie.", False),
+    ]:
+        document.add_paragraph().add_run(text).bold = bold
+    file = tmp_path / "carte.docx"
+    document.save(file)
+
+    doc = load_document(file)
+    assert paths(doc) == [
+        ("Première demande", "Qui est concerné ?"),
+        ("Première demande", "Coût"),
+        ("Première demande", "Délai"),
+    ]
+    assert section(doc, "Première demande", "Coût") == (
+        "La carte est gratuite.\n\nAttention : une carte perdue se déclare d’abord."
+    )
+
+
+def test_html_and_markdown_paragraphs_all_in_bold_are_sub_headings(tmp_path: Path) -> None:
+    page = (
+        "<html><head><title>Carte d’identité</title></head><body><h2>Première demande</h2>"
+        "<p><strong>Qui est concerné ?</strong></p><p>Toute personne de nationalité française.</p>"
+        "<p><b>Coût</b></p><p><strong>Gratuit</strong> pour une première demande.</p></body></html>"
+    )
+    (tmp_path / "carte.html").write_text(page, encoding="utf-8")
+    doc = load_document(tmp_path / "carte.html")
+    assert paths(doc) == [("Première demande", "Qui est concerné ?"), ("Première demande", "Coût")]
+    assert section(doc, "Première demande", "Coût") == "Gratuit pour une première demande."
+
+    text = "# Carte d’identité\n\n## Première demande\n\n**Pièces à fournir**\n\nUne photo.\n\n**Attention : délai.**\n"
+    (tmp_path / "carte.md").write_text(text, encoding="utf-8")
+    doc = load_document(tmp_path / "carte.md")
+    assert paths(doc) == [("Première demande", "Pièces à fournir")]
+    assert section(doc, "Première demande", "Pièces à fournir") == "Une photo.\n\nAttention : délai."

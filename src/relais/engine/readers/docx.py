@@ -12,7 +12,9 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
+    division_level,
     native_metadata,
+    reads_as_heading,
     table_row,
 )
 
@@ -84,8 +86,17 @@ def _docx_paragraph(paragraph: Any, builder: SectionBuilder) -> None:
         numbered = ppr is not None and ppr.numPr is not None
         if numbered or style.casefold().startswith(("list", "liste")):
             builder.prefix = "- "
+        elif _all_bold(paragraph) and reads_as_heading(paragraph.text) and division_level(paragraph.text) is None:
+            # Many a town's document marks its sub-headings by hand, in bold, not with a heading style.
+            builder.implied_heading(paragraph.text)
+            return
         builder.paragraph(paragraph.text)
         builder.prefix = ""
+
+
+def _all_bold(paragraph: Any) -> bool:
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return bool(runs) and all(run.bold for run in runs)
 
 
 def _docx_table(table: Any, builder: SectionBuilder) -> None:

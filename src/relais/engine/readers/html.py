@@ -12,7 +12,9 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
+    division_level,
     native_metadata,
+    reads_as_heading,
     table_row,
 )
 
@@ -77,6 +79,9 @@ def _walk_html(element: Any, builder: SectionBuilder) -> None:
     if tag in _HTML_HEADINGS:
         builder.heading(int(tag[1]), element.text_content())
         return
+    if tag == "p" and _implied_heading(element):
+        builder.implied_heading(element.text_content())  # « <p><strong>Qui est concerné ?</strong></p> »
+        return
     if tag == "tr":
         cells = [cell for cell in element if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
         # itertext, not text_content: paragraphs or list items inside a cell must not run together.
@@ -97,3 +102,20 @@ def _walk_html(element: Any, builder: SectionBuilder) -> None:
     builder.paragraph("".join(buffer))
     if tag == "li":
         builder.prefix = ""
+
+
+def _implied_heading(paragraph: Any) -> bool:
+    """A paragraph all in bold that reads as a heading, as many pages mark their sub-headings; a règlement's
+    division is left to SectionBuilder.paragraph, which gives it its own rank."""
+    text = paragraph.text_content()
+    return _all_bold(paragraph) and reads_as_heading(text) and division_level(text) is None
+
+
+def _all_bold(paragraph: Any) -> bool:
+    """Whether all the text of a paragraph sits in its <strong> or <b> children."""
+    outside = [paragraph.text or ""]
+    for child in paragraph:
+        if child.tag not in ("strong", "b"):
+            outside.append(child.text_content() if isinstance(child.tag, str) else "")
+        outside.append(child.tail or "")
+    return not "".join(outside).strip() and bool(paragraph.text_content().strip())

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 
 from relais.engine.readers.limits import check_front_matter
-from relais.engine.readers.structure import LoadedDocument, SectionBuilder, UnreadableDocument, clean_text, table_row
+from relais.engine.readers.structure import (
+    LoadedDocument,
+    SectionBuilder,
+    UnreadableDocument,
+    clean_text,
+    division_level,
+    reads_as_heading,
+    table_row,
+)
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -28,6 +36,7 @@ _INLINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])"), r"\1"),
 )
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?=\S)[^*_]+(?<=\S)\1\s*$")  # a paragraph that is all one bold run
 
 
 def _strip_inline(text: str) -> str:
@@ -85,8 +94,13 @@ class _MarkdownParagraphs:
 
     def flush(self) -> None:
         if self.lines:
-            self.builder.prefix = "- " if self.is_item else ""
-            self.builder.paragraph(_strip_inline(" ".join(self.lines)))
+            raw = " ".join(self.lines)
+            text = _strip_inline(raw)
+            if not self.is_item and _BOLD_LINE.match(raw) and reads_as_heading(text) and division_level(text) is None:
+                self.builder.implied_heading(text)  # « **Pièces à fournir** » alone: a sub-heading set in bold
+            else:
+                self.builder.prefix = "- " if self.is_item else ""
+                self.builder.paragraph(text)
         self.lines, self.is_item = [], False
 
     def start(self, line: str, *, is_item: bool) -> None:

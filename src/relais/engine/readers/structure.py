@@ -131,6 +131,18 @@ def division_level(paragraph: str) -> int | None:
     return _DIVISION_LEVELS[match.group(1).casefold()]
 
 
+MAX_BOLD_HEADING_WORDS = 12
+
+
+def reads_as_heading(text: str) -> bool:
+    """Whether a paragraph set all in bold reads as a heading (« Congés d'été », « Qui est concerné ? »): short, and
+    no sentence — no closing period, semicolon, comma or exclamation mark, and no colon (« Attention : les jours non
+    pris sont perdus » is a warning in bold, to be quoted, not a heading)."""
+    text = clean_text(text)
+    short = bool(text) and len(text.split()) <= MAX_BOLD_HEADING_WORDS
+    return short and ":" not in text and not text.endswith((".", ";", ",", "!"))
+
+
 class SectionBuilder:
     """Accumulates paragraphs under a heading stack and cuts sections whenever the heading changes. A paragraph that
     is a règlement's division (``division_level``) opens a section like a heading."""
@@ -141,14 +153,22 @@ class SectionBuilder:
         self.absorb_first_h1 = absorb_first_h1
         self.prefix = ""  # "- " while inside a list item, consumed by its first paragraph
         self._stack: list[tuple[int, str]] = []
+        self._marked_level = 1  # the level of the last heading the format marked (1: the title)
         self._paragraphs: list[str] = []
         self._sections: list[Section] = []
         self._chars = 0
 
-    def heading(self, level: int, text: str) -> None:
+    def implied_heading(self, text: str) -> None:
+        """A heading the format did not mark as one (a paragraph all in bold): one level under the last heading that
+        was marked (a styled heading, a règlement's division), so that two of them in a row are siblings."""
+        self.heading(self._marked_level + 1, text, marked=False)
+
+    def heading(self, level: int, text: str, *, marked: bool = True) -> None:
         text = clean_text(text)
         if not text:
             return
+        if marked:
+            self._marked_level = level
         self._flush()
         self.prefix = ""
         if level == 1 and self.absorb_first_h1:
