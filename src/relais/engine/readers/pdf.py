@@ -201,6 +201,7 @@ _CELL_GAP = re.compile(r" {3,}")
 _MAX_COLUMNS = 8
 _COLUMN_SLACK = 2  # characters a cell may start off its column
 _MAX_ROW_LINES = 8  # plain-text lines one row may be spread over
+_MAX_COLUMN_SETS = 20  # sets of columns tried for one block
 Cells = list[tuple[int, str]]  # (start column, text) of each piece of a line
 
 
@@ -235,7 +236,10 @@ def _block_rows(block: list[Cells | None]) -> list[list[str]]:
     """The rows of the table in a block: the columns are those of the line most other lines line up with; lines
     between two blank lines (or off the columns) make one row, its wrapped cells put back together."""
     lines = [line for line in block if line]
-    candidates = [[start for start, _ in line] for line in lines if len(line) >= 2]
+    # Each distinct set of columns once, the first few only: a real table has one or two, and a page built to be
+    # slow to read must not cost lines × lines.
+    distinct = dict.fromkeys(tuple(start for start, _ in line) for line in lines if len(line) >= 2)
+    candidates = [list(found) for found in list(distinct)[:_MAX_COLUMN_SETS]]
     if not candidates:
         return []
     columns = max(candidates, key=lambda found: (sum(_on(line, found) for line in lines), len(found)))
@@ -275,16 +279,16 @@ def _row(group: list[Cells], columns: list[int]) -> list[list[str]]:
 def with_rows(lines: list[str], rows: list[list[str]]) -> list[str]:
     """The plain-text lines with each table row's lines (a run of consecutive lines holding exactly its words, in
     whatever order the plain text gave them) replaced by the row, « cell | cell »."""
-    wanted = [(sorted(" ".join(cells).split()), cells) for cells in rows]
+    wanted: dict[tuple[str, ...], list[list[str]]] = {}
+    for cells in rows:
+        wanted.setdefault(tuple(sorted(" ".join(cells).split())), []).append(cells)
     out: list[str] = []
     index = 0
     while index < len(lines):
         for end in range(index + 1, min(len(lines), index + _MAX_ROW_LINES) + 1):
-            words = sorted(" ".join(lines[index:end]).split())
-            match = next((item for item in wanted if item[0] == words), None)
-            if match is not None:
-                wanted.remove(match)
-                out.append(table_row(match[1]))
+            same_words = wanted.get(tuple(sorted(" ".join(lines[index:end]).split())))
+            if same_words:
+                out.append(table_row(same_words.pop(0)))
                 index = end
                 break
         else:
