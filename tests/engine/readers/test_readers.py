@@ -914,3 +914,33 @@ def test_html_and_markdown_paragraphs_all_in_bold_are_sub_headings(tmp_path: Pat
     doc = load_document(tmp_path / "carte.md")
     assert paths(doc) == [("Première demande", "Pièces à fournir")]
     assert section(doc, "Première demande", "Pièces à fournir") == "Une photo.\n\nAttention : délai."
+
+
+def test_odt_paragraphs_all_in_bold_are_sub_headings(tmp_path: Path) -> None:
+    from odf import style, text
+    from odf.opendocument import OpenDocumentText
+
+    document = OpenDocumentText()
+    bold_paragraph = style.Style(name="P1", family="paragraph")
+    bold_paragraph.addElement(style.TextProperties(fontweight="bold"))
+    bold_span = style.Style(name="T1", family="text")
+    bold_span.addElement(style.TextProperties(fontweight="bold"))
+    for automatic in (bold_paragraph, bold_span):
+        document.automaticstyles.addElement(automatic)
+    body = document.text
+    body.addElement(text.H(outlinelevel=1, text="Carte d’identité"))
+    body.addElement(text.P(stylename=bold_paragraph, text="Qui est concerné ?"))
+    body.addElement(text.P(text="Toute personne de nationalité française."))
+    spanned = text.P()
+    spanned.addElement(text.Span(stylename=bold_span, text="Coût"))
+    body.addElement(spanned)
+    mixed = text.P()
+    mixed.addElement(text.Span(stylename=bold_span, text="Gratuit"))
+    mixed.addText(" pour une première demande.")
+    body.addElement(mixed)
+    file = tmp_path / "carte.odt"
+    document.save(str(file))
+
+    doc = load_document(file)
+    assert paths(doc) == [("Qui est concerné ?",), ("Coût",)]
+    assert section(doc, "Coût") == "Gratuit pour une première demande."
