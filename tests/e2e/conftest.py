@@ -8,14 +8,13 @@ test-artifacts/browser/. axe-core checks pages: no serious or critical violation
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from tests.embedding_cache import seed_from_the_session
 from tests.processes import free_port, stop, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +39,7 @@ def _relais(*args: str, env: dict) -> None:
 def server(tmp_path_factory):
     """A running Relais with the demo, on a free port; yields (base URL, database path)."""
     data = tmp_path_factory.mktemp("browser-data")
-    cache = Path(settings.DATA_DIR) / "embedding-cache.sqlite3"
-    if cache.exists():  # embeddings computed by earlier tests: no need to compute them again
-        shutil.copy(cache, data / cache.name)
+    seed_from_the_session(data)  # embeddings computed by earlier tests: no need to compute them again
     env = {**os.environ, "RELAIS_DATA_DIR": str(data)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     _relais("demo", env=env)  # documents, FAQ, users and the charter

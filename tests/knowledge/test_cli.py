@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from relais.cli import COMMANDS
+from tests.embedding_cache import seed_from_the_session
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -155,6 +156,7 @@ DEMO = Path(__file__).resolve().parents[2] / "demo"
 @pytest.mark.slow  # the whole demo, embedded with the real model
 def test_demo_then_ask_json_and_eval_answers(tmp_path):
     data = tmp_path / "data"
+    seed_from_the_session(data)
     loaded = relais("demo", "--folder", str(DEMO), data_dir=data).stdout
     assert "0 failed" in loaded and "FAQ entries loaded into 'demo-agents'" in loaded
     line = relais("ask", "mon mot de passe a expiré, comment le changer ?", "--json", data_dir=data).stdout

@@ -11,6 +11,7 @@ import pytest
 from relais.accounts.auth_config import ldap_settings
 from relais.config import Config, ConfigError
 from relais.operations.database import database_settings
+from tests.embedding_cache import seed_from_the_session
 from tests.postgres import throwaway_postgres
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -86,6 +87,7 @@ def relais(*args: str, url: str, data_dir: Path) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_on_postgresql_migrate_is_explicit_then_the_demo_answers(tmp_path):
     """The issue's check: `DATABASE_URL=postgresql://… relais migrate && relais demo && relais ask --json "…"`."""
+    seed_from_the_session(tmp_path)
     with throwaway_postgres() as url:
         refused = relais("ask", "--json", "Comment poser un jour de RTT ?", url=url, data_dir=tmp_path)
         assert refused.returncode == 2
