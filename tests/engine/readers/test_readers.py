@@ -840,12 +840,18 @@ def test_docx_reglement_without_heading_styles_is_cut_at_its_articles(tmp_path: 
         document.add_paragraph(heading)
         if text:
             document.add_paragraph(text)
+    table = document.add_table(rows=2, cols=2)  # a table of the articles changed: rows, not headings
+    table.cell(0, 0).text, table.cell(0, 1).text = "Article 1", "Durée annuelle"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Article 3", "Absence continue"
     file = tmp_path / "reglement.docx"
     document.save(file)
 
     doc = load_document(file)
     assert paths(doc) == [(), *REGLEMENT_PATHS]
-    assert section(doc, *REGLEMENT_PATHS[2]) == "L'absence du service ne peut excéder 31 jours consécutifs."
+    assert section(doc, *REGLEMENT_PATHS[2]) == (
+        "L'absence du service ne peut excéder 31 jours consécutifs.\n\n"
+        "Article 1 | Durée annuelle\n\nArticle 3 | Absence continue"
+    )
 
 
 def test_pdf_reglement_without_bookmarks_is_cut_at_its_articles(tmp_path: Path) -> None:

@@ -182,7 +182,7 @@ class SectionBuilder:
 
     def paragraph(self, text: str) -> None:
         text = clean_text(text)
-        if not self.prefix and (level := division_level(text)) is not None:
+        if not self.prefix and table_cells(text) is None and (level := division_level(text)) is not None:
             self.heading(level, text)
             return
         if text:
