@@ -512,9 +512,10 @@ def _numbered_quotes(citations: Sequence[Citation], first: int = 1) -> str:
 def _join(parts: list[tuple[str, bool]]) -> str:
     """Sentences run on; list items and table rows (``parts``: each text, and whether it is a row) keep their own
     line, so that a row, which ends on a value and no full stop, never runs into the next sentence."""
-    text, own_line = "", False
+    text, previous_own_line = "", False
     for part, is_row in parts:
-        separator = "\n" if own_line or is_row or part.startswith("- ") else " "
-        text = f"{text}{separator}{part}" if text else part
         own_line = is_row or part.startswith("- ")
+        separator = "\n" if previous_own_line or own_line else " "
+        text = f"{text}{separator}{part}" if text else part
+        previous_own_line = own_line
     return text

@@ -12,7 +12,6 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
-    division_level,
     native_metadata,
     reads_as_heading,
     table_row,
@@ -86,7 +85,7 @@ def _docx_paragraph(paragraph: Any, builder: SectionBuilder) -> None:
         numbered = ppr is not None and ppr.numPr is not None
         if numbered or style.casefold().startswith(("list", "liste")):
             builder.prefix = "- "
-        elif _all_bold(paragraph) and reads_as_heading(paragraph.text) and division_level(paragraph.text) is None:
+        elif _all_bold(paragraph) and reads_as_heading(paragraph.text):
             # Many a town's document marks its sub-headings by hand, in bold, not with a heading style.
             builder.implied_heading(paragraph.text)
             return

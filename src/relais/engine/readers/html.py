@@ -12,7 +12,6 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
-    division_level,
     native_metadata,
     reads_as_heading,
     table_row,
@@ -79,7 +78,7 @@ def _walk_html(element: Any, builder: SectionBuilder) -> None:
     if tag in _HTML_HEADINGS:
         builder.heading(int(tag[1]), element.text_content())
         return
-    if tag == "p" and _implied_heading(element):
+    if tag == "p" and _all_bold(element) and reads_as_heading(element.text_content()):
         builder.implied_heading(element.text_content())  # « <p><strong>Qui est concerné ?</strong></p> »
         return
     if tag == "tr":
@@ -102,13 +101,6 @@ def _walk_html(element: Any, builder: SectionBuilder) -> None:
     builder.paragraph("".join(buffer))
     if tag == "li":
         builder.prefix = ""
-
-
-def _implied_heading(paragraph: Any) -> bool:
-    """A paragraph all in bold that reads as a heading, as many pages mark their sub-headings; a règlement's
-    division is left to SectionBuilder.paragraph, which gives it its own rank."""
-    text = paragraph.text_content()
-    return _all_bold(paragraph) and reads_as_heading(text) and division_level(text) is None
 
 
 def _all_bold(paragraph: Any) -> bool:

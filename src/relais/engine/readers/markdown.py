@@ -10,7 +10,6 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
-    division_level,
     reads_as_heading,
     table_row,
 )
@@ -96,7 +95,7 @@ class _MarkdownParagraphs:
         if self.lines:
             raw = " ".join(self.lines)
             text = _strip_inline(raw)
-            if not self.is_item and _BOLD_LINE.match(raw) and reads_as_heading(text) and division_level(text) is None:
+            if not self.is_item and _BOLD_LINE.match(raw) and reads_as_heading(text):
                 self.builder.implied_heading(text)  # « **Pièces à fournir** » alone: a sub-heading set in bold
             else:
                 self.builder.prefix = "- " if self.is_item else ""

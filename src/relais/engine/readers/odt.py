@@ -14,7 +14,6 @@ from relais.engine.readers.structure import (
     SectionBuilder,
     UnreadableDocument,
     clean_text,
-    division_level,
     native_metadata,
     reads_as_heading,
     table_row,
@@ -97,20 +96,16 @@ def _odt_paragraph(paragraph: Any, builder: SectionBuilder, styles: _Styles) -> 
     if style.casefold() in TITLE_STYLES and not builder.title:
         builder.title = clean_text(text)
         builder.absorb_first_h1 = False
-    elif _implied_heading(paragraph, own, text, styles.bold) and not builder.prefix:
+    elif not builder.prefix and _all_bold(paragraph, own, styles.bold) and reads_as_heading(text):
         builder.implied_heading(text)  # a sub-heading set in bold by hand, not in a heading style
     else:
-        builder.paragraph(text)  # a règlement's division gets its own rank there
-
-
-def _implied_heading(paragraph: Any, style: str, text: str, bold: frozenset[str]) -> bool:
-    return _all_bold(paragraph, style, bold) and reads_as_heading(text) and division_level(text) is None
+        builder.paragraph(text)
 
 
 def _all_bold(paragraph: Any, style: str, bold: frozenset[str]) -> bool:
     """Whether the paragraph's style is bold, or all its text sits in bold spans."""
     if style in bold:
-        return bool(_odt_text(paragraph).strip())
+        return True
     holding_text = [child for child in paragraph.childNodes if _odt_text(child).strip()]
     return bool(holding_text) and all(_style_name(child) in bold for child in holding_text)
 
