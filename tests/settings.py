@@ -4,6 +4,8 @@ import dataclasses
 import os
 import tempfile
 
+from django.conf import global_settings
+
 from relais.demo import town
 
 os.environ["RELAIS_DATA_DIR"] = tempfile.mkdtemp(prefix="relais-test-")
@@ -27,6 +29,11 @@ if POSTGRES_URL:
 
 # Outbox deliveries run at commit time in tests (no worker process); the tests drive retries themselves.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Production hashes passwords with PBKDF2, slow on purpose (0.27 s each on two cores); the tests create and sign in
+# thousands of accounts, so they use Django's fast hasher (its documented advice for tests). Hashes already written
+# with the production hasher still verify. The `relais` subprocesses and the browser tests keep the real one.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
 
 # Django's test client signs in without a request, which django-axes refuses; the lockout test turns it on.
 AXES_ENABLED = False

