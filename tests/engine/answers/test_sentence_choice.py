@@ -13,7 +13,6 @@ from relais.engine.answers.sentence_choice import (
     SHIPPED_SENTENCE_MODEL,
     SentenceVectors,
     candidates,
-    headed_sentences,
     lexical_features,
     load_sentence_model,
     quotable_sentences,
@@ -21,7 +20,6 @@ from relais.engine.answers.sentence_choice import (
     readable_row,
     titled,
 )
-from relais.engine.search.chunking import Chunk, chunk_sections
 
 PAY = (
     "La paie des agents de la commune est versée chaque mois par virement.\n\n"
@@ -205,35 +203,3 @@ def test_a_sentence_opening_a_procedure_brings_its_steps():
         "- Cliquez sur Souris et pavé tactile.",
         "- À la rubrique Général, cliquez sur Droite pour basculer le Bouton principal.",
     ]
-
-
-def test_a_sentence_is_read_under_the_sub_heading_the_chunker_wrote_above_it():
-    """Small sections packed into one passage keep their sub-headings as lines of its text: each sentence counts the
-    words of its own sub-heading, as it would had its section stood alone (« plafond jours CET »)."""
-    cet = [
-        Chunk("Le compte épargne-temps permet de mettre de côté des jours.", ("Le CET",), 0),
-        Chunk(
-            "- des jours de congés annuels ;\n\n- des jours de RTT.", ("Le CET", "Alimenter", "Ce que l'on épargne"), 1
-        ),
-        Chunk(
-            "Le nombre total de jours inscrits ne peut pas dépasser 60 jours.", ("Le CET", "Alimenter", "Le plafond"), 2
-        ),
-    ]
-    packed = chunk_sections(cet)
-    assert len(packed) == 1 and packed[0].heading_path == ("Le CET",)
-    read = headed_sentences(packed[0].text, packed[0].heading_path)
-    assert read == [
-        ("Le compte épargne-temps permet de mettre de côté des jours.", ("Le CET",)),
-        ("- des jours de congés annuels ;", ("Le CET", "Alimenter", "Ce que l'on épargne")),
-        ("- des jours de RTT.", ("Le CET", "Alimenter", "Ce que l'on épargne")),
-        ("Le nombre total de jours inscrits ne peut pas dépasser 60 jours.", ("Le CET", "Alimenter", "Le plafond")),
-    ]
-    assert [sentence for sentence, _ in read] == quotable_sentences(packed[0].text)
-    evidence = passage(packed[0].text, title="Compte épargne-temps", section=("Le CET",))
-    found = candidates([evidence])
-    assert found[-1].headings == ("Le CET", "Alimenter", "Le plafond")
-    with_headings = LEXICAL_FEATURES.index("coverage_with_headings")
-    shares = lexical_features("Quel est le plafond ?", [evidence], found)[:, with_headings]
-    assert shares.tolist() == [0.0, 0.0, 0.0, 1.0]  # « plafond » is the last sentence's sub-heading, no one else's
-    # Embedded, a sentence is still read under the passage's path only (see titled).
-    assert titled(evidence, found[-1].text) == f"Compte épargne-temps > Le CET > {found[-1].text}"

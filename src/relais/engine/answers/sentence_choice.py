@@ -48,7 +48,7 @@ MODEL_FORMAT = 2
 # The signals of the shortlist, about one sentence, in the order of its weights.
 LEXICAL_FEATURES = (
     "coverage",  # rarity-weighted share of the question's content terms the sentence holds
-    "coverage_with_headings",  # the same, counting the page title and the headings it is under (headed_sentences)
+    "coverage_with_headings",  # the same, counting its passage's title and headings
     "asks_amount_has_number",  # the question asks how many / how long and the sentence holds a number
     "asks_when_has_time",  # the question asks when and the sentence holds a date, a day, a month or a delay
     "has_number",  # the sentence holds a number the question does not (what many questions want)
@@ -80,8 +80,6 @@ class SentenceCandidate:
     passage_rank: int  # the passage's rank in the document (0: best)
     position: int  # the sentence's place among the passage's quotable sentences
     text: str
-    # What it is read under (headed_sentences): the passage's section path, then the sub-heading above it, if any.
-    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,26 +163,11 @@ def quotable_sentences(text: str) -> list[str]:
     """The passage's sentences, list items and table rows; headings, and the header row of a table (quoted alone,
     it names columns and states nothing; a row quoted names its values by it, ``readable_row``), left out — all
     of them when it has nothing else."""
-    return [sentence for sentence, _ in headed_sentences(text)]
-
-
-def headed_sentences(text: str, section_path: Sequence[str] = ()) -> list[tuple[str, tuple[str, ...]]]:
-    """quotable_sentences(text), each with the headings it is read under: the passage's ``section_path``, then the
-    last heading line above it in the passage. When the chunker packs small sections into one passage, it writes
-    their sub-headings into the text (« Alimenter son compte > Le plafond », below the path the sections share):
-    « Le nombre total de jours … ne peut pas dépasser 60 jours » is then read under « Le plafond », not under the
-    page's title alone."""
     paragraphs = text.split("\n\n")
     rows = [table_cells(paragraph) is not None for paragraph in paragraphs]
     headers = {n for n in range(len(rows) - 1) if rows[n] and rows[n + 1] and not (n and rows[n - 1])}
-    path = tuple(section_path)
-    under, found = path, []
-    for n, paragraph in enumerate(paragraphs):
-        if _is_heading(paragraph):
-            under = (*path, *(part.strip() for part in paragraph.strip().split(" > ")))
-        elif n not in headers:
-            found += [(sentence, under) for sentence in sentences(paragraph)]
-    return found or [(sentence, path) for sentence in sentences(text)]
+    kept = [p for n, p in enumerate(paragraphs) if n not in headers and not _is_heading(p)]
+    return sentences("\n\n".join(kept)) or sentences(text)
 
 
 def readable_row(text: str, row: str) -> str:
@@ -214,9 +197,9 @@ def readable_row(text: str, row: str) -> str:
 def candidates(passages: Sequence[Passage]) -> list[SentenceCandidate]:
     """Every quotable sentence of the first PASSAGES_READ passages (given best first)."""
     return [
-        SentenceCandidate(rank, position, text, under)
+        SentenceCandidate(rank, position, text)
         for rank, passage in enumerate(passages[:PASSAGES_READ])
-        for position, (text, under) in enumerate(headed_sentences(passage.text, passage.section_path))
+        for position, text in enumerate(quotable_sentences(passage.text))
     ]
 
 
@@ -239,7 +222,7 @@ def lexical_features(
     for item in chosen:
         passage = passages[item.passage_rank]
         found = term_set(item.text)
-        headings = term_set(" ".join([passage.document_title, *item.headings]))
+        headings = term_set(" ".join([passage.document_title, *passage.section_path]))
         folded = _folded(item.text)
         has_number = bool(set(re.findall(r"\d+", folded)) - asked_numbers) or bool(
             _NUMBER.search(re.sub(r"\d", "", folded))
@@ -265,10 +248,7 @@ def lexical_features(
 
 
 def titled(passage: Passage, sentence: str) -> str:
-    """The text the reader embeds for a sentence: its headings, then the sentence (« Titre > Section > phrase »).
-    The passage's section path only: with the sub-heading of a packed section too (``headed_sentences``), the
-    cosine says more often « this page is about the topic », and the answer/abstain decision, which reads it,
-    separated answerable questions from the others less well on every corpus (docs/benchmarks.md, twelfth session)."""
+    """The text the reader embeds for a sentence: its headings, then the sentence (« Titre > Section > phrase »)."""
     return titled_text(passage.document_title, passage.section_path, sentence)
 
 
