@@ -31,7 +31,7 @@ if POSTGRES_URL:
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Production hashes passwords with PBKDF2, slow on purpose (0.27 s each on two cores); the tests create and sign in
-# thousands of accounts, so they use Django's fast hasher (its documented advice for tests). Hashes already written
+# hundreds of accounts, so they use Django's fast hasher (its documented advice for tests). Hashes already written
 # with the production hasher still verify. The `relais` subprocesses and the browser tests keep the real one.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
 
