@@ -101,13 +101,21 @@ def demo_knowledge(django_db_setup, django_db_blocker):
     The demo users have accepted the charter, so tests start at the chat; tests/accounts checks the acceptance itself.
     Its tests are marked slow: the demo is embedded with the real model.
     """
+    import dataclasses
+
+    from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.test import override_settings
 
     from relais.accounts.charter import accept, current_charter
 
+    # The demo's PDF, DOCX and ODT files read in place, not each in a child interpreter (2.4 s a load): they are
+    # the project's own files, and tests/engine/readers checks the isolation itself.
+    in_place = override_settings(RELAIS=dataclasses.replace(settings.RELAIS, read_timeout=0))
     with django_db_blocker.unblock():
         # The agents' side only: the town website's pages (the citizens' assistant) are not what these tests read.
-        call_command("demo", folder=DEMO, verbosity=0, without_public=True)
+        with in_place:
+            call_command("demo", folder=DEMO, verbosity=0, without_public=True)
         for user in get_user_model().objects.all():
             accept(user, current_charter())
         yield

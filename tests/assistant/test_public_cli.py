@@ -61,3 +61,11 @@ def test_the_public_option_is_documented():
         r"`relais ask \"question\" \[--json\] \[--conversation ID\] \[--audience agents\|public \| --public\]`", section
     )
     assert "/citoyens/documents/<id>/" in section and "--public" in section.split("\n", 2)[2]
+
+
+def test_the_text_output_names_each_source_by_its_page_and_section(public_knowledge, confident):
+    question = "Comment demander un acte de naissance ?"
+    [citation] = json.loads(relais_ask("--public", "--json", question))["citations"]
+    printed = relais_ask("--public", question)
+    where = " › ".join([citation["document"], *citation["section"]])  # no « › — » for a page's opening
+    assert f"[1] {where} (version {citation['version']})" in printed.splitlines()

@@ -62,8 +62,8 @@ class Command(BaseCommand):
         if payload.get("language"):  # --public, a question in another language
             self.stdout.write(payload["language"]["note"])
         for number, citation in enumerate(payload["citations"], 1):
-            section = " › ".join(citation["section"]) or "—"
-            self.stdout.write(f"[{number}] {citation['document']} › {section} (version {citation['version']})")
+            where = " › ".join([citation["document"], *citation["section"]])  # a page's opening has no section
+            self.stdout.write(f"[{number}] {where} (version {citation['version']})")
         if payload["mode"] == "none":
             if payload["suggestions"]:
                 self.stdout.write("Documents proches : " + " ; ".join(s["document"] for s in payload["suggestions"]))
