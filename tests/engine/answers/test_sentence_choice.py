@@ -186,6 +186,23 @@ def test_a_sentence_the_page_repeats_is_quoted_once():
     assert texts[0] == summary
 
 
+def test_a_rule_written_again_for_another_branch_is_quoted_once_and_rows_that_differ_by_a_number_stay():
+    """Service-public pages write one rule per branch of the fonction publique, a word apart."""
+    state = "La demande de congé doit être présentée par courrier, au moins 2 mois avant sa date de début."
+    territorial = state.replace("La demande de congé", "La demande de congé de l'agent")
+    other = "Le renouvellement doit être demandé au moins 2 mois avant la fin de la période en cours."
+    chosen = read_document(
+        "Combien de temps avant faut-il demander un congé parental ?",
+        [passage(state, 1, section=("État",)), passage(territorial + "\n\n" + other, 2, section=("Territoriale",))],
+        limit=3,
+    ).sentences
+    texts = [c.text for c in chosen]
+    assert len(texts) == 2 and other in texts and (state in texts) != (territorial in texts)
+    rows = "Après 4 mois : 30 jours à plein traitement\n\nAprès 2 ans : 60 jours à plein traitement"
+    kept = read_document("Combien de jours à plein traitement ?", [passage(rows)], limit=3).sentences
+    assert len(kept) == 2
+
+
 def test_a_sentence_opening_a_procedure_brings_its_steps():
     """GNOME's help: « Vous pouvez inverser… » then the steps, the answer in the third (« Bouton principal »)."""
     text = (

@@ -305,16 +305,31 @@ def _steps_from(first: int, found: Sequence[SentenceCandidate]) -> list[int]:
 
 
 def _first_of_each_text(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
-    """The first ``limit`` of ``order`` whose words were not met earlier in it."""
-    kept, seen = [], set()
+    """The first ``limit`` of ``order`` that say something not said earlier in it: the same sentence, or nearly
+    (service-public pages write one rule for each branch of the fonction publique, « l'agent » in one, « le
+    fonctionnaire » in the next), is quoted once."""
+    kept: list[int] = []
+    said: list[tuple[frozenset[str], frozenset[str]]] = []
     for n in order:
-        key = " ".join(_folded(found[n].text).split())
-        if key not in seen:
-            seen.add(key)
+        words = frozenset(re.findall(r"\w+", _folded(found[n].text)))
+        numbers = frozenset(w for w in words if w.isdigit())
+        if not any(_says_the_same(words, numbers, *earlier) for earlier in said):
+            said.append((words, numbers))
             kept.append(n)
             if len(kept) == limit:
                 break
     return kept
+
+
+# Two sentences with the same numbers and this share of their words in common (Jaccard) say the same thing.
+SAME_WORDS = 0.8
+
+
+def _says_the_same(
+    words: frozenset[str], numbers: frozenset[str], other: frozenset[str], others: frozenset[str]
+) -> bool:
+    # Rows and list items that differ by a number alone (« 30 jours », « 60 jours ») state different facts.
+    return numbers == others and len(words & other) >= SAME_WORDS * len(words | other)
 
 
 @dataclass(frozen=True)
