@@ -177,6 +177,21 @@ def test_a_short_question_alone_on_its_line_is_a_heading_not_an_answer():
     assert quotable_sentences(asked)[0] == "Vous partez en mission ?" and len(quotable_sentences(asked)) == 2
 
 
+def test_a_sub_heading_of_several_words_written_into_a_passage_is_never_quoted():
+    """A packed passage names its sections on lines of their own (the CNIL's FAQ: 8 words, no full stop)."""
+    text = (
+        'Le fichier des "nouveaux voisins" de la Poste\n\n'
+        "Lorsque vous signalez un changement d'adresse à La Poste, celle-ci l'intègre à son fichier.\n\n"
+        "Étape 5 : lire et signer la charte informatique\n\n"
+        "La charte d’utilisation des ressources numériques vous est remise par le service RH le premier jour"
+    )
+    assert quotable_sentences(text) == [
+        "Lorsque vous signalez un changement d'adresse à La Poste, celle-ci l'intègre à son fichier.",
+        # 16 words: a sentence that lost its full stop
+        "La charte d’utilisation des ressources numériques vous est remise par le service RH le premier jour",
+    ]
+
+
 def test_a_sentence_the_page_repeats_is_quoted_once():
     summary = "Le virement arrive en général autour du 25 du mois."
     repeated = passage(summary + "\n\n" + PAY, passage_id=2)
