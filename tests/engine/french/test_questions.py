@@ -22,6 +22,13 @@ from relais.engine.french.questions import is_follow_up, question_kind, same_kin
         # A « quand » clause closed by a comma is a condition; the question comes after it.
         ("Quand je suis malade, que dois-je faire ?", "how"),
         ("Quand je suis d'astreinte, à combien de temps de trajet dois-je rester ?", "how_long"),
+        # Inside the question, « quand » and a subject says when something happens; it does not ask when.
+        ("raccourci clavier pour verrouiller l'écran vite fait quand je quitte le guichet ?", None),
+        ("Que devient ma boîte mail quand je quitte la commune ?", None),
+        ("A partir de quand on peut préinscrire bébé en crèche ?", "when"),
+        ("Mon bébé est né lundi, jusqu'à quand on a pour déclarer la naissance ?", "how_long"),
+        ("C'est quand le prochain conseil municipal ?", "when"),
+        ("Quand est-ce que la paie arrive ?", "when"),
         # No interrogative word, or words that only look like one.
         ("Les agents qui travaillent le samedi ont-ils une prime ?", None),
         ("RTT ou congés pour le pont de mai ?", None),

@@ -202,6 +202,18 @@ def test_table_rows_keep_blocks_apart_and_empty_cells_in_their_column() -> None:
     assert markdown.sections == (Section((), "Demande | Délai | Note\n\nÉcran | — | 5 jours"),)
 
 
+def test_markdown_rows_without_outer_pipes_are_a_table_one_row_a_line() -> None:
+    """« Verrouiller l'écran | Super+L » line after line (GNOME's help as exported), or a GFM table written
+    without its outer pipes: each line a row, never one paragraph of every row run together."""
+    shortcuts = load_text("# Clavier\n\nFocaliser la notification | Super+N\nVerrouiller l’écran | Super+L\n")
+    assert shortcuts.sections == (Section((), "Focaliser la notification | Super+N\n\nVerrouiller l’écran | Super+L"),)
+    gfm = load_text("# Délais\n\nDemande | Délai\n--- | ---\nÉcran | 5 jours\n")
+    assert gfm.sections == (Section((), "Demande | Délai\n\nÉcran | 5 jours"),)
+    # A sentence with a pipe in it, then a line without one: a paragraph.
+    prose = load_text("# Note\n\nChoisir A | B selon le cas\npuis valider.\n")
+    assert prose.sections == (Section((), "Choisir A | B selon le cas puis valider."),)
+
+
 def test_html_intro_paragraph_and_h1_title_without_title_tag() -> None:
     doc = load_text(
         "<html><body><h1>Charte informatique</h1><p>Le mot de passe est <b>personnel</b>.</p>"

@@ -39,6 +39,12 @@ _PATTERNS = tuple((kind, re.compile(rf"(?<![\w'])(?:{pattern})(?!\w)")) for kind
 _WHERE = re.compile(r"(?<!\w)où(?!\w)")
 # « Quand je suis malade, que dois-je faire ? »: a « quand » clause closed by a comma is a condition, not the question.
 _CONDITION = re.compile(r"(?<![\w'])quand [^,?]*,\s*\S")
+# « raccourci pour verrouiller l'écran quand je quitte le guichet ? », « le vpn me déconnecte quand je fais une
+# pause »: inside the question, « quand » and a subject is a clause saying when something happens, not asking it
+# (« à partir de quand on peut… » and « jusqu'à quand on a… » still ask; « c'est quand le conseil ? » too).
+_CLAUSE = re.compile(
+    r"(?<=\S )(?<!de )(?<!a )(?<!jusqu'a )(?<!jusqu'au )quand(?= (?:je|j'|tu|il|elle|on|nous|vous|ils|elles)(?![\w']))"
+)
 
 
 def question_kind(question: str) -> str | None:
@@ -46,6 +52,7 @@ def question_kind(question: str) -> str | None:
     lower = question.lower().replace("’", "'").strip()
     text = fold_accents(lower)
     text = _CONDITION.sub(lambda match: " " * (len(match.group(0)) - 1) + match.group(0)[-1], text)
+    text = _CLAUSE.sub("     ", text)
     found = [(match.start(), kind) for kind, pattern in _PATTERNS if (match := pattern.search(text))]
     if where := _WHERE.search(lower):
         found.append((where.start(), "where"))

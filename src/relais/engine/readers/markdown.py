@@ -92,6 +92,11 @@ class _MarkdownParagraphs:
         self.is_item = False
 
     def flush(self) -> None:
+        if not self.is_item and (rows := _pipe_rows(self.lines)):
+            for cells in rows:  # « Verrouiller l'écran | Super+L » line after line: a table, one row a line
+                self.builder.paragraph(table_row(cells))
+            self.lines = []
+            return
         if self.lines:
             raw = " ".join(self.lines)
             text = _strip_inline(raw)
@@ -105,6 +110,15 @@ class _MarkdownParagraphs:
     def start(self, line: str, *, is_item: bool) -> None:
         self.flush()
         self.lines, self.is_item = [line], is_item
+
+
+def _pipe_rows(lines: list[str]) -> list[list[str]]:
+    """The rows of a table written without its outer pipes (« Nom | Valeur », a « --- | --- » line or none under
+    the first), when every line of the paragraph is one, with as many cells; else nothing: a paragraph."""
+    rows = [line.split("|") for line in lines if not _TABLE_SEPARATOR.match(line)]
+    if len(lines) < 2 or not rows or any(len(cells) != len(rows[0]) or len(cells) < 2 for cells in rows):
+        return []
+    return rows
 
 
 def load_markdown(text: str, fallback_title: str) -> LoadedDocument:
