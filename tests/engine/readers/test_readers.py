@@ -212,6 +212,8 @@ def test_markdown_rows_without_outer_pipes_are_a_table_one_row_a_line() -> None:
     # A sentence with a pipe in it, then a line without one: a paragraph.
     prose = load_text("# Note\n\nChoisir A | B selon le cas\npuis valider.\n")
     assert prose.sections == (Section((), "Choisir A | B selon le cas puis valider."),)
+    code = load_text("# Journaux\n\n```\nps aux | grep relais\ntail -f relais.log | less\n```\n")
+    assert "\n\n" not in code.sections[0].text and "ps aux | grep relais" in code.sections[0].text
 
 
 def test_html_intro_paragraph_and_h1_title_without_title_tag() -> None:

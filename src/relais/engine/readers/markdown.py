@@ -90,13 +90,15 @@ class _MarkdownParagraphs:
         self.builder = builder
         self.lines: list[str] = []
         self.is_item = False
+        self.is_code = False  # a fenced block's lines: `ps aux | grep relais` is no table row
 
     def flush(self) -> None:
-        if not self.is_item and (rows := _pipe_rows(self.lines)):
+        if not self.is_item and not self.is_code and (rows := _pipe_rows(self.lines)):
             for cells in rows:  # « Verrouiller l'écran | Super+L » line after line: a table, one row a line
                 self.builder.paragraph(table_row(cells))
             self.lines = []
             return
+        self.is_code = False
         if self.lines:
             raw = " ".join(self.lines)
             text = _strip_inline(raw)
@@ -143,6 +145,7 @@ def _parse_markdown_lines(lines: list[str], builder: SectionBuilder) -> None:
         if match := _FENCE.match(line):
             para.flush()
             fence = match.group(1)[0] * 3
+            para.is_code = True
         elif not line.strip():
             para.flush()
         elif match := _ATX.match(line):
