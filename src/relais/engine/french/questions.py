@@ -52,7 +52,7 @@ def question_kind(question: str) -> str | None:
     lower = question.lower().replace("’", "'").strip()
     text = fold_accents(lower)
     text = _CONDITION.sub(lambda match: " " * (len(match.group(0)) - 1) + match.group(0)[-1], text)
-    text = _CLAUSE.sub("     ", text)
+    text = _CLAUSE.sub(lambda match: " " * len(match.group(0)), text)  # blanked, every position kept
     found = [(match.start(), kind) for kind, pattern in _PATTERNS if (match := pattern.search(text))]
     if where := _WHERE.search(lower):
         found.append((where.start(), "where"))
