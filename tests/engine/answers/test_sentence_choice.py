@@ -11,6 +11,7 @@ from relais.engine.answers.sentence_choice import (
     READER_FEATURES,
     SENTENCE_MODEL_FILE,
     SHIPPED_SENTENCE_MODEL,
+    SentenceCandidate,
     SentenceVectors,
     candidates,
     lexical_features,
@@ -19,6 +20,7 @@ from relais.engine.answers.sentence_choice import (
     read_document,
     readable_row,
     titled,
+    with_list_items,
 )
 
 PAY = (
@@ -73,10 +75,25 @@ def test_lexical_signals_read_the_question_and_the_sentence_together():
     assert dict(zip(LEXICAL_FEATURES, rows[0], strict=True))["has_number"] == 0.0
 
 
-def test_the_sentence_stating_the_value_asked_is_quoted_first():
+def test_the_sentence_stating_the_value_asked_is_quoted_first_then_the_one_after_it():
     question = "Quand la paie arrive-t-elle sur le compte ?"
     chosen = read_document(question, [passage()], limit=1).sentences
-    assert [c.text for c in chosen] == ["Le virement arrive en général autour du 25 du mois."]
+    assert [c.text for c in chosen] == [
+        "Le virement arrive en général autour du 25 du mois.",
+        "En décembre, la paie est souvent versée un peu plus tôt.",
+    ]
+
+
+def test_only_the_best_sentence_brings_the_next_one_and_only_from_its_own_passage():
+    texts = [(0, "La paie est versée par virement."), (0, "Il arrive autour du 25."), (0, "Le bulletin suit."),
+             (1, "Les primes sont versées en juin."), (1, "Et en décembre.")]  # fmt: skip
+    found = [SentenceCandidate(rank, position, text) for position, (rank, text) in enumerate(texts)]
+    # The best (0) brings the next sentence of its passage (1); the second quoted (3) brings nothing.
+    assert with_list_items([0, 3, 2], found, limit=2) == [0, 1, 3]
+    # The last sentence of its passage brings nothing from the next passage.
+    assert with_list_items([2, 0], found, limit=1) == [2]
+    # The next sentence already quoted is quoted once.
+    assert with_list_items([0, 1, 4], found, limit=3) == [0, 1, 4]
 
 
 def unit(vector):

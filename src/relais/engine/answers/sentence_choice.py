@@ -272,11 +272,13 @@ def ranked(scores: np.ndarray, found: Sequence[SentenceCandidate]) -> list[int]:
 def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
     """The first ``limit`` of ``order``, each followed by the list it opens: a sentence followed by list items or
     numbered steps in its passage brings them (up to MAX_STEPS: « Vous pouvez inverser les boutons… » then the
-    three steps, the answer in the last), a list item ending with « : » its next item. A sentence the page repeats
+    three steps, the answer in the last), a list item ending with « : » its next item. The best sentence, when it
+    opens no list, brings the sentence after it: the page often states the fact in the next sentence, and the
+    two read on as the page wrote them. A sentence the page repeats
     (a summary above the text it opens, the same sentence in two sections) counts once: the same words are never
     quoted twice in one answer."""
     picked: list[int] = []
-    for n in _first_of_each_text(order, found, limit):
+    for rank, n in enumerate(_first_of_each_text(order, found, limit)):
         if n in picked:
             continue
         picked.append(n)
@@ -288,7 +290,7 @@ def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], li
         ):
             if _STEP.match(found[following].text) and not _STEP.match(found[n].text):
                 picked += [step for step in _steps_from(following, found) if step not in picked]
-            elif found[n].text.rstrip().endswith(":"):
+            elif found[n].text.rstrip().endswith(":") or rank == 0:
                 picked.append(following)
     return picked
 
