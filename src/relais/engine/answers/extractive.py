@@ -417,8 +417,8 @@ def compose_extractive(
     unless another of the first three states clearly more of the question (``_states_more_elsewhere``).
     ``query_vector`` and ``embed`` (the question's vector, the embedder's passage function): the sentence reader
     (sentence_choice.py) compares the shortlisted sentences with the question; without them, words alone choose.
-    At most ``max_sentences`` sentences are quoted (a list's introduction brings its first item), the best first,
-    grouped by passage: each passage quoted is a citation, the one holding the best sentence first.
+    ``max_sentences`` sentences are chosen (a list's introduction brings its items, the best sentence the one after
+    it), the best first, grouped by passage: each passage quoted is a citation, the one holding the best sentence first.
     ``point``: what a follow-up adds to the previous question (french/new_point.py). Only sentences that speak of
     it are quoted, from the first of the three best documents that has one; when none has, the answer says the
     documentation does not cover that point (an abstention: the agent is offered a human).

@@ -12,11 +12,12 @@ document's first passages is a candidate, read in two steps:
    like passages and compared with the question's vector; that closeness joins the signals above in a second
    linear score.
 
-The best sentences are quoted, the best first. Both scores are pairwise rankers (a right sentence against a wrong
-one of the same question), fitted by ``bench/sentence_choice.py --fit`` on the sentences of every corpus with a
-blind question set — a sentence is right when it states the fact the question's author copied from the document —
-and judged leave-one-corpus-out (docs/benchmarks.md). The weights live in ``sentence-model.json`` beside this
-module with their provenance; nothing else in the code holds one of them.
+The best sentences are quoted, the best first and followed by the sentence after it in its passage. Both scores
+are pairwise rankers (a right sentence against a wrong one of the same question), fitted by
+``bench/sentence_choice.py --fit`` on the sentences of every corpus with a blind question set — a sentence is
+right when it states the fact the question's author copied from the document — and judged leave-one-corpus-out
+(docs/benchmarks.md). The weights live in ``sentence-model.json`` beside this module with their provenance;
+nothing else in the code holds one of them.
 """
 
 from __future__ import annotations
