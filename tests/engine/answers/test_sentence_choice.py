@@ -189,6 +189,9 @@ def test_a_quoted_row_keeps_its_own_line_and_never_runs_into_a_sentence():
 def test_a_short_question_alone_on_its_line_is_a_heading_not_an_answer():
     text = "Quand faut-il se connecter au VPN ?\n\nConnectez-vous au VPN avant d'ouvrir les lecteurs partagés."
     assert quotable_sentences(text) == ["Connectez-vous au VPN avant d'ouvrir les lecteurs partagés."]
+    # French spacing sets « : » and « ? » apart: they are no words (12 words here, 14 tokens).
+    titled_question = "Séances du conseil municipal : faut-il déclarer à la CNIL leur enregistrement vidéo ?"
+    assert quotable_sentences(f"{titled_question}\n\n{text}") == quotable_sentences(text)
     asked = "Vous partez en mission ? Demandez un ordre de mission dans le Portail Agent."
     # A question inside a paragraph is a sentence like the others.
     assert quotable_sentences(asked)[0] == "Vous partez en mission ?" and len(quotable_sentences(asked)) == 2

@@ -149,6 +149,11 @@ def _folded(text: str) -> str:
 HEADING_MAX_WORDS = 12
 
 
+def _word_count(line: str) -> int:
+    """Words, not the marks French typography sets apart with a space (« vidéo ? », « municipal : »)."""
+    return sum(any(character.isalnum() for character in token) for token in line.split())
+
+
 def _is_heading(paragraph: str) -> bool:
     """A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »), a short
     line without closing punctuation that is no list item nor table row (« C | 5 jours » states a value), or a
@@ -157,10 +162,10 @@ def _is_heading(paragraph: str) -> bool:
     if not line or "\n" in line or line.startswith(("-", "•", "*", "|")) or table_cells(line) is not None:
         return False
     if line.endswith("?"):
-        return len(line.split()) <= HEADING_MAX_WORDS and len(sentences(line)) == 1
+        return _word_count(line) <= HEADING_MAX_WORDS and len(sentences(line)) == 1
     if line.endswith(tuple(".!:;»)…")):
         return False
-    return " > " in line or (len(line.split()) <= HEADING_MAX_WORDS and not line[0].isdigit())
+    return " > " in line or (_word_count(line) <= HEADING_MAX_WORDS and not line[0].isdigit())
 
 
 def quotable_sentences(text: str) -> list[str]:
