@@ -277,6 +277,22 @@ def test_pdf_with_metadata_title(tmp_path: Path) -> None:
     assert text.endswith("Les jours de fractionnement sont accordés à l'été.")
 
 
+def test_pdf_sentence_running_over_a_page_break_is_one_paragraph(tmp_path: Path) -> None:
+    pages = [
+        "Prévention\n\nChaque accident, et même chaque presque accident, doit être noté dans le",
+        "registre santé et sécurité au travail, disponible dans chaque bâtiment.\n\nLe conseiller analyse.",
+        "Une liste sans point final",
+        "Nouvelle page qui commence une phrase.",
+    ]
+    text = load_document(make_pdf(tmp_path / "prevention.pdf", title="Prévention", pages=pages)).sections[0].text
+    assert (
+        "Chaque accident, et même chaque presque accident, doit être noté dans le registre santé et sécurité au "
+        "travail, disponible dans chaque bâtiment.\n\nLe conseiller analyse." in text
+    )
+    # A page that opens in capitals starts a paragraph of its own, even after a line without a full stop.
+    assert text.endswith("Une liste sans point final\n\nNouvelle page qui commence une phrase.")
+
+
 def test_pdf_title_from_first_line(tmp_path: Path) -> None:
     doc = load_document(make_pdf(tmp_path / "scan.pdf", title=None, pages=PDF_PAGES))
     assert doc.title == "Règlement des congés"

@@ -54,15 +54,26 @@ def load_pdf(path: Path, fallback_title: str) -> LoadedDocument:
     builder = SectionBuilder(absorb_first_h1=False)
     builder.title = title
     pending: list[_Bookmark] = []
+    unfinished = ""  # the last paragraph of the previous page, when its sentence runs on to this page
     for number, lines in enumerate(pages):
         # A heading sits on its bookmark's page, or at worst on the next one: older bookmarks are not looked for.
         pending[:] = [bookmark for bookmark in pending if bookmark.page >= number - 1]
         pending.extend(bookmark for bookmark in outline if bookmark.page == number)
-        for block in _pdf_blocks(lines, pending):
+        blocks = list(_pdf_blocks(lines, pending))
+        if unfinished and blocks and isinstance(blocks[0], str) and _continues(blocks[0]):
+            blocks[0] = f"{unfinished} {blocks[0]}"
+        elif unfinished:
+            builder.paragraph(unfinished)
+        unfinished = ""
+        if blocks and isinstance(blocks[-1], str) and _runs_on(blocks[-1]):
+            unfinished = str(blocks.pop())
+        for block in blocks:
             if isinstance(block, str):
                 builder.paragraph(block)
             elif block is not title_mark:
                 builder.heading(block.level, block.text)
+    if unfinished:
+        builder.paragraph(unfinished)
     metadata = ({"title": meta_title} if meta_title else {}) | _pdf_custom_info(reader)
     return builder.finish(fallback_title, metadata)
 
@@ -95,6 +106,17 @@ def _pdf_outline(reader: Any) -> list[_Bookmark]:
     except Exception:  # a damaged outline only costs the headings, never the text
         return []
     return bookmarks
+
+
+def _runs_on(paragraph: str) -> bool:
+    """Whether a page's last paragraph stops mid-sentence (« … doit être noté dans le »): no closing mark, no row."""
+    return not paragraph.rstrip().endswith(tuple(".!?:;»)…")) and table_cells(paragraph) is None
+
+
+def _continues(paragraph: str) -> bool:
+    """Whether a page's first paragraph goes on with the previous page's sentence: it starts in lower case
+    (« registre santé et sécurité au travail, disponible… »), as no heading, running header or new sentence does."""
+    return paragraph[:1].islower()
 
 
 def _pdf_blocks(lines: list[str], pending: list[_Bookmark]) -> Iterator[str | _Bookmark]:
