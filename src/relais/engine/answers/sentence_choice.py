@@ -279,10 +279,9 @@ def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], li
     """The first ``limit`` of ``order``, each followed by the list it opens: a sentence followed by list items or
     numbered steps in its passage brings them (up to MAX_STEPS: « Vous pouvez inverser les boutons… » then the
     three steps, the answer in the last), a list item ending with « : » its next item. The best sentence, when it
-    opens no list, brings the sentence after it: the page often states the fact in the next sentence, and the
-    two read on as the page wrote them. A sentence the page repeats
-    (a summary above the text it opens, the same sentence in two sections) counts once: the same words are never
-    quoted twice in one answer."""
+    opens no list, brings the sentence after it: the page often states the fact in the next sentence, and the two
+    read on as the page wrote them. A sentence the page repeats (a summary above the text it opens, the same
+    sentence in two sections) counts once: the same words are never quoted twice in one answer."""
     picked: list[int] = []
     for rank, n in enumerate(_first_of_each_text(order, found, limit)):
         if n in picked:

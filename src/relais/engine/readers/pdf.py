@@ -64,9 +64,10 @@ def load_pdf(path: Path, fallback_title: str) -> LoadedDocument:
             blocks[0] = f"{unfinished} {blocks[0]}"
         elif unfinished:
             builder.paragraph(unfinished)
-        unfinished = ""
-        if blocks and isinstance(blocks[-1], str) and _runs_on(blocks[-1]):
-            unfinished = str(blocks.pop())
+        last = blocks[-1] if blocks else None
+        unfinished = last if isinstance(last, str) and _runs_on(last) else ""
+        if unfinished:
+            blocks.pop()
         for block in blocks:
             if isinstance(block, str):
                 builder.paragraph(block)
