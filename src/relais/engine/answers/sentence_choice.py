@@ -37,7 +37,7 @@ import numpy as np
 from relais.engine.french.analysis import fold_accents, term_set
 from relais.engine.french.questions import QUESTION_WORDS, question_kind
 from relais.engine.french.sentences import sentences
-from relais.engine.readers.structure import table_cells
+from relais.engine.readers.structure import SENTENCE_CLOSERS, table_cells
 
 TermWeight = Callable[[str], float]
 # Embeds passages' texts (L2-normalised rows): the index's embedder, or SentenceVectors in front of it.
@@ -163,7 +163,7 @@ def _is_heading(paragraph: str) -> bool:
         return False
     if line.endswith("?"):
         return _word_count(line) <= HEADING_MAX_WORDS and len(sentences(line)) == 1
-    if line.endswith(tuple(".!:;»)…")):
+    if line.endswith(SENTENCE_CLOSERS):  # « ? » was read above
         return False
     return " > " in line or (_word_count(line) <= HEADING_MAX_WORDS and not line[0].isdigit())
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from relais.engine.readers import limits
 from relais.engine.readers.structure import (
+    SENTENCE_CLOSERS,
     LoadedDocument,
     SectionBuilder,
     UnreadableDocument,
@@ -111,7 +112,7 @@ def _pdf_outline(reader: Any) -> list[_Bookmark]:
 
 def _runs_on(paragraph: str) -> bool:
     """Whether a page's last paragraph stops mid-sentence (« … doit être noté dans le »): no closing mark, no row."""
-    return not paragraph.rstrip().endswith(tuple(".!?:;»)…")) and table_cells(paragraph) is None
+    return not paragraph.rstrip().endswith(SENTENCE_CLOSERS) and table_cells(paragraph) is None
 
 
 def _continues(paragraph: str) -> bool:

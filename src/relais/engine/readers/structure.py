@@ -132,6 +132,9 @@ def division_level(paragraph: str) -> int | None:
 
 
 MAX_BOLD_HEADING_WORDS = 12
+# The marks a line ends on when it closes a sentence (or quotes one, or a bracket): a line ending otherwise stops
+# mid-sentence or is a heading.
+SENTENCE_CLOSERS = tuple(".!?:;»)…")
 
 
 def reads_as_heading(text: str) -> bool:
