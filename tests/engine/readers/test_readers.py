@@ -952,6 +952,20 @@ def test_html_and_markdown_paragraphs_all_in_bold_are_sub_headings(tmp_path: Pat
     assert section(doc, "Première demande", "Pièces à fournir") == "Une photo.\n\nAttention : délai."
 
 
+def test_a_bold_question_of_twelve_words_is_a_heading_whatever_the_space_before_its_question_mark(
+    tmp_path: Path,
+) -> None:
+    # French typography sets « ? » apart with a space: it is no word. The CNIL FAQ's « 3. Que faire si un organisme
+    # ne respecte pas votre droit d'opposition ? » was read as a bold sentence, its section merged into the one above.
+    question = "3. Que faire si un organisme ne respecte pas votre droit d’opposition ?"
+    longer = "Que faire si un organisme public ne respecte pas du tout votre droit d’opposition ?"
+    text = f"# Droit d’opposition\n\n**{question}**\n\nSaisissez la CNIL.\n\n**{longer}**\n\nÉcrivez-lui.\n"
+    (tmp_path / "opposition.md").write_text(text, encoding="utf-8")
+    doc = load_document(tmp_path / "opposition.md")
+    assert paths(doc) == [(question,)]
+    assert section(doc, question) == f"Saisissez la CNIL.\n\n{longer}\n\nÉcrivez-lui."
+
+
 def test_odt_paragraphs_all_in_bold_are_sub_headings(tmp_path: Path) -> None:
     from odf import style, text
     from odf.opendocument import OpenDocumentText

@@ -37,7 +37,7 @@ import numpy as np
 from relais.engine.french.analysis import fold_accents, term_set
 from relais.engine.french.questions import QUESTION_WORDS, question_kind
 from relais.engine.french.sentences import sentences
-from relais.engine.readers.structure import SENTENCE_CLOSERS, table_cells
+from relais.engine.readers.structure import SENTENCE_CLOSERS, table_cells, word_count
 
 TermWeight = Callable[[str], float]
 # Embeds passages' texts (L2-normalised rows): the index's embedder, or SentenceVectors in front of it.
@@ -149,11 +149,6 @@ def _folded(text: str) -> str:
 HEADING_MAX_WORDS = 12
 
 
-def _word_count(line: str) -> int:
-    """Words, not the marks French typography sets apart with a space (« vidéo ? », « municipal : »)."""
-    return sum(any(character.isalnum() for character in token) for token in line.split())
-
-
 def _is_heading(paragraph: str) -> bool:
     """A paragraph the chunker inserted to name a merged sub-section (« Les jours de RTT > Acquisition »), a short
     line without closing punctuation that is no list item nor table row (« C | 5 jours » states a value), or a
@@ -162,10 +157,10 @@ def _is_heading(paragraph: str) -> bool:
     if not line or "\n" in line or line.startswith(("-", "•", "*", "|")) or table_cells(line) is not None:
         return False
     if line.endswith("?"):
-        return _word_count(line) <= HEADING_MAX_WORDS and len(sentences(line)) == 1
+        return word_count(line) <= HEADING_MAX_WORDS and len(sentences(line)) == 1
     if line.endswith(SENTENCE_CLOSERS):  # « ? » was read above
         return False
-    return " > " in line or (_word_count(line) <= HEADING_MAX_WORDS and not line[0].isdigit())
+    return " > " in line or (word_count(line) <= HEADING_MAX_WORDS and not line[0].isdigit())
 
 
 def quotable_sentences(text: str) -> list[str]:

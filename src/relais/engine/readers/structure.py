@@ -137,13 +137,18 @@ MAX_BOLD_HEADING_WORDS = 12
 SENTENCE_CLOSERS = tuple(".!?:;»)…")
 
 
+def word_count(line: str) -> int:
+    """Words, not the marks French typography sets apart with a space (« vidéo ? », « municipal : »)."""
+    return sum(any(character.isalnum() for character in token) for token in line.split())
+
+
 def reads_as_heading(text: str) -> bool:
     """Whether a paragraph set all in bold reads as a sub-heading (« Congés d'été », « Qui est concerné ? »): short,
     and no sentence — no closing period, semicolon, comma or exclamation mark, and no colon (« Attention : les jours
     non pris sont perdus » is a warning in bold, to be quoted, not a heading). A règlement's division is not one
     either: SectionBuilder.paragraph gives it a heading at its own rank (``division_level``)."""
     text = clean_text(text)
-    short = bool(text) and len(text.split()) <= MAX_BOLD_HEADING_WORDS
+    short = bool(text) and word_count(text) <= MAX_BOLD_HEADING_WORDS
     sentence = ":" in text or text.endswith((".", ";", ",", "!"))
     return short and not sentence and division_level(text) is None
 
