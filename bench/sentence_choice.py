@@ -193,6 +193,8 @@ def quoted_sentences(passage: str) -> list[str]:
 # Pairs per right sentence: it against this many wrong sentences of the same question, drawn with a fixed seed.
 NEGATIVES_PER_POSITIVE = 15
 SHORTLIST = 6
+# The sentences closest in meaning added to the shortlist (fifteenth session: 0, 1, 2, 3, 4 tried, docs/benchmarks.md).
+CLOSEST = 3
 
 
 def pairwise(rows: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -215,13 +217,25 @@ class Rankers:
     lexical: np.ndarray
     reader: np.ndarray
     shortlist: int
+    closest: int = CLOSEST
 
 
-def shortlisted(question: Question, lexical: np.ndarray, size: int) -> list[int]:
+def shortlisted(question: Question, lexical: np.ndarray, size: int, closest: int = CLOSEST) -> list[int]:
     """The candidates the reader reads, in the passages' order (as read_document)."""
-    scores = question.features @ lexical
-    order = sorted(range(len(scores)), key=lambda n: (-scores[n], question.places[n]))
-    return sorted(order[:size])
+    from relais.engine.answers.sentence_choice import SentenceModel, ranked
+    from relais.engine.answers.sentence_choice import shortlisted as product_shortlist
+
+    found = candidates_of(question)
+    order = ranked(question.features @ lexical, found)
+    model = SentenceModel(tuple(lexical), (), size, closest)
+    return product_shortlist(order, question.closeness, found, model)
+
+
+def candidates_of(question: Question) -> list:
+    from relais.engine.answers.sentence_choice import SentenceCandidate
+
+    places = zip(question.places, question.texts, strict=True)
+    return [SentenceCandidate(rank, position, text) for (rank, position), text in places]
 
 
 def reader_rows(question: Question, picked: list[int]) -> np.ndarray:
@@ -231,22 +245,21 @@ def reader_rows(question: Question, picked: list[int]) -> np.ndarray:
     return reader_features(question.features[picked], question.closeness[picked])
 
 
-def fit(questions: list[Question], size: int = SHORTLIST) -> Rankers:
+def fit(questions: list[Question], size: int = SHORTLIST, closest: int = CLOSEST) -> Rankers:
     lexical = pairwise([(q.features, q.labels) for q in questions])
     rows = []
     for q in questions:
-        picked = shortlisted(q, lexical, size)
+        picked = shortlisted(q, lexical, size, closest)
         rows.append((reader_rows(q, picked), q.labels[picked]))
-    return Rankers(lexical, pairwise(rows), size)
+    return Rankers(lexical, pairwise(rows), size, closest)
 
 
 def chosen(question: Question, rankers: Rankers, limit: int) -> list[int]:
     """The candidates read_document quotes (same shortlist, ordering and list rule)."""
-    from relais.engine.answers.sentence_choice import SentenceCandidate, ranked, with_list_items
+    from relais.engine.answers.sentence_choice import ranked, with_list_items
 
-    places = zip(question.places, question.texts, strict=True)
-    found = [SentenceCandidate(rank, position, text) for (rank, position), text in places]
-    picked = shortlisted(question, rankers.lexical, rankers.shortlist)
+    found = candidates_of(question)
+    picked = shortlisted(question, rankers.lexical, rankers.shortlist, rankers.closest)
     scores = reader_rows(question, picked) @ rankers.reader
     order = [picked[n] for n in ranked(scores, [found[n] for n in picked])]
     return with_list_items(order, found, limit)
@@ -293,6 +306,7 @@ def write_model(questions: list[Question], held_out: dict) -> None:
         tuple(round(float(w), 4) for w in rankers.lexical),
         tuple(round(float(w), 4) for w in rankers.reader),
         rankers.shortlist,
+        rankers.closest,
         {
             "fitted_by": "bench/sentence_choice.py --fit",
             "fitted_on": "the candidate sentences of every answerable question with a fact, per corpus: "
@@ -302,8 +316,8 @@ def write_model(questions: list[Question], held_out: dict) -> None:
             "method": "two pairwise linear rankers: an L2-regularised (lambda = 1) logistic regression on the "
             f"differences between a right and a wrong sentence of one question (up to {NEGATIVES_PER_POSITIVE} wrong "
             "ones per right one, both orders), on standardised features, written back on the raw ones; the reader is "
-            "fitted on the shortlist of the lexical ranker; a sentence is right when it holds one fragment of the "
-            "question's fact",
+            "fitted on the shortlist (the lexical ranker's best and the sentences closest in meaning); a sentence is "
+            "right when it holds one fragment of the question's fact",
             "commit": commit.stdout.strip(),
             "date": date.today().isoformat(),
             "leave_one_corpus_out": held_out,
@@ -348,7 +362,7 @@ def main() -> None:
     from relais.engine.answers.sentence_choice import SHIPPED_SENTENCE_MODEL
 
     model = SHIPPED_SENTENCE_MODEL
-    shipped = Rankers(np.array(model.lexical), np.array(model.reader), model.shortlist)
+    shipped = Rankers(np.array(model.lexical), np.array(model.reader), model.shortlist, model.closest)
     held_out = report(questions, shipped)
     if options.fit:
         write_model(questions, held_out)

@@ -114,10 +114,29 @@ def test_the_reader_puts_the_sentence_closest_in_meaning_first_among_the_shortli
     toward = unit([1.0, 0.0])
     read = read_document(question, [passage()], query_vector=toward, embed=embed, limit=1).sentences
     assert read == [target]
-    # The reader only reads what the shortlist kept: with a shortlist of one, words alone decide.
-    narrow = replace(SHIPPED_SENTENCE_MODEL, shortlist=1)
+    # The reader only reads what the shortlist kept: with a shortlist of one and no sentence added for its meaning,
+    # words alone decide.
+    narrow = replace(SHIPPED_SENTENCE_MODEL, shortlist=1, closest=0)
     kept = read_document(question, [passage()], query_vector=toward, embed=embed, model=narrow, limit=1).sentences
     assert kept == words_only
+    # The closest sentence in meaning is read whatever its words (« préinscrire », « pré-inscription »).
+    by_meaning = replace(narrow, closest=1)
+    read = read_document(question, [passage()], query_vector=toward, embed=embed, model=by_meaning, limit=1)
+    assert read.sentences == [target]
+
+
+def test_every_candidate_is_compared_with_the_question_and_the_closest_one_gives_the_closeness():
+    compared = []
+
+    def embed(batch):
+        compared.extend(batch)
+        return np.vstack([unit([1.0, 0.2]) if "25" in text else unit([0.3, 1.0]) for text in batch])
+
+    narrow = replace(SHIPPED_SENTENCE_MODEL, shortlist=1, closest=1)
+    reading = read_document("Un mot ?", [passage()], query_vector=unit([1.0, 0.0]), embed=embed, model=narrow)
+    assert compared == [titled(passage(), c.text) for c in candidates([passage()])]
+    assert reading.closeness == pytest.approx(float(unit([1.0, 0.2])[0]))
+    assert reading.sentences[0].text == "Le virement arrive en général autour du 25 du mois."
 
 
 def test_a_list_introduction_brings_its_first_item():
