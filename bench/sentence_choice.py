@@ -220,15 +220,14 @@ class Rankers:
     closest: int = CLOSEST
 
 
-def shortlisted(question: Question, lexical: np.ndarray, size: int, closest: int = CLOSEST) -> list[int]:
+def reader_shortlist(question: Question, lexical: np.ndarray, size: int, closest: int = CLOSEST) -> list[int]:
     """The candidates the reader reads, in the passages' order (as read_document)."""
-    from relais.engine.answers.sentence_choice import SentenceModel, ranked
-    from relais.engine.answers.sentence_choice import shortlisted as product_shortlist
+    from relais.engine.answers.sentence_choice import SentenceModel, ranked, shortlisted
 
     found = candidates_of(question)
     order = ranked(question.features @ lexical, found)
     model = SentenceModel(tuple(lexical), (), size, closest)
-    return product_shortlist(order, question.closeness, found, model)
+    return shortlisted(order, question.closeness, found, model)
 
 
 def candidates_of(question: Question) -> list:
@@ -249,7 +248,7 @@ def fit(questions: list[Question], size: int = SHORTLIST, closest: int = CLOSEST
     lexical = pairwise([(q.features, q.labels) for q in questions])
     rows = []
     for q in questions:
-        picked = shortlisted(q, lexical, size, closest)
+        picked = reader_shortlist(q, lexical, size, closest)
         rows.append((reader_rows(q, picked), q.labels[picked]))
     return Rankers(lexical, pairwise(rows), size, closest)
 
@@ -259,7 +258,7 @@ def chosen(question: Question, rankers: Rankers, limit: int) -> list[int]:
     from relais.engine.answers.sentence_choice import ranked, with_list_items
 
     found = candidates_of(question)
-    picked = shortlisted(question, rankers.lexical, rankers.shortlist, rankers.closest)
+    picked = reader_shortlist(question, rankers.lexical, rankers.shortlist, rankers.closest)
     scores = reader_rows(question, picked) @ rankers.reader
     order = [picked[n] for n in ranked(scores, [found[n] for n in picked])]
     return with_list_items(order, found, limit)
