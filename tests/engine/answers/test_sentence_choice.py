@@ -96,6 +96,17 @@ def test_only_the_best_sentence_brings_the_next_one_and_only_from_its_own_passag
     assert with_list_items([0, 1, 4], found, limit=3) == [0, 1, 4]
 
 
+def test_a_list_quoted_from_its_first_item_is_quoted_whole_when_its_heading_introduces_it():
+    # « Se connecter » is the section's heading: the passage opens on the steps, no sentence introduces them.
+    texts = [(0, "Le VPN est installé sur les portables."), (1, "- Connectez l’ordinateur à internet."),
+             (1, "- Cliquez sur l’icône Passerelle, puis « Se connecter »."), (1, "- L’icône devient verte."),
+             (1, "Vos lecteurs se reconnectent en une minute.")]  # fmt: skip
+    found = [SentenceCandidate(rank, position, text) for position, (rank, text) in enumerate(texts)]
+    assert with_list_items([1], found, limit=1) == [1, 2, 3]
+    # An item in the middle of a list is quoted alone (the best sentence brings the next one, as any sentence).
+    assert with_list_items([2, 0], found, limit=2) == [2, 3, 0]
+
+
 def unit(vector):
     vector = np.asarray(vector, dtype=np.float32)
     return vector / np.linalg.norm(vector)

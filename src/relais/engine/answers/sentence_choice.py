@@ -278,7 +278,8 @@ def ranked(scores: np.ndarray, found: Sequence[SentenceCandidate]) -> list[int]:
 def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], limit: int) -> list[int]:
     """The first ``limit`` of ``order``, each followed by the list it opens: a sentence followed by list items or
     numbered steps in its passage brings them (up to MAX_STEPS: « Vous pouvez inverser les boutons… » then the
-    three steps, the answer in the last), a list item ending with « : » its next item. The best sentence, when it
+    three steps, the answer in the last), a list item ending with « : » its next item, the first item of a list
+    its heading introduces (the passage opens on it) the items after it. The best sentence, when it
     opens no list, brings the sentence after it: the page often states the fact in the next sentence, and the two
     read on as the page wrote them. A sentence the page repeats (a summary above the text it opens, the same
     sentence in two sections) counts once: the same words are never quoted twice in one answer."""
@@ -287,6 +288,9 @@ def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], li
         if n in picked:
             continue
         picked.append(n)
+        if _opens_its_list(n, found):
+            picked += [step for step in _steps_from(n, found)[1:] if step not in picked]
+            continue
         following = n + 1
         if (
             following < len(found)
@@ -303,6 +307,13 @@ def with_list_items(order: Sequence[int], found: Sequence[SentenceCandidate], li
 # A list item or numbered step (« - Ouvrez… », « 2) Cliquez… »): a list, quoted whole after the sentence opening it.
 _STEP = re.compile(r"\s*(?:\d{1,2}[.)]|[-•*])\s")
 MAX_STEPS = 8
+
+
+def _opens_its_list(n: int, found: Sequence[SentenceCandidate]) -> bool:
+    """The first item of a list whose introduction is its heading (« Se connecter » then « - Connectez votre
+    ordinateur à internet », « - Cliquez sur l'icône… »): it is quoted with the items after it."""
+    first_of_passage = n == 0 or found[n - 1].passage_rank != found[n].passage_rank
+    return bool(_STEP.match(found[n].text)) and first_of_passage
 
 
 def _steps_from(first: int, found: Sequence[SentenceCandidate]) -> list[int]:
