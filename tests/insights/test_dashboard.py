@@ -356,6 +356,25 @@ def test_gaps_are_ranked_routed_and_offer_a_prefilled_faq_entry(gaps_log):
     assert params["question"][0].replace("'", "&#x27;") in form and params["phrasings_text"][0].splitlines()[0] in form
 
 
+def test_a_gap_whose_question_an_faq_entry_already_asks_offers_to_review_that_entry(gaps_log):
+    """A ticket after a curated answer makes a gap labelled with the entry's own question: the form would refuse a
+    second entry with it (one question per collection), so the référent is sent to the entry that did not suffice."""
+    from relais.insights.gaps import faq_collection
+    from relais.knowledge.models import FaqEntry
+
+    referent = client_for("referent.rh")
+    page = referent.get("/pilotage/lacunes/", {**PERIOD, "service": ""}).content.decode()
+    label = html.unescape(page.split('<h2 class="gap-title">', 1)[1].split("</h2>", 1)[0])
+    entry = FaqEntry.objects.create(
+        collection=faq_collection("RH"), question=label, answer="Non, la commune n'en donne pas.", service="RH"
+    )
+    page = referent.get("/pilotage/lacunes/", {**PERIOD, "service": ""}).content.decode()
+    first = page.split('<li class="gap gap-', 2)[1]  # up to the next gap
+    assert "Créer une entrée FAQ" not in first and "Revoir l'entrée FAQ" in first
+    assert f'href="/admin/knowledge/faqentry/{entry.pk}/change/"' in first
+    assert referent.get(f"/admin/knowledge/faqentry/{entry.pk}/change/").status_code == 200
+
+
 def test_a_gap_closes_when_its_questions_are_answered(gaps_log):
     u1 = gaps_log["u1"]
     client = client_for("pilotage.demo")

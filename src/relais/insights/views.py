@@ -13,7 +13,7 @@ from django.shortcuts import render
 from relais.insights import charts
 from relais.insights.access import dashboard_required
 from relais.insights.forms import PeriodForm
-from relais.insights.gaps import KIND_LABELS, faq_prefill_url, gaps_for_page
+from relais.insights.gaps import KIND_LABELS, faq_prefill_url, faq_review_url, gaps_for_page
 from relais.insights.measure import (
     SIMULATED_DETAIL,
     SIMULATED_NOTICE,
@@ -211,12 +211,14 @@ def gaps(request: HttpRequest) -> HttpResponse:
     form, period = _period(request, default)
     report = gaps_for_page(period)
     can_add_faq = request.user.is_staff and request.user.has_perm("knowledge.add_faqentry")
+    can_change_faq = request.user.is_staff and request.user.has_perm("knowledge.change_faqentry")
     items = [
         {
             "gap": gap,
             "rank": rank,
             "kinds": [(KIND_LABELS[k], n) for k, n in gap.kinds.items()],
             "faq_url": faq_prefill_url(gap) if can_add_faq else "",
+            "faq_review_url": faq_review_url(gap) if can_change_faq else "",
         }
         for rank, gap in enumerate(report.gaps[:GAPS_SHOWN], 1)
     ]
