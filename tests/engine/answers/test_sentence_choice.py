@@ -53,6 +53,12 @@ def test_a_model_file_with_other_signals_is_refused_with_what_to_do(tmp_path):
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ValueError, match=r"refit it with bench/sentence_choice\.py --fit"):
         load_sentence_model(bad)
+    # A file of this format without the number of sentences added for their meaning.
+    data = json.loads(SENTENCE_MODEL_FILE.read_text(encoding="utf-8"))
+    del data["closest"]
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"refit it with bench/sentence_choice\.py --fit"):
+        load_sentence_model(bad)
 
 
 def test_candidates_are_the_quotable_sentences_of_the_first_three_passages():

@@ -110,7 +110,8 @@ class SentenceModel:
 def load_sentence_model(path: Path = SENTENCE_MODEL_FILE) -> SentenceModel:
     data = json.loads(path.read_text(encoding="utf-8"))
     lexical, reader = data.get("lexical", {}), data.get("reader", {})
-    if data.get("format") != MODEL_FORMAT or tuple(lexical) != LEXICAL_FEATURES or tuple(reader) != READER_FEATURES:
+    signals_match = tuple(lexical) == LEXICAL_FEATURES and tuple(reader) == READER_FEATURES
+    if data.get("format") != MODEL_FORMAT or not signals_match or not isinstance(data.get("closest"), int):
         raise ValueError(
             f"{path}: not a sentence model of format {MODEL_FORMAT} with the signals this code computes "
             f"({', '.join(READER_FEATURES)}): refit it with bench/sentence_choice.py --fit"
