@@ -222,12 +222,10 @@ class Rankers:
 
 def reader_shortlist(question: Question, lexical: np.ndarray, size: int, closest: int = CLOSEST) -> list[int]:
     """The candidates the reader reads, in the passages' order (as read_document)."""
-    from relais.engine.answers.sentence_choice import SentenceModel, ranked, shortlisted
+    from relais.engine.answers.sentence_choice import ranked, shortlisted
 
     found = candidates_of(question)
-    order = ranked(question.features @ lexical, found)
-    model = SentenceModel(tuple(lexical), (), size, closest)
-    return shortlisted(order, question.closeness, found, model)
+    return shortlisted(ranked(question.features @ lexical, found), question.closeness, found, size, closest)
 
 
 def candidates_of(question: Question) -> list:

@@ -305,11 +305,10 @@ def faq_collection(service: str) -> Collection | None:
     return Collection.objects.filter(audience="agents").order_by("pk").first()
 
 
-def existing_faq_entry(gap: knowledge_gaps.Gap) -> FaqEntry | None:
-    """The FAQ entry that already asks the gap's question where a new one would go: its answer did not settle the
-    question (a ticket followed it, or a 👎), so the référent reviews that entry — a second one with the same
-    question is refused by the form."""
-    collection = faq_collection(gap.service)
+def _entry_asking(gap: knowledge_gaps.Gap, collection: Collection | None) -> FaqEntry | None:
+    """The FAQ entry of ``collection`` (where a new one would go) that already asks the gap's question: its answer did
+    not settle the question (a ticket followed it, or a 👎), so the référent reviews that entry — a second one with
+    the same question is refused by the form."""
     if collection is None:
         return None
     return FaqEntry.objects.filter(collection=collection, question=gap.label[:500]).first()
@@ -317,7 +316,7 @@ def existing_faq_entry(gap: knowledge_gaps.Gap) -> FaqEntry | None:
 
 def faq_review_url(gap: knowledge_gaps.Gap) -> str:
     """The admin form of the FAQ entry that already asks the gap's question, or "" when there is none."""
-    entry = existing_faq_entry(gap)
+    entry = _entry_asking(gap, faq_collection(gap.service))
     return reverse("admin:knowledge_faqentry_change", args=[entry.pk]) if entry else ""
 
 
@@ -327,11 +326,11 @@ def faq_prefill_url(gap: knowledge_gaps.Gap) -> str:
 
     The référent writes the validated answer (and may trim the phrasings) before saving.
     """
-    if existing_faq_entry(gap) is not None:
+    collection = faq_collection(gap.service)
+    if _entry_asking(gap, collection) is not None:
         return ""
     phrasings = [w for w in gap.wordings[1:] if len(w) <= 500][:FAQ_PHRASINGS]
     params = {"question": gap.label[:500], "phrasings_text": "\n".join(phrasings), "service": gap.service}
-    collection = faq_collection(gap.service)
     if collection is not None:
         params["collection"] = str(collection.pk)
     return f"{reverse('admin:knowledge_faqentry_add')}?{urlencode(params)}"

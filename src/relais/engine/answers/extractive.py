@@ -416,7 +416,7 @@ def compose_extractive(
     the first three, it is the one quoted, rather than abstained on, its low confidence shown as « à vérifier » —
     unless another of the first three states clearly more of the question (``_states_more_elsewhere``).
     ``query_vector`` and ``embed`` (the question's vector, the embedder's passage function): the sentence reader
-    (sentence_choice.py) compares the shortlisted sentences with the question; without them, words alone choose.
+    (sentence_choice.py) compares the candidate sentences with the question; without them, words alone choose.
     ``max_sentences`` sentences are chosen (a list's introduction brings its items, the best sentence the one after
     it), the best first, grouped by passage: each passage quoted is a citation, the one holding the best sentence first.
     ``point``: what a follow-up adds to the previous question (french/new_point.py). Only sentences that speak of

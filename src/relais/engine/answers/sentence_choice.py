@@ -387,20 +387,24 @@ def read_document(
     if embed is None or query_vector is None:
         return Reading([found[n] for n in with_list_items(order, found, limit)], None)
     closeness = embed([titled(passages[c.passage_rank], c.text) for c in found]) @ query_vector
-    shortlist = shortlisted(order, closeness, found, model)
+    shortlist = shortlisted(order, closeness, found, model.shortlist, model.closest)
     scores = reader_features(lexical[shortlist], closeness[shortlist]) @ np.array(model.reader)
     best = [shortlist[n] for n in ranked(scores, [found[n] for n in shortlist])]
     return Reading([found[n] for n in with_list_items(best, found, limit)], float(closeness.max()))
 
 
 def shortlisted(
-    lexical_order: Sequence[int], closeness: np.ndarray, found: Sequence[SentenceCandidate], model: SentenceModel
+    lexical_order: Sequence[int],
+    closeness: np.ndarray,
+    found: Sequence[SentenceCandidate],
+    size: int,
+    closest: int,
 ) -> list[int]:
-    """The candidates the reader reads, in the passages' order: the lexical ranker's best ``model.shortlist`` and
-    the ``model.closest`` closest to the question in meaning (a sentence saying it in other words: the words
-    alone left the right sentence out of the shortlist for a fifth of the blind questions, docs/benchmarks.md)."""
-    by_meaning = ranked(closeness, found)[: model.closest]
-    return sorted({*lexical_order[: model.shortlist], *by_meaning})
+    """The candidates the reader reads, in the passages' order: the lexical ranker's best ``size`` and the
+    ``closest`` closest to the question in meaning (a sentence saying it in other words: the words alone left the
+    right sentence out of the shortlist for a fifth of the blind questions, docs/benchmarks.md)."""
+    by_meaning = ranked(closeness, found)[:closest]
+    return sorted({*lexical_order[:size], *by_meaning})
 
 
 class SentenceVectors:
